@@ -1,0 +1,138 @@
+"""The simulator's HTTP side: `/api/{method}` like slack.com/api, and the response URLs it hands out."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+# Imported for their @method registrations.
+from bot.sandbox.slack import web_chat, web_views  # noqa: F401
+from bot.sandbox.slack.models import InjectedError, Refusal, SlackCall
+from bot.sandbox.slack.registry import METHODS
+from bot.sandbox.slack.responses import post_to_response_url
+from bot.sandbox.slack.workspace import Workspace
+
+RESPONSE_URL = "response_url"  # pseudo method name for recorded response_url posts and faults
+
+
+class ApiServer:
+    """Answers Web API calls against a Workspace, records each one and plays injected faults."""
+
+    def __init__(self, ws: Workspace, *, bot_token: str, app_token: str) -> None:
+        self.ws = ws
+        self.tokens = {"bot": bot_token, "app": app_token}
+        self.calls: list[SlackCall] = []
+        self.faults: dict[str, list[InjectedError]] = {}
+        self.app = web.Application()
+        self.app.router.add_route("*", "/api/{method}", self.handle_api)
+        self.app.router.add_post("/response_url/{serial}/{key}", self.handle_response_url)
+
+    def inject(self, method: str, fault: InjectedError) -> None:
+        self.faults.setdefault(method, []).append(fault)
+
+    def _take_fault(self, method: str) -> InjectedError | None:
+        queue = self.faults.get(method)
+        if not queue:
+            return None
+        fault = queue[0]
+        if fault.times is not None:
+            fault.times -= 1
+            if fault.times <= 0:
+                queue.pop(0)
+        return fault
+
+    async def handle_api(self, request: web.Request) -> web.Response:
+        name = request.match_info["method"]
+        headers: dict[str, str] = {}
+        args: dict[str, Any] = {}
+        try:
+            args = await _read_args(request)
+            token = _token(request, args)
+            spec = METHODS.get(name)
+            if spec is None:
+                raise Refusal("unknown_method", extra={"req_method": name})
+            fault = self._take_fault(name)
+            if fault is not None:
+                headers = _fault_headers(fault)
+                raise Refusal(fault.error, status=fault.status)
+            if not token:
+                raise Refusal("not_authed")
+            if token != self.tokens[spec.wants]:
+                wrong_kind = token in self.tokens.values()
+                raise Refusal("not_allowed_token_type" if wrong_kind else "invalid_auth")
+            response, status = spec.handler(self.ws, args), 200
+        except Refusal as refusal:
+            response, status = {"ok": False, "error": refusal.error, **refusal.extra}, refusal.status
+        self._record(name, args, response, status)
+        return web.json_response(response, status=status, headers=headers)
+
+    async def handle_response_url(self, request: web.Request) -> web.Response:
+        url_id = f"{request.match_info['serial']}/{request.match_info['key']}"
+        headers: dict[str, str] = {}
+        payload: Any = None
+        try:
+            payload = await request.json()
+            fault = self._take_fault(RESPONSE_URL)
+            if fault is not None:
+                headers = _fault_headers(fault)
+                raise Refusal(fault.error, status=fault.status)
+            response, status = post_to_response_url(self.ws, url_id, payload), 200
+        except ValueError:
+            response, status = {"ok": False, "error": "invalid_payload"}, 400
+        except Refusal as refusal:
+            response, status = {"ok": False, "error": refusal.error, **refusal.extra}, refusal.status
+        args = payload if isinstance(payload, dict) else {"payload": payload}
+        self._record(RESPONSE_URL, {**args, "response_url_id": url_id}, response, status)
+        return web.json_response(response, status=status, headers=headers)
+
+    def _record(self, method: str, args: dict[str, Any], response: dict[str, Any], status: int) -> None:
+        metadata = response.get("response_metadata") or {}
+        self.calls.append(
+            SlackCall(
+                method=method,
+                args=args,
+                ok=bool(response.get("ok")),
+                error=response.get("error"),
+                response=response,
+                at=self.ws.now(),
+                status=status,
+                warnings=list(metadata.get("warnings", [])),
+            )
+        )
+
+
+async def _read_args(request: web.Request) -> dict[str, Any]:
+    """Query arguments plus a JSON or form body, as Slack accepts both on every method."""
+    args: dict[str, Any] = dict(request.query)
+    if request.method != "POST" or not request.can_read_body:
+        return args
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(await request.text())
+        except ValueError:
+            raise Refusal("invalid_json") from None
+        if not isinstance(body, dict):
+            raise Refusal("json_not_object")
+        args.update(body)
+    else:
+        args.update(await request.post())
+    return args
+
+
+def _token(request: web.Request, args: dict[str, Any]) -> str | None:
+    """The token from `Authorization: Bearer` (slack_sdk) or a `token` argument; never kept in records."""
+    token = args.pop("token", None)
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value:
+        return value
+    return str(token) if token else None
+
+
+def _fault_headers(fault: InjectedError) -> dict[str, str]:
+    if fault.status == 429:
+        return {"Retry-After": str(fault.retry_after if fault.retry_after is not None else 1)}
+    if fault.retry_after is not None:
+        return {"Retry-After": str(fault.retry_after)}
+    return {}
