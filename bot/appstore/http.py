@@ -1,0 +1,335 @@
+"""HTTP for App Store Connect: bearer tokens, retries with backoff, the hourly request budget, paging."""
+
+from __future__ import annotations
+
+import asyncio
+import json as jsonlib
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+
+from bot.appstore.auth import ApiKey, TokenProvider
+from bot.appstore.errors import AscError, AscTransportError, error_from_response
+from bot.clock import Clock
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+Params = dict[str, str | int]
+
+DEFAULT_BASE_URL = "https://api.appstoreconnect.apple.com"
+# Failures that happen before a single byte of the request reached the server.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Failures worth another try; anything else (bad URL, local protocol misuse) is a bug, not weather.
+_TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+_WINDOW = timedelta(hours=1)
+
+
+def seg(value: str) -> str:
+    """One URL path segment; ids can come from webhook payloads, so never let them add path parts."""
+    return quote(str(value), safe="")
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """The key's hourly budget as last reported by App Store Connect's `X-Rate-Limit` header."""
+
+    limit: int
+    remaining: int
+    observed_at: datetime
+
+
+def parse_rate_limit(value: str | None, observed_at: datetime) -> RateLimit | None:
+    """Parse `user-hour-lim:3600;user-hour-rem:3412;`; None when the header is absent or garbled."""
+    fields: dict[str, int] = {}
+    for item in (value or "").split(";"):
+        name, _, number = item.partition(":")
+        try:
+            fields[name.strip()] = int(number.strip())
+        except ValueError:
+            continue
+    if "user-hour-lim" not in fields or "user-hour-rem" not in fields:
+        return None
+    return RateLimit(fields["user-hour-lim"], max(0, fields["user-hour-rem"]), observed_at)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: attempts and backoff for failures, waits for 429s, the budget kept in reserve."""
+
+    attempts: int = 4
+    base_delay: float = 1.0
+    max_delay: float = 30.0
+    rate_limit_attempts: int = 6
+    rate_limit_max_wait: float = 600.0
+    reserve_fraction: float = 0.05
+    max_pace_delay: float = 60.0
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Exponential backoff with jitter, so many clients that failed together do not return together."""
+        ceiling = min(self.max_delay, self.base_delay * 2 ** max(0, attempt - 1))
+        return ceiling / 2 + rng.random() * ceiling / 2
+
+
+class AscHttp:
+    """One keep-alive connection pool and token cache per API key; every App Store Connect request."""
+
+    def __init__(
+        self,
+        key: ApiKey,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        clock: Clock,
+        sleep: Sleep = asyncio.sleep,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        rng: random.Random | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.key = key
+        self.tokens = TokenProvider(key, clock)
+        self.policy = policy or RetryPolicy()
+        self.requests_sent = 0
+        self._clock = clock
+        self._sleep = sleep
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
+        self._rate_limit: RateLimit | None = None
+        self._client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            transport=transport,
+            headers={"Accept": "application/json", "User-Agent": "asc-bot"},
+        )
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        return self._rate_limit
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def get(self, path: str, params: Params | None = None) -> dict[str, Any]:
+        return await self.request("GET", path, params=params) or {}
+
+    async def get_all(
+        self, path: str, params: Params | None = None, *, max_pages: int = 100
+    ) -> dict[str, Any]:
+        """Every page of a collection, following `links.next`, merged into one document."""
+        document = await self.get(path, params)
+        data = list(document.get("data") or [])
+        included = list(document.get("included") or [])
+        for _ in range(max_pages - 1):
+            next_url = (document.get("links") or {}).get("next")
+            if not next_url:
+                break
+            document = await self.get(self._same_origin(next_url))
+            data.extend(document.get("data") or [])
+            included.extend(document.get("included") or [])
+        else:
+            log.warning("stopped paging %s after %d pages", path, max_pages)
+        return {"data": data, "included": included}
+
+    async def post(
+        self, path: str, body: dict[str, Any], *, idempotent: bool = False
+    ) -> dict[str, Any] | None:
+        """POST; `idempotent=True` for relationship posts, which may be repeated harmlessly."""
+        return await self.request("POST", path, body=body, idempotent=idempotent)
+
+    async def patch(self, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        return await self.request("PATCH", path, body=body)
+
+    async def delete(self, path: str, body: dict[str, Any] | None = None) -> None:
+        await self.request("DELETE", path, body=body)
+
+    async def create_once(
+        self, post: Callable[[], Awaitable[T]], find: Callable[[], Awaitable[T | None]], *, what: str
+    ) -> T:
+        """Create a resource without ever creating it twice.
+
+        A create that fails ambiguously (answer lost, 5xx) may still have been applied, so look the
+        resource up and post again only when it is not there.
+        """
+        attempt = 0
+        while True:
+            try:
+                return await post()
+            except AscError as exc:
+                if not exc.maybe_applied:
+                    raise
+                attempt += 1
+                log.warning("creating %s failed ambiguously (%s); reading back", what, exc)
+                found = await find()
+                if found is not None:
+                    return found
+                if attempt >= self.policy.attempts:
+                    raise
+                await self._sleep(self.policy.backoff(attempt, self._rng))
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Params | None = None,
+        body: dict[str, Any] | None = None,
+        idempotent: bool | None = None,
+    ) -> dict[str, Any] | None:
+        """Send one logical request, retrying what is safe to retry; raise `AscError` otherwise."""
+        if idempotent is None:
+            idempotent = method != "POST"
+        path = httpx.URL(url).path
+        failures = rate_limited = 0
+        waited_for_limit = 0.0
+        renewed_token = False
+        while True:
+            await self._pace()
+            try:
+                response = await self._send(method, url, params, body)
+            except _TRANSIENT as exc:
+                sent = not isinstance(exc, _NOT_SENT)
+                failures += 1
+                if (idempotent or not sent) and failures < self.policy.attempts:
+                    delay = self.policy.backoff(failures, self._rng)
+                    log.warning(
+                        "%s %s: %s; retry %d in %.1fs", method, path, type(exc).__name__, failures, delay
+                    )
+                    await self._sleep(delay)
+                    continue
+                raise self._transport_error(exc, method, path, maybe_applied=sent and not idempotent) from exc
+            except httpx.TransportError as exc:
+                raise self._transport_error(exc, method, path, maybe_applied=False) from exc
+
+            status = response.status_code
+            log.debug("%s %s -> %d", method, path, status)
+            if status < 400:
+                return self._json(response, method, path)
+            if status == 401 and not renewed_token:
+                # A token can expire in flight or the clocks disagree; one fresh token settles it.
+                renewed_token = True
+                self.tokens.invalidate()
+                continue
+            retry_after = self._retry_after(response)
+            if status == 429:
+                # Rejected before it was applied, so even a create may be repeated.
+                rate_limited += 1
+                delay = (
+                    retry_after
+                    if retry_after is not None
+                    else self.policy.backoff(rate_limited + 1, self._rng)
+                )
+                if (
+                    rate_limited < self.policy.rate_limit_attempts
+                    and waited_for_limit + delay <= self.policy.rate_limit_max_wait
+                ):
+                    waited_for_limit += delay
+                    log.warning("%s %s: rate limited; waiting %.1fs", method, path, delay)
+                    await self._sleep(delay)
+                    continue
+            elif status >= 500 and idempotent:
+                failures += 1
+                if failures < self.policy.attempts:
+                    delay = self.policy.backoff(failures, self._rng)
+                    log.warning("%s %s -> %d; retry %d in %.1fs", method, path, status, failures, delay)
+                    await self._sleep(delay)
+                    continue
+            raise error_from_response(
+                status,
+                response.content,
+                key_name=self.key.name,
+                key_id=self.key.key_id,
+                method=method,
+                path=path,
+                reason=response.reason_phrase,
+                retry_after=retry_after,
+                maybe_applied=status >= 500 and not idempotent,
+            )
+
+    async def _send(
+        self, method: str, url: str, params: Params | None, body: dict[str, Any] | None
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.tokens.token()}"}
+        content = None
+        if body is not None:
+            content = jsonlib.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        self.requests_sent += 1
+        response = await self._client.request(method, url, params=params, content=content, headers=headers)
+        limit = parse_rate_limit(response.headers.get("X-Rate-Limit"), self._clock.now())
+        if limit is not None:
+            self._rate_limit = limit
+        return response
+
+    async def _pace(self) -> None:
+        """Slow down once the hourly budget runs low, so it lasts until older requests age out."""
+        limit = self._rate_limit
+        if limit is None or limit.limit <= 0 or self._clock.now() - limit.observed_at > _WINDOW:
+            return
+        reserve = max(1.0, limit.limit * self.policy.reserve_fraction)
+        if limit.remaining >= reserve:
+            return
+        # In a rolling hour, requests age out at about limit/3600 per second: match that pace, and
+        # slow down further the closer the budget gets to zero.
+        steady = _WINDOW.total_seconds() / limit.limit
+        delay = min(self.policy.max_pace_delay, steady * reserve / max(limit.remaining, 1))
+        log.info("rate budget low (%d of %d left); pacing %.1fs", limit.remaining, limit.limit, delay)
+        await self._sleep(delay)
+
+    def _retry_after(self, response: httpx.Response) -> float | None:
+        value = response.headers.get("Retry-After")
+        if not value:
+            return None
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            pass
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, (when - self._clock.now()).total_seconds()) if when.tzinfo else None
+
+    def _json(self, response: httpx.Response, method: str, path: str) -> dict[str, Any] | None:
+        if not response.content:
+            return None
+        try:
+            parsed = response.json()
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise AscError(
+                status=response.status_code,
+                title="App Store Connect answered with something that is not a JSON object",
+                key_name=self.key.name,
+                key_id=self.key.key_id,
+                method=method,
+                path=path,
+            )
+        return parsed
+
+    def _transport_error(self, exc: Exception, method: str, path: str, *, maybe_applied: bool) -> AscError:
+        return AscTransportError(
+            status=0,
+            title=type(exc).__name__,
+            detail=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
+            key_name=self.key.name,
+            key_id=self.key.key_id,
+            method=method,
+            path=path,
+            maybe_applied=maybe_applied,
+        )
+
+    def _same_origin(self, url: str) -> str:
+        """Paging links are absolute; never send the token to another host than the configured one."""
+        target, base = httpx.URL(url), self._client.base_url
+        if (target.scheme, target.host, target.port) == (base.scheme, base.host, base.port):
+            return url
+        log.warning("paging link points to %s; following it on %s instead", target.host, base.host)
+        return str(base.copy_with(raw_path=target.raw_path))
