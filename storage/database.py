@@ -1,0 +1,101 @@
+"""The SQLite database: one owner thread for the connection, WAL mode, migrations at open."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+
+from storage.migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Store:
+    """Owns the sqlite-utils `Database`; every call runs on the store's single thread.
+
+    A SQLite connection belongs to the thread that made it, and one writer thread also
+    serialises every read-then-write in this process, so concurrent requests cannot race.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._executor: ThreadPoolExecutor | None = None
+        self._db: Database | None = None
+        self._thread_id: int | None = None
+
+    async def open(self) -> None:
+        """Connect in the owner thread, switch to WAL and apply pending migrations."""
+        if self._executor is not None:
+            return
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asc-bot-db")
+        await self.call(lambda db: None)
+
+    async def close(self) -> None:
+        if self._executor is None:
+            return
+
+        def _close(db: Database) -> None:
+            db.conn.close()
+            self._db = None
+
+        await self.call(_close)
+        self._executor.shutdown(wait=True)
+        self._executor = None
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(db, *args)` on the owner thread and return its result."""
+        if self._executor is None:
+            raise RuntimeError("Store.open() has not been called")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._run, fn, args)
+
+    def _run(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+        if self._db is None:
+            self._db = _connect(self.path)
+            self._thread_id = threading.get_ident()
+        return fn(self._db, *args)
+
+
+def _connect(path: str) -> Database:
+    conn = sqlite3.connect(path, timeout=10.0)
+    db = Database(conn)
+    if path != ":memory:":
+        db.enable_wal()
+    # FULL (the default) rather than NORMAL: a committed publication must survive a power cut.
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA foreign_keys=ON")
+    MIGRATIONS.apply(db)
+    log.info("database ready at %s (schema %s)", path, applied_migrations(db)[-1:])
+    return db
+
+
+def applied_migrations(db: Database) -> list[str]:
+    if "_sqlite_migrations" not in db.table_names():
+        return []
+    return [row["name"] for row in db.query("select name from _sqlite_migrations order by id")]
+
+
+@contextmanager
+def immediate(db: Database) -> Iterator[Database]:
+    """A write transaction that takes the write lock up front (BEGIN IMMEDIATE).
+
+    In WAL mode a deferred transaction that reads and then writes fails at once with
+    SQLITE_BUSY_SNAPSHOT if another connection committed in between; IMMEDIATE waits instead.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    else:
+        db.conn.commit()

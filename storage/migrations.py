@@ -1,0 +1,106 @@
+"""Versioned schema migrations; applied in order at start-up, each exactly once."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+MIGRATIONS = Migrations("asc-bot")
+
+
+@MIGRATIONS()
+def m001_initial(db: Database) -> None:
+    db["publications"].create(
+        {
+            "id": str,
+            "app_bundle_id": str,
+            "app_id": str,
+            "app_name": str,
+            "platform": str,
+            "version": str,
+            "build_number": str,
+            "build_id": str,
+            "state": str,
+            "options": str,
+            "release_notes": str,
+            "source": str,
+            "tests_passed": int,
+            "api_key": str,
+            "channel": str,
+            "message_ts": str,
+            "message_dirty": int,
+            "created_at": str,
+            "updated_at": str,
+            "find_deadline": str,
+            "process_deadline": str,
+            "next_poll_at": str,
+            "processing_state": str,
+            "beta_internal_state": str,
+            "beta_external_state": str,
+            "last_error": str,
+            "finished_at": str,
+        },
+        pk="id",
+        not_null={"app_bundle_id", "platform", "version", "build_number", "state", "created_at"},
+        defaults={"message_dirty": 0, "options": "{}", "release_notes": "[]", "source": "{}"},
+    )
+    db["publications"].create_index(
+        ["app_bundle_id", "platform", "version", "build_number"],
+        unique=True,
+        index_name="publications_natural_key",
+    )
+    db["publications"].create_index(["state", "next_poll_at"], index_name="publications_due")
+
+    db["actions"].create(
+        {
+            "id": int,
+            "publication_id": str,
+            "kind": str,
+            "params": str,
+            "status": str,
+            "requested_by": str,
+            "requested_at": str,
+            "started_at": str,
+            "lease_until": str,
+            "attempts": int,
+            "finished_at": str,
+            "result": str,
+            "error": str,
+        },
+        pk="id",
+        not_null={"publication_id", "kind", "status", "requested_by", "requested_at"},
+        defaults={"params": "{}", "attempts": 0},
+        foreign_keys=[("publication_id", "publications", "id")],
+    )
+    db["actions"].create_index(["publication_id", "kind"], unique=True, index_name="actions_once_per_kind")
+
+    db["events"].create(
+        {
+            "id": int,
+            "publication_id": str,
+            "at": str,
+            "actor": str,
+            "kind": str,
+            "message": str,
+            "data": str,
+            "announce": str,  # None: audit only; "thread": a thread reply; "broadcast": also in the channel
+            "delivered_at": str,
+        },
+        pk="id",
+        not_null={"at", "actor", "kind"},
+        defaults={"data": "{}"},
+    )
+    db["events"].create_index(["publication_id", "id"], index_name="events_by_publication")
+    db["events"].create_index(["announce", "delivered_at"], index_name="events_undelivered")
+
+    db["deliveries"].create(
+        {
+            "source": str,
+            "delivery_id": str,
+            "received_at": str,
+            "publication_id": str,
+            "status": int,
+            "response": str,
+        },
+        pk=("source", "delivery_id"),
+        not_null={"received_at"},
+    )
