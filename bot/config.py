@@ -1,0 +1,297 @@
+"""Configuration: one frozen `Config` from environment variables and an optional TOML file.
+
+This is the only module that reads the process environment; everything else is handed a `Config`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot import config_keys as ck
+from bot.appstore.auth import ApiKey
+from bot.config_keys import check_known, shown, toml_label
+from bot.errors import ConfigError
+
+ENV_VARS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "SLACK_CHANNEL",
+    "APP_STORE_CONNECT_API_KEY_ISSUER_ID",
+    "APP_STORE_CONNECT_API_KEY_KEY_ID",
+    "APP_STORE_CONNECT_API_KEY_KEY",
+    "APP_STORE_CONNECT_API_KEY_IS_KEY_CONTENT_BASE64",
+    "APP_STORE_CONNECT_API_KEY_PATH",
+    "ASC_API_URL",
+    "ASC_BOT_WEBHOOK_SECRET",
+    "ASC_BOT_APPLE_WEBHOOK_SECRET",
+    "ASC_BOT_DB",
+    "ASC_BOT_CONFIG",
+    "ASC_BOT_POLL_INTERVAL",
+    "ASC_BOT_FIND_TIMEOUT",
+    "ASC_BOT_PROCESSING_TIMEOUT",
+)
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_ASC_API_URL = "https://api.appstoreconnect.apple.com"
+DEFAULT_DB_PATH = "./asc-bot.db"
+# (env variable, TOML [defaults] name, default seconds, upper bound): a day-long poll or a month-long
+# timeout is a typo, not a choice.
+_SECONDS = (
+    ("ASC_BOT_POLL_INTERVAL", "poll_interval", 30.0, 3600.0),
+    ("ASC_BOT_FIND_TIMEOUT", "find_timeout", 900.0, 7 * 86400.0),
+    ("ASC_BOT_PROCESSING_TIMEOUT", "processing_timeout", 7200.0, 7 * 86400.0),
+)
+MIN_WEBHOOK_SECRET_LENGTH = 16
+_DEFAULTS_FIELDS = (
+    "channel",
+    "approvers",
+    "poll_interval",
+    "find_timeout",
+    "processing_timeout",
+    "publishing",
+)
+_SECRET_FIELDS = frozenset(
+    {"slack_bot_token", "slack_signing_secret", "slack_app_token", "webhook_secret", "apple_webhook_secret"}
+)
+
+
+def _frozen_map() -> Mapping[str, Any]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """Per-app overrides from the TOML file's [apps."<bundle id>"] tables."""
+
+    bundle_id: str
+    channel: str | None = None
+    api_key: str | None = None
+    approvers: tuple[str, ...] = ()
+    publishing: Mapping[str, Any] = field(default_factory=_frozen_map)
+
+
+@dataclass(frozen=True, repr=False)
+class Config:
+    """Everything the bot needs to run, validated; build it with `load_config`."""
+
+    slack_bot_token: str | None
+    slack_signing_secret: str | None
+    slack_app_token: str | None
+    slack_api_url: str
+    slack_channel: str | None
+    api_keys: Mapping[str, ApiKey]
+    default_api_key: str | None
+    asc_api_url: str
+    webhook_secret: str | None
+    apple_webhook_secret: str | None
+    db_path: str
+    poll_interval: float
+    find_timeout: float
+    processing_timeout: float
+    apps: Mapping[str, AppSettings]
+    approvers: tuple[str, ...] = ()
+    publishing_defaults: Mapping[str, Any] = field(default_factory=_frozen_map)
+
+    def app(self, bundle_id: str) -> AppSettings:
+        """Settings for an app with the global channel, key, approvers and publishing filled in."""
+        own = self.apps.get(bundle_id) or AppSettings(bundle_id)
+        return AppSettings(
+            bundle_id=bundle_id,
+            channel=own.channel or self.slack_channel,
+            api_key=own.api_key or self.default_api_key,
+            approvers=own.approvers or self.approvers,
+            publishing=MappingProxyType({**self.publishing_defaults, **own.publishing}),
+        )
+
+    def channel_for(self, bundle_id: str) -> str | None:
+        """The channel an app's publications go to (its own, else SLACK_CHANNEL / [defaults])."""
+        return self.app(bundle_id).channel
+
+    def approvers_for(self, bundle_id: str) -> tuple[str, ...]:
+        """Who may submit for review or release this app; empty means anyone."""
+        return self.app(bundle_id).approvers
+
+    def key_for(self, bundle_id: str, requested: str | None = None) -> ApiKey:
+        """The key named by a request, else the app's, else the default; ConfigError for an unknown name."""
+        name = requested or self.app(bundle_id).api_key
+        if name is None:
+            raise ConfigError([f"no App Store Connect API key is configured (needed for {bundle_id})"])
+        key = self.api_keys.get(name)
+        if key is None:
+            known = ", ".join(self.api_keys) or "none"
+            raise ConfigError([f"unknown App Store Connect API key {shown(name)} (configured: {known})"])
+        return key
+
+    def __repr__(self) -> str:
+        parts = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in _SECRET_FIELDS and value is not None:
+                parts.append(f"{f.name}=***")
+            else:  # ApiKey's own repr masks the private keys
+                parts.append(f"{f.name}={dict(value) if isinstance(value, Mapping) else value!r}")
+        return f"Config({', '.join(parts)})"
+
+
+def config_from_environment(*, require_slack: bool = True, require_webhook_secret: bool = True) -> Config:
+    """The Config for this process, from os.environ (the one place that reads it)."""
+    return load_config(os.environ, require_slack=require_slack, require_webhook_secret=require_webhook_secret)
+
+
+def load_config(
+    env: Mapping[str, str], *, require_slack: bool = True, require_webhook_secret: bool = True
+) -> Config:
+    """Build a Config from a mapping of environment variables; raise one ConfigError listing every problem."""
+    problems: list[str] = []
+
+    def get(name: str) -> str | None:
+        # CI systems often define unused variables as empty strings: treat those as unset.
+        return (env.get(name) or "").strip() or None
+
+    _check_env_typos(env, problems)
+    slack = _slack(get, require_slack, problems)
+    webhook_secret = get("ASC_BOT_WEBHOOK_SECRET")
+    if webhook_secret is None and require_webhook_secret:
+        problems.append(
+            "ASC_BOT_WEBHOOK_SECRET is required (the HMAC secret for /webhooks/build-uploaded, "
+            f"at least {MIN_WEBHOOK_SECRET_LENGTH} characters)"
+        )
+    elif webhook_secret is not None and len(webhook_secret) < MIN_WEBHOOK_SECRET_LENGTH:
+        problems.append(
+            f"ASC_BOT_WEBHOOK_SECRET must be at least {MIN_WEBHOOK_SECRET_LENGTH} characters long"
+        )
+    slack_api_url = _url("SLACK_API_URL", get("SLACK_API_URL") or DEFAULT_SLACK_API_URL, problems)
+    asc_api_url = _url("ASC_API_URL", get("ASC_API_URL") or DEFAULT_ASC_API_URL, problems).rstrip("/")
+    if asc_api_url.endswith("/v1"):
+        problems.append(f"ASC_API_URL must not end with /v1 (the bot adds it), got {shown(asc_api_url)}")
+    db_path = get("ASC_BOT_DB") or DEFAULT_DB_PATH
+    if db_path != ":memory:" and not db_path.startswith("file:"):
+        parent = Path(db_path).expanduser().parent
+        if not parent.is_dir():
+            problems.append(f"ASC_BOT_DB is in a directory that does not exist: {shown(parent)}")
+
+    config_path = get("ASC_BOT_CONFIG")
+    document = ck.read_toml(Path(config_path).expanduser(), problems) if config_path else {}
+    check_known(document, ("defaults", "keys", "apps"), (), problems)
+    defaults = ck.table(document, "defaults", problems)
+    check_known(defaults, _DEFAULTS_FIELDS, ("defaults",), problems)
+
+    channel = get("SLACK_CHANNEL")
+    if channel is not None:
+        ck.check_channel("SLACK_CHANNEL", channel, problems)
+    else:
+        channel = ck.toml_channel(defaults, ("defaults",), problems)
+    seconds = _seconds(get, defaults, problems)
+
+    base = Path(config_path).expanduser().parent if config_path else Path()
+    api_keys, key_names = ck.load_keys(env, document.get("keys", {}), base, problems)
+    apps = {
+        bundle_id: AppSettings(**kw)
+        for bundle_id, kw in ck.apps(ck.table(document, "apps", problems), key_names, problems).items()
+    }
+    approvers = ck.approvers(defaults, ("defaults",), problems)
+    publishing_defaults = ck.publishing(defaults, ("defaults",), problems)
+
+    if problems:
+        raise ConfigError(problems)
+    return Config(
+        **slack,
+        slack_api_url=slack_api_url if slack_api_url.endswith("/") else slack_api_url + "/",
+        slack_channel=channel,
+        api_keys=MappingProxyType(api_keys),
+        default_api_key=key_names[0],
+        asc_api_url=asc_api_url,
+        webhook_secret=webhook_secret,
+        apple_webhook_secret=get("ASC_BOT_APPLE_WEBHOOK_SECRET"),
+        db_path=db_path,
+        poll_interval=seconds[0],
+        find_timeout=seconds[1],
+        processing_timeout=seconds[2],
+        apps=MappingProxyType(apps),
+        approvers=approvers,
+        publishing_defaults=publishing_defaults,
+    )
+
+
+def _check_env_typos(env: Mapping[str, str], problems: list[str]) -> None:
+    # A misspelt ASC_BOT_* variable would otherwise silently fall back to a default.
+    ours = [name for name in ENV_VARS if name.startswith("ASC_BOT_")]
+    for name in env:
+        if name.startswith("ASC_BOT_") and name not in ours:
+            close = difflib.get_close_matches(name, ours, n=1, cutoff=0.85)
+            if close:
+                problems.append(f"{name} is not a known variable (did you mean {close[0]}?)")
+
+
+def _token_kind(token: str) -> str:
+    kinds = {"xoxb-": "a bot token", "xoxp-": "a user token", "xapp-": "an app-level token"}
+    kind = next((k for prefix, k in kinds.items() if token.startswith(prefix)), None)
+    return f"; this looks like {kind}" if kind else ""
+
+
+def _slack(get: Any, require: bool, problems: list[str]) -> dict[str, str | None]:
+    bot, signing, app = get("SLACK_BOT_TOKEN"), get("SLACK_SIGNING_SECRET"), get("SLACK_APP_TOKEN")
+    if bot is None and require:
+        problems.append("SLACK_BOT_TOKEN is required (a bot token starting with 'xoxb-')")
+    elif bot is not None and not bot.startswith("xoxb-"):
+        problems.append(f"SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-'{_token_kind(bot)}")
+    if app is not None and not app.startswith("xapp-"):
+        problems.append(f"SLACK_APP_TOKEN must be an app-level token starting with 'xapp-'{_token_kind(app)}")
+    if require and signing is None and app is None:
+        problems.append("SLACK_SIGNING_SECRET is required (or set SLACK_APP_TOKEN for Socket Mode)")
+    return {"slack_bot_token": bot, "slack_signing_secret": signing, "slack_app_token": app}
+
+
+def _url(name: str, value: str, problems: list[str]) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        problems.append(f"{name} must be an http(s) URL, got {shown(value)}")
+    return value
+
+
+def _seconds(get: Any, defaults: Mapping[str, Any], problems: list[str]) -> list[float]:
+    """Poll interval and time-outs: env wins over [defaults], which wins over the built-in default."""
+    values: list[float] = []
+    labels: list[str] = []
+    valid: list[bool] = []
+    for env_name, toml_name, default, upper in _SECONDS:
+        raw, label = get(env_name), env_name
+        if raw is None and toml_name in defaults:
+            raw, label = defaults[toml_name], toml_label("defaults", toml_name)
+        number = default if raw is None else _number(raw)
+        if number is None:
+            problems.append(f"{label} must be a number of seconds, got {shown(raw)}")
+        elif not 1 <= number <= upper:
+            problems.append(f"{label} must be between 1 and {upper:g} seconds, got {number:g}")
+        values.append(default if number is None else number)
+        labels.append(label)
+        valid.append(number is not None and 1 <= number <= upper)
+    # Cross-checks only between values that are fine on their own, so one mistake is reported once.
+    (poll, find, process), (poll_ok, find_ok, process_ok) = values, valid
+    if poll_ok and find_ok and find < poll:
+        problems.append(f"{labels[1]} must be at least the poll interval ({poll:g} s), got {find:g}")
+    if poll_ok and process_ok and process < poll:
+        problems.append(f"{labels[2]} must be at least the poll interval ({poll:g} s), got {process:g}")
+    elif find_ok and process_ok and process < find:
+        # Both deadlines run from upload time, so a build found late could never finish processing.
+        problems.append(f"{labels[2]} must be at least the find timeout ({find:g} s), got {process:g}")
+    return values
+
+
+def _number(raw: Any) -> float | None:
+    if isinstance(raw, bool):  # TOML's true would otherwise count as 1 second
+        return None
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
