@@ -99,3 +99,33 @@ def make_http(handler: Handler, **kwargs: Any) -> tuple[AscHttp, Recorder, Sleep
         **kwargs,
     )
     return http, recorder, sleeps, clock
+
+
+def routes(table: dict[tuple[str, str], Any]) -> Handler:
+    """A handler routing by (method, path); a value is a Response, an exception to raise, a callable
+    taking the request, or a list of those used in turn (the last one repeats)."""
+    queues = {key: list(value) if isinstance(value, list) else [value] for key, value in table.items()}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        queue = queues.get((request.method, request.url.path))
+        if queue is None:
+            return error(404, "NOT_FOUND", f"no route for {request.method} {request.url.path}")
+        step = queue.pop(0) if len(queue) > 1 else queue[0]
+        if isinstance(step, Exception):
+            raise step
+        return step(request) if callable(step) else step
+
+    return handler
+
+
+def doc(data: Any, **extra: Any) -> httpx.Response:
+    return answer(200, {"data": data, "links": {"self": "x"}, **extra})
+
+
+def res(
+    type_: str, id_: str, relationships: dict[str, Any] | None = None, **attributes: Any
+) -> dict[str, Any]:
+    resource: dict[str, Any] = {"type": type_, "id": id_, "attributes": attributes}
+    if relationships:
+        resource["relationships"] = {k: {"data": v} for k, v in relationships.items()}
+    return resource
