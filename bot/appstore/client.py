@@ -10,8 +10,9 @@ import httpx
 
 from bot.appstore.apps import AppsMixin
 from bot.appstore.auth import ApiKey
+from bot.appstore.budget import RateLimit
 from bot.appstore.builds import BuildsMixin
-from bot.appstore.http import DEFAULT_BASE_URL, AscHttp, RateLimit, RetryPolicy, Sleep
+from bot.appstore.http import DEFAULT_BASE_URL, AscHttp, RetryPolicy, Sleep
 from bot.appstore.releases import ReleasesMixin
 from bot.appstore.reviews import ReviewsMixin
 from bot.appstore.testflight import TestFlightMixin

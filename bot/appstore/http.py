@@ -8,7 +8,6 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -16,6 +15,7 @@ from urllib.parse import quote
 import httpx
 
 from bot.appstore.auth import ApiKey, TokenProvider
+from bot.appstore.budget import RateLimit, pace_delay, parse_rate_limit
 from bot.appstore.errors import AscError, AscTransportError, error_from_response
 from bot.clock import Clock
 
@@ -30,35 +30,11 @@ DEFAULT_BASE_URL = "https://api.appstoreconnect.apple.com"
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Failures worth another try; anything else (bad URL, local protocol misuse) is a bug, not weather.
 _TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
-_WINDOW = timedelta(hours=1)
 
 
 def seg(value: str) -> str:
     """One URL path segment; ids can come from webhook payloads, so never let them add path parts."""
     return quote(str(value), safe="")
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    """The key's hourly budget as last reported by App Store Connect's `X-Rate-Limit` header."""
-
-    limit: int
-    remaining: int
-    observed_at: datetime
-
-
-def parse_rate_limit(value: str | None, observed_at: datetime) -> RateLimit | None:
-    """Parse `user-hour-lim:3600;user-hour-rem:3412;`; None when the header is absent or garbled."""
-    fields: dict[str, int] = {}
-    for item in (value or "").split(";"):
-        name, _, number = item.partition(":")
-        try:
-            fields[name.strip()] = int(number.strip())
-        except ValueError:
-            continue
-    if "user-hour-lim" not in fields or "user-hour-rem" not in fields:
-        return None
-    return RateLimit(fields["user-hour-lim"], max(0, fields["user-hour-rem"]), observed_at)
 
 
 @dataclass(frozen=True)
@@ -270,17 +246,10 @@ class AscHttp:
     async def _pace(self) -> None:
         """Slow down once the hourly budget runs low, so it lasts until older requests age out."""
         limit = self._rate_limit
-        if limit is None or limit.limit <= 0 or self._clock.now() - limit.observed_at > _WINDOW:
-            return
-        reserve = max(1.0, limit.limit * self.policy.reserve_fraction)
-        if limit.remaining >= reserve:
-            return
-        # In a rolling hour, requests age out at about limit/3600 per second: match that pace, and
-        # slow down further the closer the budget gets to zero.
-        steady = _WINDOW.total_seconds() / limit.limit
-        delay = min(self.policy.max_pace_delay, steady * reserve / max(limit.remaining, 1))
-        log.info("rate budget low (%d of %d left); pacing %.1fs", limit.remaining, limit.limit, delay)
-        await self._sleep(delay)
+        delay = pace_delay(limit, self._clock.now(), self.policy.reserve_fraction, self.policy.max_pace_delay)
+        if limit is not None and delay > 0:
+            log.info("rate budget low (%d of %d left); pacing %.1fs", limit.remaining, limit.limit, delay)
+            await self._sleep(delay)
 
     def _retry_after(self, response: httpx.Response) -> float | None:
         value = response.headers.get("Retry-After")

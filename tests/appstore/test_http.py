@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from bot.appstore.budget import RateLimit, parse_rate_limit
 from bot.appstore.errors import (
     AscRateLimited,
     AscServerError,
     AscTransportError,
     AscUnauthorized,
 )
-from bot.appstore.http import RateLimit, parse_rate_limit
 from tests.appstore.fakes import BASE_URL, answer, body_of, error, make_http
 
 OK = {"data": {"type": "apps", "id": "1", "attributes": {}}}
