@@ -1,0 +1,148 @@
+"""The one composition root: builds every part of the bot from a Config and a clock."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+import commands
+from bot.appstore.auth import ApiKey
+from bot.appstore.client import AppStoreConnect
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.engine.clients import Clients
+from bot.engine.engine import Engine
+from bot.engine.settings import AppDefaults, EngineSettings
+from bot.scheduler import Ticker
+from bot.slack_notifier import SlackNotifier
+from bot.web import build_web_app
+from storage.database import Store
+from storage.repository import Storage
+
+log = logging.getLogger(__name__)
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass
+class BotApp:
+    """Everything the bot is made of, wired; `start`/`serve`/`stop` run it."""
+
+    config: Config
+    clock: Clock
+    store: Store
+    storage: Storage
+    clients: Clients
+    engine: Engine
+    bolt: AsyncApp
+    slack_client: AsyncWebClient
+    web: web.Application
+    ticker: Ticker
+    runner: web.AppRunner | None = None
+    socket_handler: Any = None
+    port: int | None = None
+    _started: bool = field(default=False, repr=False)
+
+    async def start(self, *, scheduler: bool = True) -> None:
+        """Open the database (migrating it), then start the clock and, if configured, Socket Mode."""
+        await self.store.open()
+        if scheduler:
+            self.ticker.start()
+        if self.config.slack_app_token:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            self.socket_handler = AsyncSocketModeHandler(
+                self.bolt, self.config.slack_app_token, web_client=self.slack_client
+            )
+            await self.socket_handler.connect_async()
+            log.info("connected to Slack in Socket Mode")
+        self._started = True
+
+    async def serve(self, host: str = "127.0.0.1", port: int = 3000) -> int:
+        """Listen for HTTP (Slack events, webhooks, health) and return the bound port."""
+        self.runner = web.AppRunner(self.web, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, host, port)
+        await site.start()
+        sockets = site._server.sockets if site._server else []  # the real port when port=0
+        self.port = sockets[0].getsockname()[1] if sockets else port
+        log.info("listening on http://%s:%s", host, self.port)
+        return self.port
+
+    async def stop(self) -> None:
+        self.ticker.shutdown()
+        if self.socket_handler is not None:
+            await self.socket_handler.close_async()
+            self.socket_handler = None
+        if self.runner is not None:
+            await self.runner.cleanup()
+            self.runner = None
+        await self.clients.aclose()
+        await self.store.close()
+        self._started = False
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def build_app(
+    config: Config, *, clock: Clock | None = None, asc_sleep: Sleep | None = None, tick: float | None = None
+) -> BotApp:
+    """Wire the bot. Nothing here does I/O; `BotApp.start` does."""
+    clock = clock or SystemClock()
+    store = Store(config.db_path)
+    storage = Storage(store)
+
+    def make_client(key: ApiKey) -> AppStoreConnect:
+        return AppStoreConnect(key, config.asc_api_url, clock=clock, sleep=asc_sleep or asyncio.sleep)
+
+    clients = Clients(config.api_keys, config.default_api_key, make_client)
+    slack_client = AsyncWebClient(
+        token=config.slack_bot_token,
+        base_url=config.slack_api_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+    # Without a signing secret (Socket Mode) nobody can sign for us: a random secret makes
+    # every HTTP request to /slack/events fail verification instead of skipping it.
+    bolt = AsyncApp(
+        client=slack_client,
+        signing_secret=config.slack_signing_secret or secrets.token_hex(32),
+        process_before_response=False,
+    )
+    settings = EngineSettings(
+        poll_interval=config.poll_interval,
+        find_timeout=config.find_timeout,
+        processing_timeout=config.processing_timeout,
+        defaults_for=lambda bundle_id: _app_defaults(config, bundle_id),
+    )
+    engine = Engine(storage, clients, SlackNotifier(slack_client), clock, settings)
+    commands.register_all(bolt, engine)
+    web_app = build_web_app(engine, bolt, webhook_secret=config.webhook_secret, clock=clock)
+    ticker = Ticker(engine, tick if tick is not None else max(0.5, min(5.0, config.poll_interval)))
+    return BotApp(config, clock, store, storage, clients, engine, bolt, slack_client, web_app, ticker)
+
+
+def _app_defaults(config: Config, bundle_id: str) -> AppDefaults:
+    app = config.app(bundle_id)
+    return AppDefaults(
+        channel=config.channel_for(bundle_id),
+        api_key=app.api_key,
+        publishing={**config.publishing_defaults, **app.publishing},
+    )

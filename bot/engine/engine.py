@@ -1,0 +1,342 @@
+"""The publication engine: takes uploads in, polls App Store Connect, runs requested steps once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from bot.appstore.errors import AscError
+from bot.clock import Clock
+from bot.engine import messages
+from bot.engine.actions import ACTIONS, ActionContext, Outcome, ordered
+from bot.engine.clients import Clients
+from bot.engine.intake import InvalidNotice, Problem, UploadNotice
+from bot.engine.notifier import Notifier
+from bot.engine.outbox import Outbox
+from bot.engine.polling import TRANSIENT, Poller
+from bot.engine.settings import EngineSettings
+from storage.records import Action, Publication
+from storage.repository import DIRTY, Intake, NewAction, NewEvent, Storage
+
+log = logging.getLogger(__name__)
+REOPENABLE = ("done", "failed")
+
+
+@dataclass(frozen=True)
+class RequestResult:
+    """The answer to "please do X": created, already asked for, or refused with a reason."""
+
+    status: str  # requested | already | refused
+    publication: Publication | None
+    action: Action | None = None
+    reason: str | None = None
+
+
+class Engine:
+    """Owns every state change of publications; the chat surface and webhooks only ask it."""
+
+    def __init__(
+        self, storage: Storage, clients: Clients, notifier: Notifier, clock: Clock, settings: EngineSettings
+    ) -> None:
+        self.storage = storage
+        self.clients = clients
+        self.clock = clock
+        self.settings = settings
+        self.outbox = Outbox(storage, notifier, clock)
+        self._poller = Poller(storage, settings)
+        self._sweeping = False
+        self._again = False
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._parallel = asyncio.Semaphore(settings.max_parallel_actions)
+        self.on_wake: Callable[[], None] | None = None
+
+    def wake(self) -> None:
+        """Ask for a sweep soon (the scheduler wires this to a run-now job)."""
+        if self.on_wake is not None:
+            self.on_wake()
+
+    # -- intake -------------------------------------------------------------------------------
+
+    async def intake(self, notice: UploadNotice, *, actor: str = "webhook", source: str = "ci") -> Intake:
+        """Store a new publication (or find the one this upload already made)."""
+        now = self.clock.now()
+        bundle_id, app_id, app_name = notice.bundle_id, notice.apple_id, None
+        defaults = self.settings.defaults_for(bundle_id) if bundle_id else None
+        try:
+            key = self.clients.resolve(notice.api_key or (defaults.api_key if defaults else None))
+        except Exception as exc:
+            raise InvalidNotice([Problem("api_key", getattr(exc, "user_message", str(exc)))]) from None
+        if bundle_id is None:
+            app = await self.clients.get(key).get_app(app_id or "")
+            bundle_id, app_name = app.bundle_id, app.name
+            defaults = self.settings.defaults_for(bundle_id)
+        assert defaults is not None
+        channel = notice.channel or defaults.channel
+        if channel is None:
+            raise InvalidNotice(
+                [
+                    Problem(
+                        "channel",
+                        "no channel given and none configured for this app "
+                        "(SLACK_CHANNEL or the app's channel in ASC_BOT_CONFIG)",
+                    )
+                ]
+            )
+        options = {**defaults.publishing, **notice.publishing}
+        held = notice.tests_passed is False and not options.get("publish_even_if_tests_fail", False)
+        actions = [] if held else initial_actions(options)
+        created = messages.created(
+            f"{bundle_id} {notice.version} ({notice.build_number})", self.settings.find_timeout
+        )
+        fields: dict[str, Any] = {
+            "id": str(uuid.uuid4()),
+            "app_bundle_id": bundle_id,
+            "app_id": app_id,
+            "app_name": app_name,
+            "platform": notice.platform,
+            "version": notice.version,
+            "build_number": notice.build_number,
+            "state": "waiting_for_build",
+            "options": options,
+            "release_notes": list(notice.release_notes),
+            "source": notice.source,
+            "tests_passed": notice.tests_passed,
+            "api_key": key,
+            "channel": channel,
+            "find_deadline": now + timedelta(seconds=self.settings.find_timeout),
+            "process_deadline": now + timedelta(seconds=self.settings.processing_timeout),
+            "next_poll_at": now,
+            "message_dirty": 1,
+        }
+        result = await self.storage.create_publication(
+            fields,
+            actions,
+            delivery=(source, notice.delivery_id or notice.natural_key),
+            now=now,
+            event=NewEvent(
+                "created",
+                actor=actor,
+                announce="thread",
+                message=created + (" " + messages.tests_failed() if held else ""),
+                data={"source": notice.source, "options": options},
+            ),
+        )
+        if result.created:
+            log.info(
+                "publication %s created for %s %s (%s) by %s",
+                result.publication.id,
+                bundle_id,
+                notice.version,
+                notice.build_number,
+                actor,
+            )
+            self.wake()
+        return result
+
+    # -- requests from people -----------------------------------------------------------------
+
+    async def request(
+        self, publication_id: str, kind: str, actor: str, params: dict[str, Any] | None = None
+    ) -> RequestResult:
+        """Ask for one step; it runs once the build is ready. Asking twice stores it once."""
+        pub = await self.storage.get(publication_id)
+        if pub is None:
+            return RequestResult("refused", None, reason="This publication no longer exists.")
+        spec = ACTIONS.get(kind)
+        if spec is None:
+            return RequestResult("refused", pub, reason=f"Unknown step {kind!r}.")
+        if (
+            pub.state in ("timed_out", "cancelled")
+            or pub.processing_state in ("INVALID", "FAILED")
+            or (pub.state == "failed"
+            and pub.build_id is None)
+        ):
+            return RequestResult(
+                "refused",
+                pub,
+                reason=f"{pub.label} is {pub.state.replace('_', ' ')}; "
+                "nothing more can be done with this build.",
+            )
+        now = self.clock.now()
+        outcome = await self.storage.request_action(
+            pub.id,
+            NewAction(kind, actor, params or {}),
+            now,
+            event=NewEvent(
+                "action_requested",
+                actor=actor,
+                message=messages.requested(spec.title),
+                announce="thread",
+                data={"kind": kind, "params": params or {}},
+            ),
+        )
+        if not outcome.created:
+            return RequestResult("already", pub, outcome.action)
+        if pub.state in REOPENABLE:
+            pub = (
+                await self.storage.update(
+                    pub.id,
+                    now,
+                    expect_state=REOPENABLE,
+                    state="ready",
+                    finished_at=None,
+                    next_poll_at=now,
+                    message_dirty=DIRTY,
+                )
+                or pub
+            )
+        self.wake()
+        return RequestResult("requested", pub, outcome.action)
+
+    async def refresh(self, publication_id: str) -> None:
+        """Poll this publication at once (an App Store Connect webhook said it changed)."""
+        await self.storage.update(publication_id, self.clock.now(), next_poll_at=self.clock.now())
+        self.wake()
+
+    # -- the sweep ----------------------------------------------------------------------------
+
+    async def sweep(self) -> None:
+        """Do everything that is due. A call during a sweep makes it run once more and waits for it."""
+        if self._sweeping:
+            self._again = True
+            await self._idle.wait()
+            return
+        self._sweeping = True
+        self._idle.clear()
+        try:
+            while True:
+                self._again = False
+                await self._sweep_once()
+                if not self._again:
+                    break
+        finally:
+            self._sweeping = False
+            self._idle.set()
+
+    async def _sweep_once(self) -> None:
+        now = self.clock.now()
+        due = await self.storage.due(now)
+        waiting = [p for p in due if p.state in ("waiting_for_build", "processing")]
+        by_key: dict[str, list[Publication]] = defaultdict(list)
+        for pub in waiting:
+            by_key[pub.api_key or ""].append(pub)
+        await asyncio.gather(*(self._poll_key(key, pubs, now) for key, pubs in by_key.items()))
+        ready = [p for p in await self.storage.due(now) if p.state == "ready"]
+        await asyncio.gather(*(self._advance_guarded(p) for p in ready))
+        await self.outbox.flush()
+
+    async def _poll_key(self, key: str, pubs: list[Publication], now: Any) -> None:
+        try:
+            client = self.clients.get(key or None)
+        except Exception as exc:
+            log.error("cannot poll %d publication(s): %s", len(pubs), exc)
+            return
+        await self._poller.poll(client, pubs, now)
+
+    async def _advance_guarded(self, pub: Publication) -> None:
+        async with self._parallel:
+            try:
+                await self._advance(pub)
+            except Exception:  # one publication's bug must not stop the others
+                log.exception("publication %s: unexpected error while running steps", pub.id)
+                await self.storage.update(
+                    pub.id, self.clock.now(), next_poll_at=self.clock.now() + timedelta(seconds=60)
+                )
+
+    async def _advance(self, pub: Publication) -> None:
+        """Run the open steps of a ready publication in order, each claimed by one runner."""
+        client = self.clients.get(pub.api_key)
+        retry_at = None
+        for action in ordered([a for a in await self.storage.actions(pub.id) if a.is_open]):
+            now = self.clock.now()
+            claimed = await self.storage.claim_action(
+                action.id, now, timedelta(seconds=self.settings.action_lease)
+            )
+            if claimed is None:
+                continue
+            spec = ACTIONS.get(claimed.kind)
+            if spec is None:
+                await self.storage.finish_action(claimed.id, "skipped", now, error="unknown step")
+                continue
+            try:
+                outcome = await spec.run(ActionContext(client, pub, claimed, now))
+            except TRANSIENT as exc:
+                await self.storage.release_action(claimed.id, self.clock.now(), error=str(exc))
+                retry_at = self.clock.now() + timedelta(seconds=self.settings.poll_interval)
+                log.warning("publication %s: %s will be retried: %s", pub.id, claimed.kind, exc)
+                break
+            except AscError as exc:
+                outcome = Outcome(
+                    "failed",
+                    messages.action_failed(spec.title, exc.user_message),
+                    {"status": exc.status, "code": exc.code},
+                    announce="broadcast",
+                )
+            if outcome.status == "wait":
+                await self.storage.release_action(claimed.id, self.clock.now())
+                retry_at = self.clock.now() + timedelta(seconds=self.settings.poll_interval)
+                break
+            await self.storage.finish_action(
+                claimed.id,
+                outcome.status,
+                self.clock.now(),
+                result=outcome.result,
+                error=outcome.message if outcome.status == "failed" else None,
+                event=NewEvent(
+                    f"{claimed.kind}_{outcome.status}",
+                    message=outcome.message,
+                    announce=outcome.announce,
+                    data=outcome.result,
+                ),
+            )
+        await self._settle(pub, retry_at)
+
+    async def _settle(self, pub: Publication, retry_at: Any) -> None:
+        now = self.clock.now()
+        actions = await self.storage.actions(pub.id)
+        if any(a.is_open for a in actions):
+            running = [a.lease_until for a in actions if a.status == "running" and a.lease_until]
+            await self.storage.update(pub.id, now, next_poll_at=retry_at or min(running, default=now))
+            return
+        failed = [ACTIONS[a.kind].title for a in actions if a.status == "failed" and a.kind in ACTIONS]
+        if not actions:
+            await self.storage.update(pub.id, now, next_poll_at=None)
+        elif failed:
+            await self.storage.update(
+                pub.id,
+                now,
+                expect_state="ready",
+                state="failed",
+                next_poll_at=None,
+                finished_at=now,
+                message_dirty=DIRTY,
+                event=NewEvent(
+                    "finished", message=messages.some_failed(pub.label, failed), announce="broadcast"
+                ),
+            )
+        else:
+            await self.storage.update(
+                pub.id,
+                now,
+                expect_state="ready",
+                state="done",
+                next_poll_at=None,
+                finished_at=now,
+                message_dirty=DIRTY,
+                event=NewEvent("finished", message=messages.all_done(pub.label), announce="broadcast"),
+            )
+
+
+def initial_actions(options: dict[str, Any]) -> list[NewAction]:
+    """The steps the publishing options ask for, requested on behalf of the webhook."""
+    actions = []
+    if options.get("submit_to_testflight"):
+        actions.append(NewAction("testflight", "webhook"))
+    return actions

@@ -1,0 +1,265 @@
+"""Batched polling of App Store Connect for every publication that waits on Apple.
+
+Per API key and sweep: one request per app for builds not yet found, and one `filter[id]`
+request per 200 builds being processed (DESIGN.md §3).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from bot.appstore.client import AppStoreConnect
+from bot.appstore.errors import AscError, AscRateLimited, AscServerError, AscTransportError
+from bot.appstore.models import Build
+from bot.engine import messages
+from bot.engine.settings import EngineSettings
+from storage.records import Publication
+from storage.repository import DIRTY, NewEvent, Storage
+
+log = logging.getLogger(__name__)
+TRANSIENT = (AscServerError, AscTransportError, AscRateLimited)
+BETA_BUSY = "PROCESSING"
+
+
+def poll_interval(settings: EngineSettings, client: AppStoreConnect) -> float:
+    """The configured interval, stretched when the key's hourly budget runs low."""
+    interval = settings.poll_interval
+    budget = client.rate_limit
+    if budget is not None and budget.limit:
+        share = budget.remaining / budget.limit
+        if share < 0.05:
+            interval *= 8
+        elif share < 0.10:
+            interval *= 4
+        elif share < 0.20:
+            interval *= 2
+    return interval
+
+
+class Poller:
+    """Moves publications through waiting_for_build → processing → ready (or failed / timed_out)."""
+
+    def __init__(self, storage: Storage, settings: EngineSettings) -> None:
+        self._storage = storage
+        self._settings = settings
+
+    async def poll(self, client: AppStoreConnect, publications: list[Publication], now: datetime) -> None:
+        next_at = now + timedelta(seconds=poll_interval(self._settings, client))
+        try:
+            publications = await self._resolve_apps(client, publications, now)
+            waiting = [p for p in publications if p.state == "waiting_for_build"]
+            processing = [p for p in publications if p.state == "processing" and p.build_id]
+            found = await self._find_builds(client, waiting)
+            current = (
+                {b.id: b for b in await client.get_builds([p.build_id for p in processing])}
+                if processing
+                else {}
+            )
+        except AscError as exc:
+            await self._trouble(publications, exc, now, next_at)
+            return
+        for pub in waiting:
+            build = found.get(pub.id)
+            if build is not None:
+                pub = (
+                    await self._storage.update(
+                        pub.id,
+                        now,
+                        expect_state="waiting_for_build",
+                        state="processing",
+                        build_id=build.id,
+                        message_dirty=DIRTY,
+                        last_error=None,
+                        event=NewEvent(
+                            "build_found",
+                            message=messages.found(pub.label),
+                            announce="thread",
+                            data={"build_id": build.id},
+                        ),
+                    )
+                    or pub
+                )
+                await self._evaluate(client, pub, build, now, next_at)
+            elif pub.find_deadline and now >= pub.find_deadline:
+                waited = (pub.find_deadline - pub.created_at).total_seconds()
+                await self._finish(
+                    pub, now, "timed_out", "find_timed_out", messages.find_timed_out(pub.label, waited)
+                )
+            else:
+                await self._storage.update(pub.id, now, next_poll_at=next_at)
+        for pub in processing:
+            build = current.get(pub.build_id or "")
+            if build is None:  # not listed any more: look again next time, the deadline still holds
+                await self._check_processing_deadline(pub, now, next_at)
+            else:
+                await self._evaluate(client, pub, build, now, next_at)
+
+    async def _resolve_apps(
+        self, client: AppStoreConnect, pubs: list[Publication], now: datetime
+    ) -> list[Publication]:
+        resolved: list[Publication] = []
+        apps: dict[str, tuple[str, str] | None] = {}
+        for pub in pubs:
+            if pub.app_id:
+                resolved.append(pub)
+                continue
+            if pub.app_bundle_id not in apps:
+                app = await client.find_app(pub.app_bundle_id)
+                apps[pub.app_bundle_id] = (app.id, app.name) if app else None
+            found = apps[pub.app_bundle_id]
+            if found is None:
+                await self._finish(
+                    pub,
+                    now,
+                    "failed",
+                    "app_not_found",
+                    messages.app_not_found(pub.app_bundle_id, client.key_name),
+                )
+                continue
+            updated = await self._storage.update(
+                pub.id, now, app_id=found[0], app_name=found[1], message_dirty=DIRTY
+            )
+            resolved.append(updated or pub)
+        return resolved
+
+    async def _find_builds(self, client: AppStoreConnect, waiting: list[Publication]) -> dict[str, Build]:
+        groups: dict[tuple[str, str], list[Publication]] = defaultdict(list)
+        for pub in waiting:
+            groups[(pub.app_id or "", pub.platform)].append(pub)
+        found: dict[str, Build] = {}
+        for (app_id, platform), group in groups.items():
+            limit = min(200, max(20, 2 * len(group)))
+            builds = await client.list_recent_builds(app_id, platform, limit=limit)
+            index = {(b.marketing_version, b.version): b for b in builds}
+            for pub in group:
+                build = index.get((pub.version, pub.build_number))
+                if build is None and len(builds) >= limit:
+                    # The app uploads faster than one page covers: ask for this build exactly.
+                    build = await client.find_build(app_id, pub.build_number, pub.version, platform)
+                if build is not None:
+                    found[pub.id] = build
+        return found
+
+    async def _evaluate(
+        self, client: AppStoreConnect, pub: Publication, build: Build, now: datetime, next_at: datetime
+    ) -> None:
+        beta = build.beta_detail
+        seen = {
+            "processing_state": build.processing_state,
+            "beta_internal_state": beta.internal_build_state if beta else None,
+            "beta_external_state": beta.external_build_state if beta else None,
+        }
+        changed = any(getattr(pub, k) != v for k, v in seen.items())
+        dirty = {"message_dirty": DIRTY} if changed else {}
+        state = build.processing_state
+        if (
+            state == "VALID"
+            and beta is not None
+            and BETA_BUSY not in (beta.internal_build_state, beta.external_build_state)
+        ):
+            await self._storage.update(
+                pub.id,
+                now,
+                expect_state="processing",
+                state="ready",
+                next_poll_at=now,
+                last_error=None,
+                message_dirty=DIRTY,
+                **seen,
+                event=NewEvent(
+                    "build_ready", message=messages.ready(pub.label), announce="thread", data=seen
+                ),
+            )
+        elif state in ("INVALID", "FAILED"):
+            reasons = await self._upload_reasons(client, pub)
+            await self._finish(
+                pub,
+                now,
+                "failed",
+                "processing_failed",
+                messages.processing_failed(state, reasons),
+                extra=seen,
+            )
+        elif pub.process_deadline and now >= pub.process_deadline:
+            await self._check_processing_deadline(pub, now, next_at, extra=seen)
+        else:
+            await self._storage.update(pub.id, now, next_poll_at=next_at, **seen, **dirty)
+
+    async def _upload_reasons(self, client: AppStoreConnect, pub: Publication) -> list[str]:
+        try:
+            upload = await client.find_build_upload(
+                pub.app_id or "", pub.version, pub.build_number, pub.platform
+            )
+        except AscError as exc:
+            log.warning("could not read upload errors for publication %s: %s", pub.id, exc)
+            return []
+        if upload is None:
+            return []
+        return [f"{code}: {text}" if code else text for code, text in upload.errors]
+
+    async def _check_processing_deadline(
+        self, pub: Publication, now: datetime, next_at: datetime, extra: dict[str, str | None] | None = None
+    ) -> None:
+        if pub.process_deadline and now >= pub.process_deadline:
+            waited = (pub.process_deadline - pub.created_at).total_seconds()
+            await self._finish(
+                pub,
+                now,
+                "timed_out",
+                "processing_timed_out",
+                messages.processing_timed_out(pub.label, waited),
+                extra=extra,
+            )
+        else:
+            await self._storage.update(pub.id, now, next_poll_at=next_at, **(extra or {}))
+
+    async def _finish(
+        self,
+        pub: Publication,
+        now: datetime,
+        state: str,
+        kind: str,
+        text: str,
+        extra: dict[str, str | None] | None = None,
+    ) -> None:
+        await self._storage.update(
+            pub.id,
+            now,
+            expect_state=pub.state,
+            state=state,
+            next_poll_at=None,
+            finished_at=now,
+            last_error=text if state != "done" else None,
+            message_dirty=DIRTY,
+            **(extra or {}),
+            event=NewEvent(kind, message=text, announce="broadcast"),
+        )
+
+    async def _trouble(
+        self, pubs: list[Publication], exc: AscError, now: datetime, next_at: datetime
+    ) -> None:
+        """App Store Connect failed this round: keep deadlines, tell the thread once per kind of trouble."""
+        detail = getattr(exc, "user_message", str(exc))
+        retry_at = (
+            next_at
+            if isinstance(exc, TRANSIENT)
+            else next_at + timedelta(seconds=self._settings.poll_interval)
+        )
+        log.warning("polling %d publication(s) failed: %s", len(pubs), detail)
+        for pub in pubs:
+            deadline = pub.find_deadline if pub.state == "waiting_for_build" else pub.process_deadline
+            if deadline and now >= deadline:
+                waited = (deadline - pub.created_at).total_seconds()
+                text = (
+                    messages.find_timed_out(pub.label, waited)
+                    if pub.state == "waiting_for_build"
+                    else messages.processing_timed_out(pub.label, waited)
+                )
+                await self._finish(pub, now, "timed_out", "timed_out", f"{text} Last error: {detail}")
+                continue
+            event = None
+            if pub.last_error != detail:
+                event = NewEvent("asc_trouble", message=messages.asc_trouble(detail), announce="thread")
+            await self._storage.update(pub.id, now, next_poll_at=retry_at, last_error=detail, event=event)

@@ -1,0 +1,26 @@
+"""What the engine needs to know about the deployment, without depending on the config module."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class AppDefaults:
+    """Per-app defaults: where to post, which key to use, which publishing options apply."""
+
+    channel: str | None = None
+    api_key: str | None = None
+    publishing: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    poll_interval: float = 30.0
+    find_timeout: float = 900.0
+    processing_timeout: float = 7200.0
+    action_lease: float = 600.0
+    max_parallel_actions: int = 8
+    defaults_for: Callable[[str], AppDefaults] = field(default=lambda bundle_id: AppDefaults())

@@ -1,0 +1,51 @@
+"""APScheduler as a clock only: one sweep job; every state lives in the database."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.engine.engine import Engine
+
+log = logging.getLogger(__name__)
+
+
+class Ticker:
+    """Calls `engine.sweep` every `tick` seconds, and at once when the engine asks (`kick`)."""
+
+    def __init__(self, engine: Engine, tick: float) -> None:
+        self._engine = engine
+        self._tick = tick
+        self._scheduler: AsyncIOScheduler | None = None
+
+    def start(self) -> None:
+        """Start inside the running event loop (AsyncIOScheduler needs it)."""
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        scheduler.add_job(
+            self._engine.sweep,
+            IntervalTrigger(seconds=self._tick),
+            id="sweep",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+        self._engine.on_wake = self.kick
+        self.kick()  # a restart picks up whatever was due while the bot was down
+
+    def kick(self) -> None:
+        if self._scheduler is None or not self._scheduler.running:
+            return
+        # A run-now job; the engine's own guard makes overlapping sweeps safe.
+        self._scheduler.add_job(self._engine.sweep, id="kick", replace_existing=True, misfire_grace_time=None)
+
+    def shutdown(self) -> None:
+        self._engine.on_wake = None
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        self._scheduler = None

@@ -1,0 +1,33 @@
+"""Webhook signatures: ours, with the timestamp window, and Apple's own test vector."""
+
+from __future__ import annotations
+
+from bot.signatures import sign_apple, sign_ci, verify_apple, verify_ci
+
+BODY = b'{"hello": "world"}'
+
+
+def test_ci_signature_round_trip_and_tampering() -> None:
+    headers = sign_ci("s3cret-s3cret-s3cret", BODY)
+    sig = headers["X-Signature-256"]
+    assert verify_ci("s3cret-s3cret-s3cret", BODY, sig, None, now=0)
+    assert not verify_ci("s3cret-s3cret-s3cret", BODY + b" ", sig, None, now=0)
+    assert not verify_ci("other-secret-other", BODY, sig, None, now=0)
+    assert not verify_ci("s3cret-s3cret-s3cret", BODY, None, None, now=0)
+    assert not verify_ci("s3cret-s3cret-s3cret", BODY, sig.replace("sha256=", "sha1="), None, now=0)
+
+
+def test_timestamp_is_bound_and_windowed() -> None:
+    headers = sign_ci("k" * 20, BODY, timestamp=1_000_000)
+    sig, ts = headers["X-Signature-256"], headers["X-Signature-Timestamp"]
+    assert verify_ci("k" * 20, BODY, sig, ts, now=1_000_000 + 299)
+    assert not verify_ci("k" * 20, BODY, sig, ts, now=1_000_000 + 301)
+    assert not verify_ci("k" * 20, BODY, sig, "1000001", now=1_000_000)  # a different timestamp
+    assert not verify_ci("k" * 20, BODY, sig, None, now=1_000_000)  # the timestamp dropped
+
+
+def test_apple_test_vector() -> None:
+    expected = "hmacsha256=7f062172b01cb00b53ca068614674a3d982a34062a0f5d37687d5e3377e54657"
+    assert sign_apple("This is my secret", b"Hello, World!") == expected
+    assert verify_apple("This is my secret", b"Hello, World!", expected)
+    assert not verify_apple("This is my secret", b"Hello, World?", expected)
