@@ -29,6 +29,8 @@ class SlackCall:
     at: datetime
     status: int = 200
     warnings: list[str] = field(default_factory=list)
+    # True when the answer came from inject_error rather than from the method's own rules.
+    injected: bool = False
 
 
 @dataclass(frozen=True)

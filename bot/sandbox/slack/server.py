@@ -47,6 +47,7 @@ class ApiServer:
         name = request.match_info["method"]
         headers: dict[str, str] = {}
         args: dict[str, Any] = {}
+        fault = None
         try:
             args = await _read_args(request)
             token = _token(request, args)
@@ -65,13 +66,14 @@ class ApiServer:
             response, status = spec.handler(self.ws, args), 200
         except Refusal as refusal:
             response, status = {"ok": False, "error": refusal.error, **refusal.extra}, refusal.status
-        self._record(name, args, response, status)
+        self._record(name, args, response, status, injected=fault is not None)
         return web.json_response(response, status=status, headers=headers)
 
     async def handle_response_url(self, request: web.Request) -> web.Response:
         url_id = f"{request.match_info['serial']}/{request.match_info['key']}"
         headers: dict[str, str] = {}
         payload: Any = None
+        fault = None
         try:
             payload = await request.json()
             fault = self._take_fault(RESPONSE_URL)
@@ -84,10 +86,12 @@ class ApiServer:
         except Refusal as refusal:
             response, status = {"ok": False, "error": refusal.error, **refusal.extra}, refusal.status
         args = payload if isinstance(payload, dict) else {"payload": payload}
-        self._record(RESPONSE_URL, {**args, "response_url_id": url_id}, response, status)
+        self._record(RESPONSE_URL, {**args, "response_url_id": url_id}, response, status, fault is not None)
         return web.json_response(response, status=status, headers=headers)
 
-    def _record(self, method: str, args: dict[str, Any], response: dict[str, Any], status: int) -> None:
+    def _record(
+        self, method: str, args: dict[str, Any], response: dict[str, Any], status: int, injected: bool = False
+    ) -> None:
         metadata = response.get("response_metadata") or {}
         self.calls.append(
             SlackCall(
@@ -99,6 +103,7 @@ class ApiServer:
                 at=self.ws.now(),
                 status=status,
                 warnings=list(metadata.get("warnings", [])),
+                injected=injected,
             )
         )
 
