@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -372,12 +373,34 @@ async def test_response_url_posts_are_recorded_and_applied(sim: SlackSimulator, 
 # A real Bolt app receiving what the simulator sends
 
 
-def build_bolt(client: AsyncWebClient) -> AsyncApp:
+@dataclass
+class Bot:
+    """A tiny Bolt app served over HTTP, with every request body it received."""
+
+    url: str
+    app: AsyncApp
+    seen: list[dict[str, Any]] = field(default_factory=list)
+
+
+def build_bolt(client: AsyncWebClient, seen: list[dict[str, Any]]) -> AsyncApp:
+    # process_before_response: listeners finish before the HTTP answer, so tests need no waiting.
     app = AsyncApp(client=client, signing_secret=SECRET, process_before_response=True)
+
+    @app.middleware
+    async def keep(body: dict, next: Callable) -> None:
+        seen.append(body)
+        await next()
 
     @app.command("/asc")
     async def asc(ack: Callable, command: dict) -> None:
-        await ack(text=f"publishing {command['text']}")
+        if command["text"] == "announce":
+            await ack(text="Shipping 1.0 (12)", response_type="in_channel")
+        else:
+            await ack(text=f"publishing {command['text']}")
+
+    @app.action("noop")
+    async def noop(ack: Callable) -> None:
+        await ack()
 
     @app.action("open_notes")
     async def open_notes(ack: Callable, body: dict, client: AsyncWebClient, respond: Callable) -> None:
@@ -398,23 +421,45 @@ def build_bolt(client: AsyncWebClient) -> AsyncApp:
         meta = json.loads(view["private_metadata"])
         await client.chat_postMessage(channel=meta["channel"], thread_ts=meta["ts"], text=f"Notes: {value}")
 
+    @app.action("more")
+    async def more(ack: Callable, body: dict, client: AsyncWebClient) -> None:
+        await ack()
+        await client.views_push(trigger_id=body["trigger_id"], view=modal(NOTES_INPUT, callback_id="step"))
+
+    @app.view("step")
+    async def step(ack: Callable, view: dict) -> None:
+        value = view["state"]["values"]["notes"]["notes_input"]["value"]
+        if value == "bad key":
+            await ack(response_action="errors", errors={"nope": "?"})
+        elif value == "again":
+            await ack(
+                response_action="update", view=modal(NOTES_INPUT, callback_id="step", title=text("Again"))
+            )
+        else:
+            await ack(response_action="clear")
+
+    @app.view_closed("closing")
+    async def closing(ack: Callable) -> None:
+        await ack()
+
     return app
 
 
 @pytest.fixture
-async def bolt(sim: SlackSimulator) -> AsyncIterator[tuple[str, AsyncApp]]:
-    app = build_bolt(AsyncWebClient(token=TOKEN, base_url=sim.api_url))
+async def bolt(sim: SlackSimulator) -> AsyncIterator[Bot]:
+    seen: list[dict[str, Any]] = []
+    app = build_bolt(AsyncWebClient(token=TOKEN, base_url=sim.api_url), seen)
     runner = web.AppRunner(app.web_app(path="/slack/events"), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events", app
+        yield Bot(f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events", app, seen)
     finally:
         await runner.cleanup()
 
 
-async def test_slash_command_is_signed_and_its_ack_shown_to_the_user(sim: SlackSimulator, bolt) -> None:
-    url, _ = bolt
+async def test_slash_command_is_signed_and_its_ack_shown_to_the_user(sim: SlackSimulator, bolt: Bot) -> None:
+    url = bolt.url
     reply = await sim.slash_command(url, "/asc", "publish com.example.app 1.0 12", user="U1", channel="C1")
     # Bolt answers a text-only ack as text/plain; Slack shows it to the user alone.
     assert (reply.status, reply.body) == (200, "publishing publish com.example.app 1.0 12")
@@ -426,15 +471,15 @@ async def test_slash_command_is_signed_and_its_ack_shown_to_the_user(sim: SlackS
     [{"signature": "v0=" + "0" * 64}, {"timestamp": int(time.time()) - 301}, {"signature": ""}],
     ids=["bad-signature", "stale-timestamp", "unsigned"],
 )
-async def test_forged_or_stale_requests_are_refused(sim: SlackSimulator, bolt, forgery: dict) -> None:
-    url, _ = bolt
+async def test_forged_or_stale_requests_are_refused(sim: SlackSimulator, bolt: Bot, forgery: dict) -> None:
+    url = bolt.url
     body = b"command=%2Fasc&text=help&user_id=U1&team_id=T0SIM&channel_id=C1"
     assert (await sim.send_signed(url, body)).status == 200
     assert (await sim.send_signed(url, body, **forgery)).status == 401
 
 
-async def test_click_opens_a_modal_and_submit_round_trips(sim: SlackSimulator, client, bolt) -> None:
-    url, _ = bolt
+async def test_click_opens_a_modal_and_submit_round_trips(sim: SlackSimulator, client, bolt: Bot) -> None:
+    url = bolt.url
     root = await client.chat_postMessage(
         channel="C1", text="Build 12", blocks=[actions(button("open_notes", "Notes"))]
     )
@@ -454,8 +499,8 @@ async def test_click_opens_a_modal_and_submit_round_trips(sim: SlackSimulator, c
         await sim.click_button(url, sim.messages["C1"][0], "no_such_button")
 
 
-async def test_hundred_concurrent_clicks(sim: SlackSimulator, client, bolt) -> None:
-    url, _ = bolt
+async def test_hundred_concurrent_clicks(sim: SlackSimulator, client, bolt: Bot) -> None:
+    url = bolt.url
     await client.chat_postMessage(channel="C1", text="Build", blocks=[actions(button("open_notes", "Notes"))])
     message = sim.messages["C1"][0]
     replies = await asyncio.gather(
@@ -464,8 +509,70 @@ async def test_hundred_concurrent_clicks(sim: SlackSimulator, client, bolt) -> N
     assert {r.status for r in replies} == {200} and len(sim.views) == 100
 
 
-async def test_socket_mode_delivers_envelopes_and_reads_acks(sim: SlackSimulator, bolt) -> None:
-    _, app = bolt
+async def test_block_actions_payloads_look_like_slacks(sim: SlackSimulator, client, bolt: Bot) -> None:
+    root = await client.chat_postMessage(
+        channel="C1", text="Build", blocks=[actions(button("noop", value="42"))]
+    )
+    await client.chat_postMessage(
+        channel="C1", text="r", thread_ts=root["ts"], blocks=[actions(button("noop"))]
+    )
+    assert (
+        await sim.click_button(bolt.url, sim.messages["C1"][1], "noop", user="U1", value="7")
+    ).status == 200
+    body = bolt.seen[-1]
+    assert body["type"] == "block_actions" and body["user"]["id"] == "U1" and body["team"]["id"] == "T0SIM"
+    assert body["container"] == {
+        "type": "message",
+        "message_ts": sim.messages["C1"][1].ts,
+        "channel_id": "C1",
+        "is_ephemeral": False,
+        "thread_ts": root["ts"],
+    }
+    assert body["channel"]["id"] == "C1" and body["message"]["thread_ts"] == root["ts"]
+    (action,) = body["actions"]
+    assert (action["action_id"], action["block_id"], action["value"], action["type"]) == (
+        "noop",
+        "buttons",
+        "7",
+        "button",
+    )
+    assert body["response_url"].startswith(sim.base_url) and body["trigger_id"] in sim.workspace.triggers
+    await client.chat_postEphemeral(channel="C1", user="U1", text="e", blocks=[actions(button("noop"))])
+    await sim.click_button(bolt.url, sim.ephemerals[0], "noop", user="U1")
+    assert bolt.seen[-1]["container"]["is_ephemeral"] and "message" not in bolt.seen[-1]
+
+
+async def test_modal_buttons_push_and_response_actions(sim: SlackSimulator, client, bolt: Bot) -> None:
+    root_view = modal(actions(button("more", "More")), callback_id="closing", notify_on_close=True)
+    opened = await client.views_open(trigger_id=sim.workspace.issue_trigger("U1"), view=root_view)
+    root_id = opened["view"]["id"]
+    await sim.click_view_button(bolt.url, root_id, "more")
+    (pushed_id,) = [v for v in sim.views if v != root_id]
+    assert (
+        sim.views[pushed_id]["previous_view_id"] == root_id and bolt.seen[-1]["container"]["type"] == "view"
+    )
+    await sim.submit_view(bolt.url, pushed_id, {"notes": {"notes_input": {"value": "bad key"}}})
+    assert sim.ack_problems == ["errors key 'nope' is not an input block_id"]
+    await sim.submit_view(bolt.url, pushed_id, {"notes": {"notes_input": {"value": "again"}}})
+    assert sim.views[pushed_id]["title"]["text"] == "Again"
+    await sim.submit_view(bolt.url, pushed_id, {"notes": {"notes_input": {"value": "done"}}})
+    assert sim.views == {} and set(sim.closed_views) == {root_id, pushed_id}
+    reopened = await client.views_open(trigger_id=sim.workspace.issue_trigger("U1"), view=root_view)
+    assert (await sim.close_view(bolt.url, reopened["view"]["id"])).status == 200  # type: ignore[union-attr]
+    assert bolt.seen[-1]["type"] == "view_closed"
+    with pytest.raises(LookupError):
+        await sim.submit_view(bolt.url, reopened["view"]["id"], {})
+
+
+async def test_in_channel_command_answers_are_posted(sim: SlackSimulator, bolt: Bot) -> None:
+    await sim.slash_command(bolt.url, "/asc", "announce", channel="C9")
+    assert [(m.text, m.via) for m in sim.messages["C9"]] == [
+        ("Shipping 1.0 (12)", "ack")
+    ] and not sim.ephemerals
+
+
+async def test_socket_mode_delivers_envelopes_and_reads_acks(sim: SlackSimulator, bolt: Bot) -> None:
+    app = bolt.app
     handler = AsyncSocketModeHandler(
         app, app_token="xapp-sim", web_client=AsyncWebClient(base_url=sim.api_url)
     )

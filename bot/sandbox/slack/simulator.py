@@ -8,20 +8,19 @@ from typing import Any
 from aiohttp import web
 
 from bot.clock import Clock, SystemClock
-from bot.sandbox.slack import payloads
-from bot.sandbox.slack.interactions import FORM, BotCaller
-from bot.sandbox.slack.models import BotResponse, InjectedError, Message, SlackCall
-from bot.sandbox.slack.responses import apply_view_ack, show_command_ack
+from bot.sandbox.slack.acting import ActsAsUser
+from bot.sandbox.slack.interactions import BotCaller
+from bot.sandbox.slack.models import InjectedError, Message, SlackCall
 from bot.sandbox.slack.server import ApiServer
 from bot.sandbox.slack.socket_mode import SocketModeLink
-from bot.sandbox.slack.workspace import ResponseTarget, Workspace
+from bot.sandbox.slack.workspace import Workspace
 
 DEFAULT_SIGNING_SECRET = "sim-signing-secret"
 DEFAULT_BOT_TOKEN = "xoxb-sim"
 DEFAULT_APP_TOKEN = "xapp-sim"
 
 
-class SlackSimulator:
+class SlackSimulator(ActsAsUser):
     """Serves the Web API on 127.0.0.1, records every call, and sends Slack-signed requests to the bot."""
 
     def __init__(
@@ -171,80 +170,3 @@ class SlackSimulator:
     ) -> Message:
         """A message a person posted (the bot may not chat.update it)."""
         return self.workspace.post(channel, text, [], user=user, thread_ts=thread_ts, via="user")
-
-    # Acting as a user, through Slack
-
-    async def click_button(
-        self, bot_url: str, message: Message, action_id: str, user: str = "U123", value: str | None = None
-    ) -> BotResponse:
-        """Click a button of `message` (confirm dialogs are taken as confirmed)."""
-        if message.deleted:
-            raise LookupError(f"message {message.ts} was deleted")
-        block_id, button = payloads.find_element(message.blocks, action_id, "button")
-        if value is not None:
-            button = {**button, "value": value}
-        target = ResponseTarget(message.channel, user, self.workspace.now(), message.ts, message.thread_ts)
-        response_url = self.workspace.issue_response_url(target)
-        payload = payloads.block_actions(self.workspace, message, block_id, button, user, response_url)
-        return await self.caller.deliver(bot_url, "interactive", payload)
-
-    async def click_view_button(
-        self, bot_url: str, view_id: str, action_id: str, user: str | None = None
-    ) -> BotResponse:
-        """Click a button inside an open modal."""
-        block_id, button = payloads.find_element(self.views[view_id].get("blocks") or [], action_id, "button")
-        user = user or self.workspace.view_users.get(view_id, "U123")
-        payload = payloads.view_block_actions(self.workspace, view_id, block_id, button, user)
-        return await self.caller.deliver(bot_url, "interactive", payload)
-
-    async def submit_view(
-        self,
-        bot_url: str,
-        view_id: str,
-        values: dict[str, dict[str, dict]] | None = None,
-        user: str | None = None,
-    ) -> BotResponse:
-        """Submit an open modal with `values` ({block_id: {action_id: state}}) and apply the bot's answer."""
-        if view_id not in self.views:
-            raise LookupError(f"view {view_id} is not open")
-        user = user or self.workspace.view_users.get(view_id, "U123")
-        payload = payloads.view_submission(self.workspace, view_id, values or {}, user)
-        reply = await self.caller.deliver(bot_url, "interactive", payload)
-        if reply.status == 200:
-            self.ack_problems += apply_view_ack(self.workspace, view_id, user, reply.json)
-        return reply
-
-    async def close_view(self, bot_url: str, view_id: str, user: str | None = None) -> BotResponse | None:
-        """The user presses Cancel; the bot hears of it only when the view asked (notify_on_close)."""
-        view = self.views[view_id]
-        reply = None
-        if view.get("notify_on_close"):
-            user = user or self.workspace.view_users.get(view_id, "U123")
-            reply = await self.caller.deliver(
-                bot_url, "interactive", payloads.view_closed(self.workspace, view_id, user)
-            )
-        self.workspace.closed_views[view_id] = self.workspace.views.pop(view_id)
-        return reply
-
-    async def slash_command(
-        self, bot_url: str, command: str, text: str = "", user: str = "U123", channel: str = "C123"
-    ) -> BotResponse:
-        """Run `/command text` in `channel`; a text ack is shown to the user as Slack would."""
-        target = ResponseTarget(channel, user, self.workspace.now())
-        response_url = self.workspace.issue_response_url(target)
-        fields = payloads.slash_command(self.workspace, command, text, user, channel, response_url)
-        reply = await self.caller.deliver(bot_url, "slash_commands", fields)
-        if reply.status == 200:
-            self.ack_problems += show_command_ack(self.workspace, channel, user, reply.json or reply.body)
-        return reply
-
-    async def send_signed(
-        self,
-        bot_url: str,
-        body: bytes,
-        content_type: str = FORM,
-        timestamp: int | str | None = None,
-        signature: str | None = None,
-    ) -> BotResponse:
-        """Low level: POST raw `body` signed like Slack, or with a forged `signature`/stale `timestamp`."""
-        return await self.caller.send_signed(bot_url, body, content_type, timestamp, signature)
