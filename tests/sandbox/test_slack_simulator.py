@@ -13,6 +13,8 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -274,6 +276,25 @@ def test_view_limits(view: dict[str, Any], expected: str) -> None:
 def test_valid_payloads_pass_and_missing_text_is_only_a_warning() -> None:
     assert check_message({"blocks": [actions(button()), {"type": "header", "text": text("Build 12")}]}) == []
     assert check_view(modal(NOTES_INPUT)) == []
+
+
+_BLOCK_KEYS = ("type", "text", "elements", "fields", "accessory", "element", "label", "options", "title")
+_LEAF_KEYS = ("block_id", "action_id", "value", "style", "max_length", "option_groups", "confirm", "submit")
+_KEYS = st.sampled_from([*_BLOCK_KEYS, *_LEAF_KEYS, "blocks"])
+_TYPES = st.sampled_from(["section", "actions", "context", "header", "input", "button", "static_select"])
+_LEAF = st.one_of(st.none(), st.booleans(), st.integers(-5, 4000), st.text(max_size=4), _TYPES)
+_JSON = st.recursive(
+    _LEAF,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=6),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_the_checkers_answer_any_json_with_a_list_of_strings(value: Any) -> None:
+    for errors in (check_message({"blocks": value}), check_message({"blocks": [value]}), check_view(value)):
+        assert isinstance(errors, list) and all(isinstance(error, str) for error in errors)
 
 
 async def test_views_report_limits_and_text_less_blocks_warn(sim: SlackSimulator, client) -> None:

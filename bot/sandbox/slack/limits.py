@@ -109,8 +109,7 @@ def _check_blocks(checker: Checker, blocks: Any, path: str, max_blocks: int) -> 
             checker.fail("must provide an object", at)
             continue
         block_id = block.get("block_id")
-        if block_id is not None:
-            checker.string(block_id, f"{at}/block_id", 255)
+        if checker.string(block_id, f"{at}/block_id", 255):
             if block_id in seen:
                 checker.fail(f"duplicate block_id: {block_id}", f"{at}/block_id")
             seen.add(block_id)

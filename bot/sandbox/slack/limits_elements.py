@@ -90,10 +90,11 @@ class Checker:
         seen: set[str] = set()
         for i, element in enumerate(elements):
             action_id = element.get("action_id") if isinstance(element, dict) else None
-            if action_id is not None and action_id in seen:
+            if not isinstance(action_id, str):
+                continue  # a non-string action_id is reported where the element is checked
+            if action_id in seen:
                 self.fail(f"duplicate action_id: {action_id}", f"{path}/{i}/action_id")
-            if action_id is not None:
-                seen.add(action_id)
+            seen.add(action_id)
 
     def confirm(self, obj: Any, path: str) -> None:
         if obj is None:
