@@ -55,6 +55,31 @@ def method(name: str, *, errors: tuple[str, ...] = (), wants: str = "bot") -> Ca
     return register
 
 
+# Arguments that are ids or short strings on the wire, whatever type a JSON body gave them.
+_STRING_ARGS = (
+    "channel",
+    "ts",
+    "thread_ts",
+    "message_ts",
+    "user",
+    "usergroup",
+    "trigger_id",
+    "view_id",
+    "external_id",
+    "hash",
+)
+
+
+def normalized(args: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `args` with id-like values as strings, so handlers never meet a list or a number there."""
+    out = dict(args)
+    for name in _STRING_ARGS:
+        value = out.get(name)
+        if value is not None and not isinstance(value, str):
+            out[name] = json.dumps(value) if isinstance(value, list | dict) else str(value)
+    return out
+
+
 def json_arg(args: dict[str, Any], name: str, error: str) -> Any:
     """An argument that form-encoded callers send as a JSON string and JSON callers as a value."""
     value = args.get(name)

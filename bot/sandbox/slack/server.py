@@ -10,7 +10,7 @@ from aiohttp import web
 # Imported for their @method registrations.
 from bot.sandbox.slack import web_chat, web_views  # noqa: F401
 from bot.sandbox.slack.models import InjectedError, Refusal, SlackCall
-from bot.sandbox.slack.registry import METHODS
+from bot.sandbox.slack.registry import METHODS, normalized
 from bot.sandbox.slack.responses import post_to_response_url
 from bot.sandbox.slack.workspace import Workspace
 
@@ -63,7 +63,7 @@ class ApiServer:
             if token != self.tokens[spec.wants]:
                 wrong_kind = token in self.tokens.values()
                 raise Refusal("not_allowed_token_type" if wrong_kind else "invalid_auth")
-            response, status = spec.handler(self.ws, args), 200
+            response, status = spec.handler(self.ws, normalized(args)), 200
         except Refusal as refusal:
             response, status = {"ok": False, "error": refusal.error, **refusal.extra}, refusal.status
         self._record(name, args, response, status, injected=fault is not None)
