@@ -298,7 +298,7 @@ def test_the_checkers_answer_any_json_with_a_list_of_strings(value: Any) -> None
 
 
 async def test_views_report_limits_and_text_less_blocks_warn(sim: SlackSimulator, client) -> None:
-    trigger = sim.workspace.issue_trigger("U1")
+    trigger = sim.issue_trigger("U1")
     answer = await refused(client.views_open(trigger_id=trigger, view=modal(title=text("t" * 30))))
     assert answer["error"] == "invalid_arguments"
     assert answer["response_metadata"]["messages"] == [
@@ -313,18 +313,18 @@ async def test_views_report_limits_and_text_less_blocks_warn(sim: SlackSimulator
 
 async def test_trigger_ids_are_single_use_and_expire_after_three_seconds(sim: SlackSimulator, client) -> None:
     clock: FakeClock = sim.workspace.clock  # type: ignore[assignment]
-    trigger = sim.workspace.issue_trigger("U1")
+    trigger = sim.issue_trigger("U1")
     opened = await client.views_open(trigger_id=trigger, view=modal(NOTES_INPUT))
     assert sim.views[opened["view"]["id"]]["blocks"][0]["block_id"] == "notes"
     assert await error_of(client.views_open(trigger_id=trigger, view=modal())) == "exchanged_trigger_id"
-    stale = sim.workspace.issue_trigger("U1")
+    stale = sim.issue_trigger("U1")
     clock.advance(3.5)
     assert await error_of(client.views_open(trigger_id=stale, view=modal())) == "expired_trigger_id"
     assert await error_of(client.views_open(trigger_id="1.2.3", view=modal())) == "invalid_trigger_id"
 
 
 async def test_views_update_hash_conflict_not_found_and_push_limit(sim: SlackSimulator, client) -> None:
-    opened = (await client.views_open(trigger_id=sim.workspace.issue_trigger("U1"), view=modal()))["view"]
+    opened = (await client.views_open(trigger_id=sim.issue_trigger("U1"), view=modal()))["view"]
     view_id, first_hash = opened["id"], opened["hash"]
     updated = await client.views_update(view_id=view_id, hash=first_hash, view=modal(NOTES_INPUT))
     assert updated["view"]["hash"] != first_hash and sim.views[view_id]["blocks"][0]["block_id"] == "notes"
@@ -332,9 +332,9 @@ async def test_views_update_hash_conflict_not_found_and_push_limit(sim: SlackSim
     assert conflict["error"] == "hash_conflict"
     assert await error_of(client.views_update(view_id="VNOPE", view=modal())) == "not_found"
     for _ in range(2):
-        inside = sim.workspace.issue_trigger("U1", view_id=list(sim.views)[-1])
+        inside = sim.issue_trigger("U1", view_id=list(sim.views)[-1])
         await client.views_push(trigger_id=inside, view=modal())
-    inside = sim.workspace.issue_trigger("U1", view_id=list(sim.views)[-1])
+    inside = sim.issue_trigger("U1", view_id=list(sim.views)[-1])
     assert await error_of(client.views_push(trigger_id=inside, view=modal())) == "push_limit_reached"
 
 
@@ -565,7 +565,7 @@ async def test_block_actions_payloads_look_like_slacks(sim: SlackSimulator, clie
 
 async def test_modal_buttons_push_and_response_actions(sim: SlackSimulator, client, bolt: Bot) -> None:
     root_view = modal(actions(button("more", "More")), callback_id="closing", notify_on_close=True)
-    opened = await client.views_open(trigger_id=sim.workspace.issue_trigger("U1"), view=root_view)
+    opened = await client.views_open(trigger_id=sim.issue_trigger("U1"), view=root_view)
     root_id = opened["view"]["id"]
     await sim.click_view_button(bolt.url, root_id, "more")
     (pushed_id,) = [v for v in sim.views if v != root_id]
@@ -578,7 +578,7 @@ async def test_modal_buttons_push_and_response_actions(sim: SlackSimulator, clie
     assert sim.views[pushed_id]["title"]["text"] == "Again"
     await sim.submit_view(bolt.url, pushed_id, {"notes": {"notes_input": {"value": "done"}}})
     assert sim.views == {} and set(sim.closed_views) == {root_id, pushed_id}
-    reopened = await client.views_open(trigger_id=sim.workspace.issue_trigger("U1"), view=root_view)
+    reopened = await client.views_open(trigger_id=sim.issue_trigger("U1"), view=root_view)
     assert (await sim.close_view(bolt.url, reopened["view"]["id"])).status == 200  # type: ignore[union-attr]
     assert bolt.seen[-1]["type"] == "view_closed"
     with pytest.raises(LookupError):
@@ -629,8 +629,8 @@ async def test_every_required_argument_in_the_spec_is_required(sim: SlackSimulat
         "chat.update": lambda: {"channel": "C1", "ts": posted.ts, "text": "y"},
         "chat.postEphemeral": lambda: {"channel": "C1", "user": "U1", "text": "x"},
         "chat.getPermalink": lambda: {"channel": "C1", "message_ts": posted.ts},
-        "views.open": lambda: {"trigger_id": sim.workspace.issue_trigger("U1"), "view": json.dumps(modal())},
-        "views.push": lambda: {"trigger_id": sim.workspace.issue_trigger("U1"), "view": json.dumps(modal())},
+        "views.open": lambda: {"trigger_id": sim.issue_trigger("U1"), "view": json.dumps(modal())},
+        "views.push": lambda: {"trigger_id": sim.issue_trigger("U1"), "view": json.dumps(modal())},
         "usergroups.users.list": lambda: {"usergroup": "S1"},
     }
     sim.add_usergroup("S1", ["U1"])

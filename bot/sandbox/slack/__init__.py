@@ -1,4 +1,10 @@
-"""A Slack Web API simulator for tests, benchmarks and `asc-bot demo` (see DESIGN.md §5)."""
+"""A Slack Web API simulator for tests, benchmarks and `asc-bot demo` (see DESIGN.md §5).
+
+sim = SlackSimulator(signing_secret=secret)
+client = AsyncWebClient(token="xoxb-sim", base_url=await sim.start())
+...  # the bot posts; then act as a user:
+await sim.click_button(bot_url, sim.messages["C1"][0], "submit_testflight", user="U1")
+"""
 
 from bot.sandbox.slack.interactions import SOCKET_MODE
 from bot.sandbox.slack.limits import check_message, check_view, message_warnings

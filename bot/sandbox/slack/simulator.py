@@ -154,6 +154,10 @@ class SlackSimulator(ActsAsUser):
     def clear_errors(self) -> None:
         self.server.faults.clear()
 
+    def issue_trigger(self, user: str = "U123", view_id: str | None = None) -> str:
+        """A fresh trigger_id, as an interaction by `user` (inside modal `view_id`, if given) would carry."""
+        return self.workspace.issue_trigger(user, view_id)
+
     def add_usergroup(self, usergroup_id: str, users: list[str]) -> None:
         self.workspace.usergroups[usergroup_id] = list(users)
 
