@@ -41,10 +41,10 @@ def seg(value: str) -> str:
 class RetryPolicy:
     """How hard to try: attempts and backoff for failures, waits for 429s, the budget kept in reserve."""
 
-    attempts: int = 4
+    attempts: int = 5
     base_delay: float = 1.0
     max_delay: float = 30.0
-    rate_limit_attempts: int = 6
+    rate_limit_attempts: int = 10
     rate_limit_max_wait: float = 600.0
     reserve_fraction: float = 0.05
     max_pace_delay: float = 60.0

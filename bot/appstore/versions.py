@@ -111,7 +111,9 @@ class VersionsMixin(ResourceFamily):
         async def post() -> AppStoreVersion:
             body = document("appStoreVersions", attributes=attributes, relationships=relationships)
             doc = await self._http.post("/v1/appStoreVersions", body)
-            return AppStoreVersion.parse((doc or {})["data"], Included(doc))
+            created = AppStoreVersion.parse((doc or {})["data"], Included(doc))
+            # The answer leaves out relationship data unless asked to include it.
+            return dataclasses.replace(created, build_id=created.build_id or build_id)
 
         try:
             return await self._http.create_once(post, find, what=f"App Store version {version_string}")
