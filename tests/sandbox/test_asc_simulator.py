@@ -764,3 +764,377 @@ async def test_app_review_advances_by_itself(
             body(await asc.get(f"/v1/appStoreVersions/{version_id}"))["data"]["attributes"]["appVersionState"]
         )
     assert seen == states
+
+
+@pytest.mark.asc_rejections
+async def test_bad_query_parameters_are_400_naming_the_parameter(
+    asc_sim: AscSimulator, asc: httpx.AsyncClient
+) -> None:
+    app_id = asc_sim.add_app(BUNDLE)
+    cases = [
+        (
+            "/v1/builds",
+            {"filter[app]": app_id, "filter[bogus]": "1"},
+            "PARAMETER_ERROR.INVALID",
+            "filter[bogus]",
+        ),
+        (
+            "/v1/builds",
+            {"filter[preReleaseVersion.platform]": "ANDROID"},
+            "PARAMETER_ERROR.INVALID",
+            "filter[preReleaseVersion.platform]",
+        ),
+        ("/v1/builds", {"limit": "201"}, "PARAMETER_ERROR.INVALID", "limit"),
+        ("/v1/builds", {"limit": "0"}, "PARAMETER_ERROR.INVALID", "limit"),
+        ("/v1/builds", {"sort": "processingState"}, "PARAMETER_ERROR.INVALID", "sort"),
+        ("/v1/builds", {"include": "nonsense"}, "PARAMETER_ERROR.INVALID", "include"),
+        ("/v1/builds", {"filter[expired]": "maybe"}, "PARAMETER_ERROR.INVALID", "filter[expired]"),
+        ("/v1/builds", {"cursor": "not-a-cursor"}, "PARAMETER_ERROR.INVALID", "cursor"),
+        ("/v1/betaAppReviewSubmissions", {}, "PARAMETER_ERROR.REQUIRED", "filter[build]"),
+        ("/v1/reviewSubmissions", {"filter[platform]": "IOS"}, "PARAMETER_ERROR.REQUIRED", "filter[app]"),
+        (f"/v1/apps/{app_id}/webhooks", {"filter[name]": "x"}, "PARAMETER_ERROR.INVALID", "filter[name]"),
+        (f"/v1/apps/{app_id}", {"limit": "5"}, "PARAMETER_ERROR.INVALID", "limit"),
+    ]
+    for path, params, code, parameter in cases:
+        answer = await asc.get(path, params=params)
+        assert answer.status_code == 400, (path, params)
+        assert (error(answer)["code"], error(answer)["source"]) == (code, {"parameter": parameter}), (
+            path,
+            params,
+        )
+
+
+@pytest.mark.asc_rejections
+async def test_bad_request_documents_point_at_the_problem(
+    asc_sim: AscSimulator, asc: httpx.AsyncClient, asc_clock: FakeClock
+) -> None:
+    asc_sim.add_app(BUNDLE)
+    build_id = await processed_build(asc_sim, asc_clock)
+    url = "/v1/betaBuildLocalizations"
+    build = {"build": rel("builds", build_id)}
+    cases = [
+        (b'{"data": {', 400, "ENTITY_UNPARSABLE", ""),
+        (
+            {"data": {"type": "builds", "attributes": {"locale": "fr-FR"}, "relationships": build}},
+            409,
+            "ENTITY_ERROR.TYPE.INVALID",
+            "/data/type",
+        ),
+        (
+            {
+                "data": {
+                    "type": "betaBuildLocalizations",
+                    "attributes": {"whatsNew": "x"},
+                    "relationships": build,
+                }
+            },
+            409,
+            "ENTITY_ERROR.ATTRIBUTE.REQUIRED",
+            "/data/attributes/locale",
+        ),
+        (
+            {"data": {"type": "betaBuildLocalizations", "attributes": {"locale": "fr-FR"}}},
+            409,
+            "ENTITY_ERROR.RELATIONSHIP.REQUIRED",
+            "/data/relationships/build",
+        ),
+        (
+            {
+                "data": {
+                    "type": "betaBuildLocalizations",
+                    "attributes": {"locale": "fr-FR", "colour": "red"},
+                    "relationships": build,
+                }
+            },
+            409,
+            "ENTITY_ERROR.ATTRIBUTE.UNKNOWN",
+            "/data/attributes/colour",
+        ),
+        (
+            {"data": {"type": "betaBuildLocalizations", "attributes": {"locale": 7}, "relationships": build}},
+            409,
+            "ENTITY_ERROR.ATTRIBUTE.INVALID",
+            "/data/attributes/locale",
+        ),
+        (
+            {
+                "data": {
+                    "type": "betaBuildLocalizations",
+                    "attributes": {"locale": "fr-FR"},
+                    "relationships": {"build": rel("builds", "nope")},
+                }
+            },
+            409,
+            "ENTITY_ERROR.RELATIONSHIP.INVALID",
+            "/data/relationships/build",
+        ),
+    ]
+    for doc, status, code, pointer in cases:
+        content = doc if isinstance(doc, bytes) else json.dumps(doc).encode()
+        answer = await asc.post(url, content=content, headers={"Content-Type": "application/json"})
+        assert answer.status_code == status, doc
+        assert (error(answer)["code"], error(answer)["source"]) == (code, {"pointer": pointer}), doc
+    text = await asc.post(url, content=b"locale=fr-FR", headers={"Content-Type": "text/plain"})
+    assert text.status_code == 415
+    wrong_id = await asc.patch(
+        f"/v1/builds/{build_id}",
+        json={"data": {"type": "builds", "id": "other", "attributes": {"expired": True}}},
+    )
+    assert (wrong_id.status_code, error(wrong_id)["source"]) == (409, {"pointer": "/data/id"})
+    assert not asc_sim.build(build_id).expired
+
+
+async def _statuses(sim: AscSimulator, client: httpx.AsyncClient, n: int) -> list[int | None]:
+    out: list[int | None] = []
+    for _ in range(n):
+        try:
+            out.append((await client.get("/v1/apps")).status_code)
+        except httpx.RemoteProtocolError:
+            out.append(None)
+    return out
+
+
+async def test_faults_are_seeded_and_recorded(
+    asc_sim: AscSimulator, asc: httpx.AsyncClient, asc_clock: FakeClock, asc_key: ApiKey
+) -> None:
+    from bot.sandbox.asc import Faults
+    from tests.sandbox.conftest import ClockAuth
+    from tests.support.openapi_conformance import check_exchanges
+
+    faults = Faults(error_rate=0.3, drop_rate=0.1, seed=7)
+    asc_sim.faults = faults
+    first = await _statuses(asc_sim, asc, 40)
+    assert {500, 503, None, 200} <= set(first)
+    twin = AscSimulator(clock=asc_clock)
+    twin.register_api_key(asc_key)
+    await twin.start()
+    try:
+        twin.faults = faults
+        async with httpx.AsyncClient(base_url=twin.base_url, auth=ClockAuth(asc_key, asc_clock)) as client:
+            assert await _statuses(twin, client, 40) == first
+    finally:
+        await twin.stop()
+    assert check_exchanges(twin.exchanges) == []
+    labels = [e.fault for e in asc_sim.exchanges]
+    assert labels.count("drop_before") == first.count(None)
+    assert [e.status for e in asc_sim.exchanges] == first
+    failed = next(e for e in asc_sim.exchanges if e.status == 503)
+    assert json.loads(failed.response_body or b"")["errors"][0]["code"] == "SERVICE_UNAVAILABLE"
+
+
+async def test_faulted_writes_happen_before_or_after_the_change(
+    asc_sim: AscSimulator, asc: httpx.AsyncClient, asc_clock: FakeClock
+) -> None:
+    from bot.sandbox.asc import Faults
+
+    asc_sim.add_app(BUNDLE)
+    build_id = await processed_build(asc_sim, asc_clock)
+    french = {
+        "data": {
+            "type": "betaBuildLocalizations",
+            "attributes": {"locale": "fr-FR", "whatsNew": "Nouveau"},
+            "relationships": {"build": rel("builds", build_id)},
+        }
+    }
+    locales = lambda: [loc.locale for loc in asc_sim.beta_localizations_of(build_id)]  # noqa: E731
+    asc_sim.faults = Faults(
+        error_rate=1.0, error_statuses=(500,), after_share=0.0, paths=r"^/v1/betaBuildLocalizations$"
+    )
+    lost = await asc.post("/v1/betaBuildLocalizations", json=french)
+    assert lost.status_code == 500
+    assert locales() == ["en-US"]  # failed before: nothing changed
+    asc_sim.faults = Faults(
+        error_rate=1.0, error_statuses=(500,), after_share=1.0, paths=r"^/v1/betaBuildLocalizations$"
+    )
+    applied = await asc.post("/v1/betaBuildLocalizations", json=french)
+    assert applied.status_code == 500
+    assert locales() == ["en-US", "fr-FR"]  # failed after: the change is made all the same
+    assert asc_sim.exchanges[-1].fault == "error_after"
+    asc_sim.faults = Faults(drop_rate=1.0, after_share=1.0, paths=r"^/v1/betaBuildLocalizations$")
+    french["data"]["attributes"]["locale"] = "it-IT"
+    with pytest.raises(httpx.RemoteProtocolError):
+        await asc.post("/v1/betaBuildLocalizations", json=french)
+    assert locales() == ["en-US", "fr-FR", "it-IT"]
+    assert (asc_sim.exchanges[-1].status, asc_sim.exchanges[-1].fault) == (None, "drop_after")
+    asc_sim.faults = Faults()
+    retry = await asc.post("/v1/betaBuildLocalizations", json=french)
+    assert retry.status_code == 409  # a blind retry of a create is refused, not applied twice
+
+
+async def test_rate_limit_bursts_carry_retry_after_and_latency_is_real(
+    asc_sim: AscSimulator, asc: httpx.AsyncClient
+) -> None:
+    import time
+
+    from bot.sandbox.asc import Faults
+
+    asc_sim.faults = Faults(rate_limit_bursts=1, burst_length=2, burst_chance=1.0, retry_after=7)
+    answers = [await asc.get("/v1/apps") for _ in range(3)]
+    assert [a.status_code for a in answers] == [429, 429, 200]
+    assert answers[0].headers["Retry-After"] == "7"
+    assert error(answers[0])["code"] == "RATE_LIMIT_EXCEEDED"
+    asc_sim.faults = Faults(latency=0.05)
+    started = time.monotonic()
+    assert (await asc.get("/v1/apps")).status_code == 200
+    assert time.monotonic() - started >= 0.05
+
+
+async def test_webhooks_are_stored_and_receive_signed_events(
+    asc_sim: AscSimulator, asc: httpx.AsyncClient, asc_clock: FakeClock
+) -> None:
+    import hashlib
+    import hmac
+
+    from aiohttp import web
+
+    received: list[tuple[bytes, str]] = []
+
+    async def receive(request: web.Request) -> web.Response:
+        received.append((await request.read(), request.headers["x-apple-signature"]))
+        return web.Response(status=200)
+
+    receiver = web.Application()
+    receiver.router.add_post("/asc", receive)
+    runner = web.AppRunner(receiver, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/asc"
+    try:
+        app_id = asc_sim.add_app(BUNDLE)
+        secret = "This is my secret"
+        hook = {
+            "data": {
+                "type": "webhooks",
+                "attributes": {
+                    "enabled": True,
+                    "eventTypes": [
+                        "BUILD_UPLOAD_STATE_UPDATED",
+                        "APP_STORE_VERSION_APP_VERSION_STATE_UPDATED",
+                    ],
+                    "name": "asc-bot",
+                    "secret": secret,
+                    "url": url,
+                },
+                "relationships": {"app": rel("apps", app_id)},
+            }
+        }
+        created = await asc.post("/v1/webhooks", json=hook)
+        assert created.status_code == 201
+        hook_id = body(created)["data"]["id"]
+        assert "secret" not in body(created)["data"]["attributes"]
+        listed = body(await asc.get(f"/v1/apps/{app_id}/webhooks"))["data"]
+        assert [w["id"] for w in listed] == [hook_id]
+        rename = {"data": {"type": "webhooks", "id": hook_id, "attributes": {"name": "asc-bot (prod)"}}}
+        assert (
+            body(await asc.patch(f"/v1/webhooks/{hook_id}", json=rename))["data"]["attributes"]["name"]
+            == "asc-bot (prod)"
+        )
+
+        upload_id = asc_sim.upload_build(BUNDLE, "1.4.0", "412")
+        asc_clock.advance(301)
+        await asc_sim.drain_webhooks()
+    finally:
+        await runner.cleanup()
+    events = [json.loads(raw)["data"] for raw, _ in received]
+    assert [(e["type"], e["attributes"]["newState"]) for e in events] == [
+        ("buildUploadStateUpdated", "PROCESSING"),
+        ("buildUploadStateUpdated", "COMPLETE"),
+    ]
+    assert events[1]["relationships"]["instance"]["data"] == {"type": "buildUploads", "id": upload_id}
+    for raw, signature in received:
+        assert signature == "hmacsha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+    assert [d.status for d in asc_sim.webhook_deliveries] == [200, 200]
+
+
+def test_checker_reports_what_breaks_the_spec() -> None:
+    """The conformance checker is not vacuous: each kind of violation is reported."""
+    from datetime import UTC, datetime
+
+    from bot.sandbox.asc import Exchange
+    from tests.support.openapi_conformance import check_exchanges
+
+    auth = {"Authorization": "Bearer x"}
+    ok_headers = {"X-Rate-Limit": "user-hour-lim:1;user-hour-rem:1;", "Content-Type": "application/json"}
+    now = datetime.now(UTC)
+
+    def ex(
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        request: Any,
+        status: int | None,
+        answer: Any,
+        headers: Any = None,
+    ) -> Exchange:
+        raw_request = json.dumps(request).encode() if request is not None else None
+        raw_answer = json.dumps(answer).encode() if answer is not None else None
+        return Exchange(
+            method,
+            path,
+            query,
+            dict(auth),
+            raw_request,
+            status,
+            ok_headers if headers is None else headers,
+            raw_answer,
+            now,
+        )
+
+    bad_build = {
+        "data": [{"type": "builds", "id": "1", "attributes": {"processingState": "DONE"}}],
+        "links": {"self": "x"},
+    }
+    cases = {
+        "is not in the spec": ex(
+            "GET",
+            "/v1/nothing",
+            [],
+            None,
+            404,
+            {"errors": [{"status": "404", "code": "NOT_FOUND", "title": "t"}]},
+        ),
+        "not an operation": ex(
+            "PUT",
+            "/v1/builds",
+            [],
+            None,
+            405,
+            {"errors": [{"status": "405", "code": "METHOD_NOT_ALLOWED", "title": "t"}]},
+        ),
+        "filter[bogus] is not allowed": ex(
+            "GET", "/v1/builds", [("filter[bogus]", "1")], None, 200, {"data": [], "links": {"self": "x"}}
+        ),
+        "greater than the maximum": ex(
+            "GET", "/v1/builds", [("limit", "500")], None, 200, {"data": [], "links": {"self": "x"}}
+        ),
+        "is not one of": ex("GET", "/v1/builds", [], None, 200, bad_build),
+        "'relationships' is a required property": ex(
+            "POST",
+            "/v1/betaAppReviewSubmissions",
+            [],
+            {"data": {"type": "betaAppReviewSubmissions"}},
+            201,
+            None,
+        ),
+        "status 418 is not declared": ex("GET", "/v1/builds", [], None, 418, {}),
+        "not an ErrorResponse": ex("GET", "/v1/builds", [], None, 503, {"errors": [{"status": 503}]}),
+        "no valid X-Rate-Limit": ex(
+            "GET", "/v1/apps", [], None, 200, {"data": [], "links": {"self": "x"}}, {}
+        ),
+        "Additional properties": ex(
+            "GET", "/v1/apps", [], None, 200, {"data": [], "links": {"self": "x"}, "extra": 1}
+        ),
+    }
+    for expected, exchange in cases.items():
+        problems = check_exchanges([exchange])
+        assert any(expected in p for p in problems), (expected, problems)
+    fine = ex(
+        "GET",
+        "/v1/builds",
+        [("limit", "2"), ("cursor", "abc")],
+        None,
+        200,
+        {"data": [], "links": {"self": "x"}},
+    )
+    assert check_exchanges([fine]) == []

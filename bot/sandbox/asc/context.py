@@ -43,9 +43,13 @@ class Ctx:
         return Renderer(self.store, KINDS, self.base_url, self.now, self.query)
 
     def single(self, record: Any, status: int = 200) -> web.Response:
-        """A document with one resource; creates link to the new resource itself."""
-        url = self.self_url if status == 200 else f"{self.base_url}/v1/{KINDS[type(record)].type}/{record.id}"
-        return reply(status, self.renderer().single(record, url))
+        """A document with one resource; a create (201) links to the new resource itself."""
+        if status == 200:
+            return reply(status, self.renderer().single(record, self.self_url))
+        url = f"{self.base_url}/v1/{KINDS[type(record)].type}/{record.id}"
+        response = reply(status, self.renderer().single(record, url))
+        response.headers["Location"] = url  # Apple: a 201's Location is the created resource's URI
+        return response
 
     def page(self, records: Sequence[Any]) -> web.Response:
         """One page of a collection."""
