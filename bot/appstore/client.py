@@ -12,8 +12,9 @@ from bot.appstore.apps import AppsMixin
 from bot.appstore.auth import ApiKey
 from bot.appstore.budget import RateLimit
 from bot.appstore.builds import BuildsMixin
-from bot.appstore.http import DEFAULT_BASE_URL, AscHttp, RetryPolicy, Sleep
+from bot.appstore.http import DEFAULT_BASE_URL, AscHttp, Sleep
 from bot.appstore.releases import ReleasesMixin
+from bot.appstore.retry import RetryPolicy
 from bot.appstore.reviews import ReviewsMixin
 from bot.appstore.testflight import TestFlightMixin
 from bot.appstore.versions import VersionsMixin

@@ -7,7 +7,6 @@ import json as jsonlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -17,6 +16,7 @@ import httpx
 from bot.appstore.auth import ApiKey, TokenProvider
 from bot.appstore.budget import RateLimit, pace_delay, parse_rate_limit
 from bot.appstore.errors import AscError, AscTransportError, error_from_response
+from bot.appstore.retry import NOT_SENT, TRANSIENT, RetryBudget, RetryPolicy
 from bot.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -26,33 +26,11 @@ Sleep = Callable[[float], Awaitable[None]]
 Params = dict[str, str | int]
 
 DEFAULT_BASE_URL = "https://api.appstoreconnect.apple.com"
-# Failures that happen before a single byte of the request reached the server.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# Failures worth another try; anything else (bad URL, local protocol misuse) is a bug, not weather.
-_TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 
 def seg(value: str) -> str:
     """One URL path segment; ids can come from webhook payloads, so never let them add path parts."""
     return quote(str(value), safe="")
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try: attempts and backoff for failures, waits for 429s, the budget kept in reserve."""
-
-    attempts: int = 5
-    base_delay: float = 1.0
-    max_delay: float = 30.0
-    rate_limit_attempts: int = 10
-    rate_limit_max_wait: float = 600.0
-    reserve_fraction: float = 0.05
-    max_pace_delay: float = 60.0
-
-    def backoff(self, attempt: int, rng: random.Random) -> float:
-        """Exponential backoff with jitter, so many clients that failed together do not return together."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** max(0, attempt - 1))
-        return ceiling / 2 + rng.random() * ceiling / 2
 
 
 class AscHttp:
@@ -158,64 +136,44 @@ class AscHttp:
         body: dict[str, Any] | None = None,
         idempotent: bool | None = None,
     ) -> dict[str, Any] | None:
-        """Send one logical request, retrying what is safe to retry; raise `AscError` otherwise."""
+        """Send one logical request, retrying what is safe to retry; raise `AscError` otherwise.
+
+        GET, PATCH and DELETE (and POSTs marked idempotent) are retried after time-outs, dropped
+        connections and 5xx. Other POSTs are retried only when they cannot have reached the server;
+        otherwise the error says `maybe_applied` and the caller reads back (see `create_once`).
+        """
         if idempotent is None:
             idempotent = method != "POST"
         path = httpx.URL(url).path
-        failures = rate_limited = 0
-        waited_for_limit = 0.0
-        renewed_token = False
+        tries = RetryBudget(self.policy, self._rng, idempotent)
         while True:
             await self._pace()
             try:
                 response = await self._send(method, url, params, body)
-            except _TRANSIENT as exc:
-                sent = not isinstance(exc, _NOT_SENT)
-                failures += 1
-                if (idempotent or not sent) and failures < self.policy.attempts:
-                    delay = self.policy.backoff(failures, self._rng)
-                    log.warning(
-                        "%s %s: %s; retry %d in %.1fs", method, path, type(exc).__name__, failures, delay
-                    )
-                    await self._sleep(delay)
-                    continue
-                raise self._transport_error(exc, method, path, maybe_applied=sent and not idempotent) from exc
             except httpx.TransportError as exc:
-                raise self._transport_error(exc, method, path, maybe_applied=False) from exc
+                sent = not isinstance(exc, NOT_SENT)
+                delay = tries.after_transport_error(exc, sent)
+                if delay is None:
+                    maybe_applied = sent and not idempotent and isinstance(exc, TRANSIENT)
+                    raise self._transport_error(exc, method, path, maybe_applied=maybe_applied) from exc
+                log.warning("%s %s: %s; retry %d in %.1fs", method, path, type(exc).__name__, tries.n, delay)
+                await self._sleep(delay)
+                continue
 
             status = response.status_code
             log.debug("%s %s -> %d", method, path, status)
             if status < 400:
                 return self._json(response, method, path)
-            if status == 401 and not renewed_token:
+            if status == 401 and tries.renew_token_once():
                 # A token can expire in flight or the clocks disagree; one fresh token settles it.
-                renewed_token = True
                 self.tokens.invalidate()
                 continue
             retry_after = self._retry_after(response)
-            if status == 429:
-                # Rejected before it was applied, so even a create may be repeated.
-                rate_limited += 1
-                delay = (
-                    retry_after
-                    if retry_after is not None
-                    else self.policy.backoff(rate_limited + 1, self._rng)
-                )
-                if (
-                    rate_limited < self.policy.rate_limit_attempts
-                    and waited_for_limit + delay <= self.policy.rate_limit_max_wait
-                ):
-                    waited_for_limit += delay
-                    log.warning("%s %s: rate limited; waiting %.1fs", method, path, delay)
-                    await self._sleep(delay)
-                    continue
-            elif status >= 500 and idempotent:
-                failures += 1
-                if failures < self.policy.attempts:
-                    delay = self.policy.backoff(failures, self._rng)
-                    log.warning("%s %s -> %d; retry %d in %.1fs", method, path, status, failures, delay)
-                    await self._sleep(delay)
-                    continue
+            delay = tries.after_status(status, retry_after)
+            if delay is not None:
+                log.warning("%s %s -> %d; retry %d in %.1fs", method, path, status, tries.n, delay)
+                await self._sleep(delay)
+                continue
             raise error_from_response(
                 status,
                 response.content,

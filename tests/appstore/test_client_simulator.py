@@ -14,7 +14,7 @@ import pytest
 from bot.appstore.auth import ApiKey, generate_private_key_pem
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.errors import AscUnauthorized
-from bot.appstore.http import RetryPolicy
+from bot.appstore.retry import RetryPolicy
 from bot.clock import FakeClock
 from bot.sandbox.asc import AscSimulator, Faults
 from tests.appstore.fakes import make_key
