@@ -76,6 +76,8 @@ def _str(value: Any) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class App:
+    """An app in App Store Connect (`apps`)."""
+
     id: str
     bundle_id: str
     name: str
@@ -89,6 +91,8 @@ class App:
 
 @dataclass(frozen=True, slots=True)
 class PreReleaseVersion:
+    """A marketing version on one platform as TestFlight knows it (`preReleaseVersions`)."""
+
     id: str
     version: str
     platform: str | None
@@ -101,6 +105,8 @@ class PreReleaseVersion:
 
 @dataclass(frozen=True, slots=True)
 class BuildBetaDetail:
+    """A build's TestFlight states (`buildBetaDetails`)."""
+
     id: str
     internal_build_state: str | None
     external_build_state: str | None
@@ -198,6 +204,8 @@ class BuildUpload:
 
 @dataclass(frozen=True, slots=True)
 class BetaReviewSubmission:
+    """A build's TestFlight beta review submission (`betaAppReviewSubmissions`)."""
+
     id: str
     beta_review_state: str | None
     submitted_date: datetime | None
@@ -216,6 +224,8 @@ class BetaReviewSubmission:
 
 @dataclass(frozen=True, slots=True)
 class BetaGroup:
+    """A TestFlight group of testers, internal or external (`betaGroups`)."""
+
     id: str
     name: str
     is_internal: bool
@@ -231,6 +241,8 @@ class BetaGroup:
 
 @dataclass(frozen=True, slots=True)
 class BetaBuildLocalization:
+    """ "What to Test" of a build in one locale (`betaBuildLocalizations`)."""
+
     id: str
     locale: str
     whats_new: str | None
@@ -243,6 +255,8 @@ class BetaBuildLocalization:
 
 @dataclass(frozen=True, slots=True)
 class PhasedRelease:
+    """A version's 7-day phased release (`appStoreVersionPhasedReleases`)."""
+
     id: str
     state: str | None
     current_day_number: int | None
@@ -256,6 +270,8 @@ class PhasedRelease:
 
 @dataclass(frozen=True, slots=True)
 class AppStoreVersion:
+    """A version on the App Store, with its build and phased release when included (`appStoreVersions`)."""
+
     id: str
     version_string: str
     platform: str | None
@@ -286,6 +302,8 @@ class AppStoreVersion:
 
 @dataclass(frozen=True, slots=True)
 class AppStoreVersionLocalization:
+    """What's New of a version in one locale (`appStoreVersionLocalizations`)."""
+
     id: str
     locale: str
     whats_new: str | None
@@ -298,6 +316,8 @@ class AppStoreVersionLocalization:
 
 @dataclass(frozen=True, slots=True)
 class ReviewSubmission:
+    """A submission to App Review holding one or more items (`reviewSubmissions`)."""
+
     id: str
     state: str | None
     platform: str | None
@@ -318,6 +338,8 @@ class ReviewSubmission:
 
 @dataclass(frozen=True, slots=True)
 class ReviewSubmissionItem:
+    """One thing in a review submission, here an App Store version (`reviewSubmissionItems`)."""
+
     id: str
     state: str | None
     app_store_version_id: str | None
@@ -329,6 +351,8 @@ class ReviewSubmissionItem:
 
 @dataclass(frozen=True, slots=True)
 class Webhook:
+    """An App Store Connect webhook of an app (`webhooks`)."""
+
     id: str
     name: str
     url: str
