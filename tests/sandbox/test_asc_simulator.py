@@ -258,6 +258,20 @@ async def test_invalid_build_shows_upload_errors(
     assert detail["internalBuildState"] == "PROCESSING_EXCEPTION"
 
 
+async def test_upload_awaits_its_file_then_processes(
+    asc_sim: AscSimulator, asc: httpx.AsyncClient, asc_clock: FakeClock
+) -> None:
+    asc_sim.add_app(BUNDLE)
+    upload_id = asc_sim.upload_build(BUNDLE, "1.4.0", "9", transfer_time=20)
+    states = []
+    for step in (0, 20, 280):
+        asc_clock.advance(step)
+        states.append(
+            body(await asc.get(f"/v1/buildUploads/{upload_id}"))["data"]["attributes"]["state"]["state"]
+        )
+    assert states == ["AWAITING_UPLOAD", "PROCESSING", "COMPLETE"]
+
+
 async def test_export_compliance_blocks_beta_review_until_answered(
     asc_sim: AscSimulator, asc: httpx.AsyncClient, asc_clock: FakeClock
 ) -> None:
@@ -1121,6 +1135,14 @@ def test_checker_reports_what_breaks_the_spec() -> None:
         "not an ErrorResponse": ex("GET", "/v1/builds", [], None, 503, {"errors": [{"status": 503}]}),
         "no valid X-Rate-Limit": ex(
             "GET", "/v1/apps", [], None, 200, {"data": [], "links": {"self": "x"}}, {}
+        ),
+        "has no detail": ex(
+            "GET",
+            "/v1/apps/1",
+            [],
+            None,
+            404,
+            {"errors": [{"status": "404", "code": "NOT_FOUND", "title": "t"}]},
         ),
         "Additional properties": ex(
             "GET", "/v1/apps", [], None, 200, {"data": [], "links": {"self": "x"}, "extra": 1}

@@ -206,9 +206,12 @@ def _response_problems(ex: Exchange, op: _Operation) -> Iterator[str]:
                 yield "a data:null answer must carry only data and links.self"
             return
         request = _to_request(ex)
-        response = _Response(status, ex.response_body, Headers(ex.response_headers), "application/json")
+        content_type = ex.response_headers.get("Content-Type", "").lower()
+        response = _Response(status, ex.response_body, Headers(ex.response_headers), content_type)
         for error in _api().iter_response_errors(request, response):
             yield f"answer {status}: {_causes(error)}"
+        if status >= 400:
+            yield from _detail_problems(status, body)
     elif status in _GENERIC_ERROR_STATUSES or status >= 500:
         yield from _error_body_problems(status, body)
     else:
@@ -221,8 +224,18 @@ def _error_body_problems(status: int, body: Any) -> Iterator[str]:
     except Exception as exc:  # openapi-core's InvalidSchemaValue, with the jsonschema errors inside
         yield f"answer {status} is not an ErrorResponse: {_causes(exc)}"
         return
-    if not body.get("errors"):
+    yield from _detail_problems(status, body)
+
+
+def _detail_problems(status: int, body: Any) -> Iterator[str]:
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if not errors:
         yield f"answer {status} has no errors[]"
+        return
+    # Apple's own error schema requires `detail`; the SDK patch behind the vendored spec relaxed it.
+    for i, item in enumerate(errors):
+        if not isinstance(item, dict) or not isinstance(item.get("detail"), str):
+            yield f"answer {status}: errors/{i} has no detail (Apple's schema requires it)"
 
 
 def _exchange_problems(ex: Exchange, allow_rejected: bool) -> Iterator[str]:

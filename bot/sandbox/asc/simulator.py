@@ -212,8 +212,13 @@ class AscSimulator:
         appear_delay: float | None = None,
         uses_non_exempt_encryption: bool | None = False,
         errors: list[dict[str, str]] | None = None,
+        transfer_time: float = 0.0,
     ) -> str:
-        """A build arrives from Xcode/altool now; returns the buildUpload id. The build is listed later."""
+        """A build upload starts now; returns the buildUpload id. The build is listed later.
+
+        The upload is AWAITING_UPLOAD for `transfer_time` seconds, then PROCESSING until
+        `processing_time` (counted from now) has passed, then COMPLETE, or FAILED with `errors`.
+        """
         app = self.store.apps_by_bundle.get(bundle_id)
         if app is None:
             raise KeyError(f"no app with bundle id {bundle_id}")
@@ -234,7 +239,14 @@ class AscSimulator:
         self.store.uploads_by_app.setdefault(app.id, []).append(upload)
         self.store.builds[build.id] = build
         self.store.builds_by_app.setdefault(app.id, []).append(build)
-        set_upload_state(self.store, upload, "PROCESSING", now)
+        if transfer_time > 0:
+            upload.state = "AWAITING_UPLOAD"
+            self.store.at(
+                now + timedelta(seconds=transfer_time),
+                lambda when: set_upload_state(self.store, upload, "PROCESSING", when),
+            )
+        else:
+            set_upload_state(self.store, upload, "PROCESSING", now)
         appear = now + timedelta(seconds=self.build_appear_delay if appear_delay is None else appear_delay)
         done = now + timedelta(seconds=self.processing_time if processing_time is None else processing_time)
         schedule_build(self.store, build, upload, appear, done, app.primary_locale)
