@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 import uuid
 from collections import deque
@@ -24,6 +25,7 @@ from bot.sandbox.asc.params import ROUTES as PARAMS
 from bot.sandbox.asc.query import parse_query
 from bot.sandbox.asc.store import Store
 
+log = logging.getLogger(__name__)
 RAW_BODY = web.RequestKey("asc_raw_body", bytes)
 NOW = web.RequestKey("asc_now", datetime)
 WINDOW = 3600.0  # seconds: the rate limit is counted over a rolling hour
@@ -156,21 +158,34 @@ class AscServer:
                 if fault.kind == "drop":
                     return self._drop(request, now, fault)
                 raise self._fault_error(fault)
-            routing_error = request.match_info.http_exception
-            if routing_error is not None:
-                raise _routing(routing_error)
-            response = await handler(request)
-            if fault is not None and fault.after and response.status < 400:
-                # The change is made; the client only sees trouble.
-                if fault.kind == "drop":
-                    return self._drop(request, now, fault)
-                raise self._fault_error(fault)
+            response = await self._route(request, handler)
+            if fault is not None and fault.after:
+                if response.status >= 400:
+                    fault = None  # nothing was changed, so the real refusal stands
+                elif fault.kind == "drop":
+                    return self._drop(request, now, fault)  # the change is made; the answer is lost
+                else:
+                    response = self.error_response(self._fault_error(fault))
         except ApiError as exc:
             response = self.error_response(exc)
         remaining = self.limiter.remaining(key, now)
         response.headers["X-Rate-Limit"] = f"user-hour-lim:{self.limiter.limit};user-hour-rem:{remaining};"
         self._record(request, now, response, fault)
         return response
+
+    async def _route(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        try:
+            routing_error = request.match_info.http_exception
+            if routing_error is not None:
+                raise _routing(routing_error)
+            return await handler(request)
+        except ApiError as exc:
+            return self.error_response(exc)
+        except Exception as exc:  # a simulator bug: answer like Apple's 500, keep the traceback in the log
+            log.exception("ASC simulator failed on %s %s", request.method, request.path_qs)
+            return self.error_response(ApiError(500, "UNEXPECTED_ERROR", f"Simulator error: {exc!r}"))
 
     def _drop(self, request: web.Request, now: datetime, fault: Fault) -> web.Response:
         if request.transport is not None:
