@@ -82,7 +82,7 @@ class BotApp:
         return self.port
 
     async def stop(self) -> None:
-        self.ticker.shutdown()
+        await self.ticker.shutdown()
         if self.socket_handler is not None:
             await self.socket_handler.close_async()
             self.socket_handler = None

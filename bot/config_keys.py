@@ -70,6 +70,14 @@ def shown(value: object) -> str:
     return repr(text)
 
 
+def shown_path(path: object) -> str:
+    """A file path quoted in full (the user must see which file), unless it is clearly not a path."""
+    text = str(path)
+    if len(text) > 1000 or "\n" in text or "PRIVATE KEY" in text:
+        return shown(text)
+    return repr(text)
+
+
 def toml_label(*parts: str) -> str:
     """`ASC_BOT_CONFIG apps."com.example.app".api_key`: a TOML path as a user would write it."""
     quoted = (p if _BARE_TOML_KEY_RE.fullmatch(p) else json.dumps(p) for p in parts)
@@ -94,11 +102,11 @@ def read_text(path: Path, label: str, problems: list[str]) -> str | None:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        problems.append(f"{label} names a file that does not exist: {shown(path)}")
+        problems.append(f"{label} names a file that does not exist: {shown_path(path)}")
     except IsADirectoryError:
-        problems.append(f"{label} names a directory, not a file: {shown(path)}")
+        problems.append(f"{label} names a directory, not a file: {shown_path(path)}")
     except (OSError, UnicodeDecodeError) as exc:
-        problems.append(f"{label} cannot be read: {shown(path)} ({exc.__class__.__name__})")
+        problems.append(f"{label} cannot be read: {shown_path(path)} ({exc.__class__.__name__})")
     return None
 
 
@@ -352,11 +360,11 @@ def read_toml(path: Path, problems: list[str]) -> dict[str, Any]:
         with path.open("rb") as file:
             return tomllib.load(file)
     except FileNotFoundError:
-        problems.append(f"ASC_BOT_CONFIG names a file that does not exist: {shown(path)}")
+        problems.append(f"ASC_BOT_CONFIG names a file that does not exist: {shown_path(path)}")
     except tomllib.TOMLDecodeError as exc:  # its message gives line and column, not content
         problems.append(f"ASC_BOT_CONFIG is not valid TOML: {exc}")
     except OSError as exc:
-        problems.append(f"ASC_BOT_CONFIG cannot be read: {shown(path)} ({exc.__class__.__name__})")
+        problems.append(f"ASC_BOT_CONFIG cannot be read: {shown_path(path)} ({exc.__class__.__name__})")
     return {}
 
 

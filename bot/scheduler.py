@@ -41,11 +41,21 @@ class Ticker:
     def kick(self) -> None:
         if self._scheduler is None or not self._scheduler.running:
             return
-        # A run-now job; the engine's own guard makes overlapping sweeps safe.
-        self._scheduler.add_job(self._engine.sweep, id="kick", replace_existing=True, misfire_grace_time=None)
+        # A run-now job. More than one may run: a kick during a sweep must not be dropped (APScheduler
+        # skips a run past max_instances), and the engine folds overlapping calls into one more pass.
+        self._scheduler.add_job(self._engine.sweep, id="kick", replace_existing=True, misfire_grace_time=None,
+                                max_instances=64)
 
-    def shutdown(self) -> None:
+    async def shutdown(self) -> None:
+        """Stop ticking, let a sweep in progress finish (bounded), then stop the scheduler.
+
+        APScheduler cancels running coroutine jobs on shutdown; every step is safe to cancel,
+        but finishing the current one avoids redoing it after the restart.
+        """
         self._engine.on_wake = None
         if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.pause()
+            if not await self._engine.wait_idle(10.0):
+                log.warning("a sweep was still running after 10 s; it is cancelled and will be redone")
             self._scheduler.shutdown(wait=False)
         self._scheduler = None

@@ -220,6 +220,15 @@ class Engine:
             self._sweeping = False
             self._idle.set()
 
+    async def wait_idle(self, within: float = 10.0) -> bool:
+        """Wait (bounded) for a running sweep to finish, e.g. before shutting down."""
+        try:
+            async with asyncio.timeout(within):
+                await self._idle.wait()
+        except TimeoutError:
+            return False
+        return True
+
     async def _sweep_once(self) -> None:
         now = self.clock.now()
         due = await self.storage.due(now)

@@ -14,7 +14,11 @@ _SORT_KEYS = {"name": lambda a: a.name, "bundleId": lambda a: a.bundle_id, "sku"
 
 def _matches(ctx: Ctx, app: App) -> bool:
     q, s = ctx.query, ctx.store
-    for name, value in (("bundleId", app.bundle_id), ("name", app.name), ("sku", app.sku), ("id", app.id)):
+    bundle_ids = q.one("bundleId")
+    # Apple's bundleId filter is not exact: com.example.app also finds com.example.app.widget.
+    if bundle_ids is not None and not any(b in app.bundle_id for b in bundle_ids):
+        return False
+    for name, value in (("name", app.name), ("sku", app.sku), ("id", app.id)):
         wanted = q.one(name)
         if wanted is not None and value not in wanted:
             return False
@@ -43,12 +47,7 @@ def _matches(ctx: Ctx, app: App) -> bool:
 
 
 def list_apps(ctx: Ctx) -> web.Response:
-    bundle_ids = ctx.query.filters.get("bundleId")
-    if bundle_ids is not None:  # the common lookup: straight from the index
-        candidates = [a for b in dict.fromkeys(bundle_ids) if (a := ctx.store.apps_by_bundle.get(b))]
-    else:
-        candidates = list(ctx.store.apps.values())
-    apps = [a for a in candidates if _matches(ctx, a)]
+    apps = sorted((a for a in ctx.store.apps.values() if _matches(ctx, a)), key=lambda a: a.bundle_id)
     return ctx.page(sort_records(apps, ctx.query.sort, _SORT_KEYS))
 
 

@@ -1,0 +1,41 @@
+"""Keep the docs honest: the README documents exactly the configuration that exists, and every verb."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.config import ENV_VARS
+from commands.asc import USAGE, help_text
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def test_every_config_variable_is_documented_and_nothing_else() -> None:
+    table = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", README, flags=re.M))
+    assert table == set(ENV_VARS)
+
+
+def test_every_asc_verb_is_in_help_and_readme() -> None:
+    for verb, usage in USAGE.items():
+        assert usage in help_text()
+        assert f"/asc {verb}" in README
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "test-command" in ci
+    assert re.search(r"<!-- test-command -->\n```sh\n.+pytest\n```\n<!-- /test-command -->", README)
+
+
+def test_ruff_is_clean() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--quiet", str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
