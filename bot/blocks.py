@@ -157,8 +157,10 @@ def already_requested(title: str, action: Action) -> str:
 
 
 def not_available(title: str) -> str:
-    return (f"*{title}* is not available yet in this version of asc-bot. "
-            "It is coming; for now please do it in App Store Connect.")
+    return (
+        f"*{title}* is not available yet in this version of asc-bot. "
+        "It is coming; for now please do it in App Store Connect."
+    )
 
 
 def _hhmm(when: datetime) -> str:

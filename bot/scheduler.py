@@ -43,8 +43,9 @@ class Ticker:
             return
         # A run-now job. More than one may run: a kick during a sweep must not be dropped (APScheduler
         # skips a run past max_instances), and the engine folds overlapping calls into one more pass.
-        self._scheduler.add_job(self._engine.sweep, id="kick", replace_existing=True, misfire_grace_time=None,
-                                max_instances=64)
+        self._scheduler.add_job(
+            self._engine.sweep, id="kick", replace_existing=True, misfire_grace_time=None, max_instances=64
+        )
 
     async def shutdown(self) -> None:
         """Stop ticking, let a sweep in progress finish (bounded), then stop the scheduler.

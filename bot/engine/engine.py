@@ -155,8 +155,7 @@ class Engine:
         if (
             pub.state in ("timed_out", "cancelled")
             or pub.processing_state in ("INVALID", "FAILED")
-            or (pub.state == "failed"
-            and pub.build_id is None)
+            or (pub.state == "failed" and pub.build_id is None)
         ):
             return RequestResult(
                 "refused",
