@@ -81,6 +81,7 @@ class AscServer:
         self.limiter = RateLimiter(hourly_limit)
         self.injector = FaultInjector(Faults())
         self.exchanges: list[Exchange] = []
+        self.record_bodies = True  # benchmarks may turn this off: batch answers run to hundreds of KB
         self.beta_review_time: float | None = None
         self.app_review_time: float | None = None
         self.base_url = ""
@@ -203,10 +204,12 @@ class AscServer:
                 path=request.path,
                 query=list(request.query.items()),
                 request_headers=dict(request.headers),
-                request_body=request.get(RAW_BODY),
+                request_body=request.get(RAW_BODY) if self.record_bodies else None,
                 status=response.status if response is not None else None,
                 response_headers=dict(response.headers) if response is not None else {},
-                response_body=bytes(body) if isinstance(body, bytes | bytearray) and body else None,
+                response_body=bytes(body)
+                if self.record_bodies and isinstance(body, bytes | bytearray) and body
+                else None,
                 at=now,
                 fault=fault.label if fault is not None else None,
             )

@@ -55,6 +55,7 @@ class AscSimulator:
         app_review_time: float | None = None,
         seed: int = 0,
         tick_interval: float = 0.2,
+        record_bodies: bool = True,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         self.store = Store(seed)
@@ -62,6 +63,7 @@ class AscSimulator:
         self.processing_time = processing_time
         self.tick_interval = tick_interval  # real seconds between settles, so webhooks fire unprompted
         self._server = AscServer(self.clock, self.store, hourly_limit, seed)
+        self._server.record_bodies = record_bodies  # False: exchanges keep no bodies (long benchmarks)
         self._server.beta_review_time = beta_review_time
         self._server.app_review_time = app_review_time
         self._sender = WebhookSender(self.store)
