@@ -104,3 +104,19 @@ def m001_initial(db: Database) -> None:
         pk=("source", "delivery_id"),
         not_null={"received_at"},
     )
+
+
+@MIGRATIONS()
+def m002_app_store_following(db: Database) -> None:
+    """What the bot follows after a submission: the App Store version and its phased release."""
+    for column in (
+        "version_id",
+        "version_state",
+        "release_type",
+        "earliest_release_date",
+        "phased_state",
+        "beta_review_state",
+    ):
+        db["publications"].add_column(column, str)
+    db["publications"].create_index(["build_id"], index_name="publications_by_build")
+    db["publications"].create_index(["version_id"], index_name="publications_by_version")

@@ -61,6 +61,12 @@ class Publication:
     beta_external_state: str | None = None
     last_error: str | None = None
     finished_at: datetime | None = None
+    version_id: str | None = None
+    version_state: str | None = None
+    release_type: str | None = None
+    earliest_release_date: str | None = None
+    phased_state: str | None = None
+    beta_review_state: str | None = None
 
     @property
     def is_active(self) -> bool:
@@ -101,6 +107,12 @@ class Publication:
             beta_external_state=row.get("beta_external_state"),
             last_error=row.get("last_error"),
             finished_at=from_db_time(row.get("finished_at")),
+            version_id=row.get("version_id"),
+            version_state=row.get("version_state"),
+            release_type=row.get("release_type"),
+            earliest_release_date=row.get("earliest_release_date"),
+            phased_state=row.get("phased_state"),
+            beta_review_state=row.get("beta_review_state"),
         )
 
 

@@ -191,6 +191,17 @@ class Storage:
 
         return await self.store.call(q)
 
+    async def find_by(self, column: str, value: str) -> list[Publication]:
+        """Publications whose `build_id` or `version_id` is `value` (what Apple's webhooks name)."""
+        if column not in ("build_id", "version_id"):
+            raise ValueError(f"cannot look publications up by {column}")
+
+        def q(db: Database) -> list[Publication]:
+            rows = db.query(f"select * from publications where [{column}] = ?", [value])  # noqa: S608
+            return [Publication.from_row(r) for r in rows]
+
+        return await self.store.call(q)
+
     async def due(self, now: datetime, limit: int = 5000) -> list[Publication]:
         """Active publications whose next poll time has come, oldest first."""
 

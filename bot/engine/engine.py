@@ -12,15 +12,17 @@ from datetime import timedelta
 from typing import Any
 
 from bot.appstore.errors import AscError
+from bot.appstore.models import BetaGroup
 from bot.clock import Clock
 from bot.engine import messages
 from bot.engine.actions import ACTIONS, ActionContext, Outcome, ordered
 from bot.engine.clients import Clients
 from bot.engine.intake import InvalidNotice, Problem, UploadNotice
-from bot.engine.notifier import Notifier
+from bot.engine.notifier import Notifier, PublicationView
 from bot.engine.outbox import Outbox
 from bot.engine.polling import TRANSIENT, Poller
 from bot.engine.settings import EngineSettings
+from bot.errors import AscBotError
 from storage.records import Action, Publication
 from storage.repository import DIRTY, Intake, NewAction, NewEvent, Storage
 
@@ -193,6 +195,74 @@ class Engine:
             )
         self.wake()
         return RequestResult("requested", pub, outcome.action)
+
+    async def publication(self, publication_id: str) -> PublicationView | None:
+        pub = await self.storage.get(publication_id)
+        if pub is None:
+            return None
+        return PublicationView(pub, tuple(await self.storage.actions(pub.id)))
+
+    async def status(self, bundle_id: str | None = None) -> list[Publication]:
+        return await self.storage.list(bundle_id=bundle_id, active_only=True)
+
+    async def beta_groups(self, publication_id: str) -> list[BetaGroup]:
+        """The app's beta groups, read from App Store Connect (for the chat surface's picker)."""
+        pub = await self.storage.get(publication_id)
+        if pub is None:
+            raise AscBotError("This publication no longer exists.")
+        client = self.clients.get(pub.api_key)
+        try:
+            app_id = pub.app_id
+            if app_id is None:
+                app = await client.find_app(pub.app_bundle_id)
+                if app is None:
+                    raise AscBotError(messages.app_not_found(pub.app_bundle_id, client.key_name))
+                app_id = app.id
+            return await client.list_beta_groups(app_id)
+        except AscError as exc:
+            raise AscBotError(f"Could not read the beta groups: {exc.user_message}") from None
+
+    async def apple_event(self, event_type: str, resource_type: str, resource_id: str) -> bool:
+        """An App Store Connect webhook named a changed resource: poll its publication at once."""
+        matches: list[Publication] = []
+        if resource_type == "appStoreVersions":
+            matches = await self.storage.find_by("version_id", resource_id)
+        elif resource_type in ("builds", "buildBetaDetails"):  # a build's beta detail shares its id
+            matches = await self.storage.find_by("build_id", resource_id)
+        elif resource_type == "buildUploads":
+            matches = await self._publications_of_upload(resource_id)
+        matches = [p for p in matches if p.is_active]
+        for pub in matches:
+            await self.storage.update(
+                pub.id,
+                self.clock.now(),
+                next_poll_at=self.clock.now(),
+                event=NewEvent(
+                    "apple_event", data={"type": event_type, "resource": resource_type, "id": resource_id}
+                ),
+            )
+        if matches:
+            self.wake()
+        return bool(matches)
+
+    async def _publications_of_upload(self, upload_id: str) -> list[Publication]:
+        for name in self.clients.names():
+            try:
+                upload = await self.clients.get(name).get_build_upload(upload_id)
+            except AscError:
+                continue
+            if upload.build_id:
+                by_build = await self.storage.find_by("build_id", upload.build_id)
+                if by_build:
+                    return by_build
+            active = await self.storage.list(active_only=True, limit=10_000)
+            return [
+                p
+                for p in active
+                if (p.version, p.build_number, p.platform)
+                == (upload.version, upload.build_number, upload.platform)
+            ]
+        return []
 
     async def refresh(self, publication_id: str) -> None:
         """Poll this publication at once (an App Store Connect webhook said it changed)."""
