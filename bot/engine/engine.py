@@ -264,6 +264,19 @@ class Engine:
             ]
         return []
 
+    async def audit(
+        self,
+        publication_id: str | None,
+        actor: str,
+        kind: str,
+        message: str,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Append an audit-log entry (e.g. an approver check) without changing any state."""
+        await self.storage.add_event(
+            publication_id, NewEvent(kind, actor=actor, message=message, data=data or {}), self.clock.now()
+        )
+
     async def refresh(self, publication_id: str) -> None:
         """Poll this publication at once (an App Store Connect webhook said it changed)."""
         await self.storage.update(publication_id, self.clock.now(), next_poll_at=self.clock.now())
