@@ -86,6 +86,7 @@ async def run_demo(*, port: int = 0, processing: float = 8.0, once: bool = False
     try:
         world.slack.workspace.on_post = term.posted
         world.slack.workspace.on_update = term.updated
+        world.asc.beta_review_time = 4.0  # Apple's beta review, compressed into seconds
         world.asc.add_app(BUNDLE_ID, name="Demo App")
         world.asc.add_beta_group(world.asc.app_id_for(BUNDLE_ID), "QA", internal=True)
         term.say("asc-bot demo: a simulated App Store Connect and Slack on this machine; nothing leaves it.")

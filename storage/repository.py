@@ -285,7 +285,8 @@ class Storage:
     async def request_action(
         self, publication_id: str, action: NewAction, now: datetime, event: NewEvent | None = None
     ) -> ActionRequest:
-        """Ask for a step once: an open or succeeded one is returned as is; a failed one is asked again."""
+        """Ask for a step once: an open one, or a succeeded one with the same params, is returned as is;
+        a failed or skipped one, or a succeeded one asked with other params (e.g. more groups), runs again."""
 
         def tx(db: Database) -> ActionRequest:
             with immediate(db):
@@ -294,7 +295,13 @@ class Storage:
                     "select * from actions where publication_id = ? and kind = ?",
                     [publication_id, action.kind],
                 )
-                if row is not None and row["status"] not in ("failed", "skipped"):
+                if row is not None and row["status"] in ("requested", "running"):
+                    return ActionRequest(Action.from_row(row), False)
+                if (
+                    row is not None
+                    and row["status"] == "succeeded"
+                    and json.loads(row["params"] or "{}") == (action.params or {})
+                ):
                     return ActionRequest(Action.from_row(row), False)
                 fields = {
                     "params": action.params,
@@ -366,7 +373,10 @@ class Storage:
         result: dict[str, Any] | None = None,
         error: str | None = None,
         event: NewEvent | None = None,
+        publication_fields: dict[str, Any] | None = None,
     ) -> None:
+        """Record a step's result, with what it changed on the publication, in one transaction."""
+
         def tx(db: Database) -> None:
             with immediate(db):
                 row = _one(db, "select publication_id from actions where id = ?", [action_id])
@@ -389,7 +399,7 @@ class Storage:
                         "publications",
                         "id",
                         row["publication_id"],
-                        {"message_dirty": DIRTY, "updated_at": now},
+                        {**(publication_fields or {}), "message_dirty": DIRTY, "updated_at": now},
                     )
                     if event is not None:
                         _insert_event(db, row["publication_id"], event, now)

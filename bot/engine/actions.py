@@ -1,35 +1,16 @@
-"""The steps a publication can run once its build is ready, in the order DESIGN.md §3 gives."""
+"""The registry of steps a publication can run once its build is ready, in DESIGN.md §3's order."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
 
-from bot.appstore.client import AppStoreConnect
-from storage.records import Action, Publication
-
-
-@dataclass(frozen=True)
-class ActionContext:
-    client: AppStoreConnect
-    publication: Publication
-    action: Action
-    now: datetime
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a step did. `wait` means "not yet, look again later" (e.g. Apple still working)."""
-
-    status: str  # succeeded | skipped | failed | wait
-    message: str
-    result: dict[str, Any] = field(default_factory=dict)
-    announce: str = "thread"
-
+from bot.engine.steps import appstore, testflight
+from bot.engine.steps.base import QUESTION, ActionContext, Outcome
+from storage.records import Action
 
 Runner = Callable[[ActionContext], Awaitable[Outcome]]
+__all__ = ["ACTIONS", "GATED", "QUESTION", "ActionContext", "ActionSpec", "Outcome", "ordered"]
 
 
 @dataclass(frozen=True)
@@ -40,28 +21,26 @@ class ActionSpec:
     run: Runner
 
 
-async def submit_to_testflight(ctx: ActionContext) -> Outcome:
-    """Beta review submission; checks App Store Connect first so a retry never submits twice."""
-    build_id = ctx.publication.build_id
-    assert build_id is not None
-    existing = await ctx.client.find_beta_review_submission(build_id)
-    if existing is not None:
-        return Outcome(
-            "succeeded",
-            f"🚀 Already submitted to TestFlight beta review (state {existing.beta_review_state}).",
-            {"submission_id": existing.id, "state": existing.beta_review_state},
-        )
-    submission = await ctx.client.submit_for_beta_review(build_id)
-    return Outcome(
-        "succeeded",
-        f"🚀 Submitted to TestFlight beta review (state {submission.beta_review_state}).",
-        {"submission_id": submission.id, "state": submission.beta_review_state},
-    )
-
-
 ACTIONS: dict[str, ActionSpec] = {
-    spec.kind: spec for spec in (ActionSpec("testflight", "Submit to TestFlight", 30, submit_to_testflight),)
+    spec.kind: spec
+    for spec in (
+        ActionSpec("expire_previous", "Expire the build in beta review", 10, testflight.expire_previous),
+        ActionSpec("export_compliance", "Answer export compliance", 15, testflight.export_compliance),
+        ActionSpec("what_to_test", "Set What to Test", 20, testflight.what_to_test),
+        ActionSpec("testflight", "Submit to TestFlight", 30, testflight.testflight),
+        ActionSpec("beta_groups", "Add beta groups", 40, testflight.beta_groups),
+        ActionSpec("app_store", "Submit for review", 50, appstore.app_store),
+        ActionSpec("schedule_release", "Schedule release", 60, appstore.schedule_release),
+        ActionSpec("release_now", "Release now", 70, appstore.release_now),
+        ActionSpec("phased_pause", "Pause phased release", 80, appstore.phased),
+        ActionSpec("phased_resume", "Resume phased release", 81, appstore.phased),
+        ActionSpec("phased_complete", "Release to all users", 82, appstore.phased),
+    )
 }
+# Steps that put a build in front of Apple's review or the public: approvers apply to these.
+GATED = frozenset(
+    {"app_store", "schedule_release", "release_now", "phased_pause", "phased_resume", "phased_complete"}
+)
 
 
 def ordered(actions: list[Action]) -> list[Action]:

@@ -15,8 +15,9 @@ from bot.appstore.errors import AscError
 from bot.appstore.models import BetaGroup
 from bot.clock import Clock
 from bot.engine import messages
-from bot.engine.actions import ACTIONS, ActionContext, Outcome, ordered
+from bot.engine.actions import ACTIONS, QUESTION, ActionContext, Outcome, ordered
 from bot.engine.clients import Clients
+from bot.engine.following import Follower, follows_beta, follows_version, rejected
 from bot.engine.intake import InvalidNotice, Problem, UploadNotice
 from bot.engine.notifier import Notifier, PublicationView
 from bot.engine.outbox import Outbox
@@ -38,6 +39,7 @@ class RequestResult:
     publication: Publication | None
     action: Action | None = None
     reason: str | None = None
+    warning: str | None = None  # e.g. CI reported failing tests: it runs anyway, but say so
 
 
 class Engine:
@@ -52,6 +54,7 @@ class Engine:
         self.settings = settings
         self.outbox = Outbox(storage, notifier, clock)
         self._poller = Poller(storage, settings)
+        self._follower = Follower(storage)
         self._sweeping = False
         self._again = False
         self._idle = asyncio.Event()
@@ -93,7 +96,7 @@ class Engine:
             )
         options = {**defaults.publishing, **notice.publishing}
         held = notice.tests_passed is False and not options.get("publish_even_if_tests_fail", False)
-        actions = [] if held else initial_actions(options)
+        actions = [] if held else initial_actions(options, list(notice.release_notes))
         created = messages.created(
             f"{bundle_id} {notice.version} ({notice.build_number})", self.settings.find_timeout
         )
@@ -166,6 +169,7 @@ class Engine:
                 "nothing more can be done with this build.",
             )
         now = self.clock.now()
+        warning = messages.tests_failed_anyway() if pub.tests_passed is False else None
         outcome = await self.storage.request_action(
             pub.id,
             NewAction(kind, actor, params or {}),
@@ -173,7 +177,7 @@ class Engine:
             event=NewEvent(
                 "action_requested",
                 actor=actor,
-                message=messages.requested(spec.title),
+                message=messages.requested(spec.title) + (f" {warning}" if warning else ""),
                 announce="thread",
                 data={"kind": kind, "params": params or {}},
             ),
@@ -194,7 +198,7 @@ class Engine:
                 or pub
             )
         self.wake()
-        return RequestResult("requested", pub, outcome.action)
+        return RequestResult("requested", pub, outcome.action, warning=warning)
 
     async def publication(self, publication_id: str) -> PublicationView | None:
         pub = await self.storage.get(publication_id)
@@ -314,13 +318,16 @@ class Engine:
     async def _sweep_once(self) -> None:
         now = self.clock.now()
         due = await self.storage.due(now)
-        waiting = [p for p in due if p.state in ("waiting_for_build", "processing")]
         by_key: dict[str, list[Publication]] = defaultdict(list)
-        for pub in waiting:
-            by_key[pub.api_key or ""].append(pub)
+        for pub in due:
+            if pub.state in ("waiting_for_build", "processing"):
+                by_key[pub.api_key or ""].append(pub)
         await asyncio.gather(*(self._poll_key(key, pubs, now) for key, pubs in by_key.items()))
-        ready = [p for p in await self.storage.due(now) if p.state == "ready"]
-        await asyncio.gather(*(self._advance_guarded(p) for p in ready))
+        ready: dict[str, list[Publication]] = defaultdict(list)
+        for pub in await self.storage.due(now):
+            if pub.state == "ready":
+                ready[pub.api_key or ""].append(pub)
+        await asyncio.gather(*(self._follow_and_advance(key, pubs, now) for key, pubs in ready.items()))
         await self.outbox.flush()
 
     async def _poll_key(self, key: str, pubs: list[Publication], now: Any) -> None:
@@ -330,6 +337,15 @@ class Engine:
             log.error("cannot poll %d publication(s): %s", len(pubs), exc)
             return
         await self._poller.poll(client, pubs, now)
+
+    async def _follow_and_advance(self, key: str, pubs: list[Publication], now: Any) -> None:
+        try:
+            client = self.clients.get(key or None)
+        except Exception as exc:
+            log.error("cannot advance %d publication(s): %s", len(pubs), exc)
+            return
+        pubs = await self._follower.refresh(client, pubs, now)
+        await asyncio.gather(*(self._advance_guarded(p) for p in pubs))
 
     async def _advance_guarded(self, pub: Publication) -> None:
         async with self._parallel:
@@ -356,6 +372,7 @@ class Engine:
             if spec is None:
                 await self.storage.finish_action(claimed.id, "skipped", now, error="unknown step")
                 continue
+            pub = await self.storage.get(pub.id) or pub  # what earlier steps recorded (e.g. the version)
             try:
                 outcome = await spec.run(ActionContext(client, pub, claimed, now))
             except TRANSIENT as exc:
@@ -371,9 +388,12 @@ class Engine:
                     announce="broadcast",
                 )
             if outcome.status == "wait":
-                await self.storage.release_action(claimed.id, self.clock.now())
+                await self._wait(pub, claimed, outcome)
                 retry_at = self.clock.now() + timedelta(seconds=self.settings.poll_interval)
                 break
+            message = outcome.message
+            if outcome.status == "failed" and not message.startswith("⚠️"):
+                message = messages.action_failed(spec.title, message)
             await self.storage.finish_action(
                 claimed.id,
                 outcome.status,
@@ -382,24 +402,47 @@ class Engine:
                 error=outcome.message if outcome.status == "failed" else None,
                 event=NewEvent(
                     f"{claimed.kind}_{outcome.status}",
-                    message=outcome.message,
+                    message=message,
                     announce=outcome.announce,
                     data=outcome.result,
                 ),
+                publication_fields=outcome.fields,
             )
-        await self._settle(pub, retry_at)
+        await self._settle(pub.id, retry_at)
 
-    async def _settle(self, pub: Publication, retry_at: Any) -> None:
+    async def _wait(self, pub: Publication, action: Action, outcome: Outcome) -> None:
+        """Give the step back; ask its question in the thread the first time only."""
+        await self.storage.release_action(action.id, self.clock.now(), error=outcome.message or None)
+        if outcome.question and not any(e.kind == QUESTION for e in await self.storage.events(pub.id)):
+            await self.storage.add_event(
+                pub.id,
+                NewEvent(QUESTION, message=outcome.question, announce="thread", data={"kind": action.kind}),
+                self.clock.now(),
+            )
+        log.info("publication %s: %s waits: %s", pub.id, action.kind, outcome.message)
+
+    async def _settle(self, publication_id: str, retry_at: Any) -> None:
+        """Decide what comes next: more steps, following Apple's review, or the end."""
         now = self.clock.now()
+        pub = await self.storage.get(publication_id)
+        if pub is None or pub.state != "ready":
+            return
         actions = await self.storage.actions(pub.id)
         if any(a.is_open for a in actions):
             running = [a.lease_until for a in actions if a.status == "running" and a.lease_until]
             await self.storage.update(pub.id, now, next_poll_at=retry_at or min(running, default=now))
             return
+        if follows_version(pub) or follows_beta(pub):
+            interval = (
+                self.settings.poll_interval if not follows_version(pub) else self.settings.follow_interval
+            )
+            await self.storage.update(pub.id, now, next_poll_at=now + timedelta(seconds=interval))
+            return
         failed = [ACTIONS[a.kind].title for a in actions if a.status == "failed" and a.kind in ACTIONS]
         if not actions:
             await self.storage.update(pub.id, now, next_poll_at=None)
-        elif failed:
+        elif failed or rejected(pub):
+            text = messages.some_failed(pub.label, failed) if failed else messages.rejected(pub.label)
             await self.storage.update(
                 pub.id,
                 now,
@@ -407,10 +450,9 @@ class Engine:
                 state="failed",
                 next_poll_at=None,
                 finished_at=now,
+                last_error=text,
                 message_dirty=DIRTY,
-                event=NewEvent(
-                    "finished", message=messages.some_failed(pub.label, failed), announce="broadcast"
-                ),
+                event=NewEvent("finished", message=text, announce="broadcast"),
             )
         else:
             await self.storage.update(
@@ -425,9 +467,36 @@ class Engine:
             )
 
 
-def initial_actions(options: dict[str, Any]) -> list[NewAction]:
+APP_STORE_OPTIONS = (
+    "release_type",
+    "earliest_release_date",
+    "copyright",
+    "phased_release",
+    "cancel_previous_submissions",
+)
+
+
+def initial_actions(options: dict[str, Any], release_notes: list[dict[str, str]]) -> list[NewAction]:
     """The steps the publishing options ask for, requested on behalf of the webhook."""
     actions = []
+    wants_beta = bool(options.get("submit_to_testflight") or options.get("beta_groups"))
+    if options.get("expire_build_submitted_for_review") and wants_beta:
+        actions.append(NewAction("expire_previous", "webhook"))
+    if isinstance(options.get("uses_non_exempt_encryption"), bool):
+        actions.append(
+            NewAction(
+                "export_compliance",
+                "webhook",
+                {"uses_non_exempt_encryption": options["uses_non_exempt_encryption"]},
+            )
+        )
+    if release_notes and (wants_beta or not options.get("submit_to_app_store")):
+        actions.append(NewAction("what_to_test", "webhook", {"notes": release_notes}))
     if options.get("submit_to_testflight"):
         actions.append(NewAction("testflight", "webhook"))
+    if options.get("beta_groups"):
+        actions.append(NewAction("beta_groups", "webhook", {"groups": list(options["beta_groups"])}))
+    if options.get("submit_to_app_store"):
+        params = {k: options[k] for k in APP_STORE_OPTIONS if k in options}
+        actions.append(NewAction("app_store", "webhook", params))
     return actions

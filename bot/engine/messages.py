@@ -78,3 +78,11 @@ def all_done(label: str) -> str:
 
 def some_failed(label: str, titles: list[str]) -> str:
     return f"❌ {label}: finished, but these steps failed: {', '.join(titles)}. See the thread for why."
+
+
+def tests_failed_anyway() -> str:
+    return "(CI reported failing tests; going ahead because it was asked for.)"
+
+
+def rejected(label: str) -> str:
+    return f"❌ {label}: Apple's review did not accept the build. See the thread for details."

@@ -22,5 +22,6 @@ class EngineSettings:
     find_timeout: float = 900.0
     processing_timeout: float = 7200.0
     action_lease: float = 600.0
+    follow_interval: float = 120.0  # App Store review takes hours; webhooks make changes immediate
     max_parallel_actions: int = 8
     defaults_for: Callable[[str], AppDefaults] = field(default=lambda bundle_id: AppDefaults())

@@ -66,7 +66,14 @@ async def test_upload_to_testflight_end_to_end(world: World, clock: FakeClock) -
     assert any("<@U0ALICE> asked to submit to TestFlight" in t for t in replies), replies
     assert any("Submitted to TestFlight beta review" in t for t in replies), replies
     pub = await world.bot.storage.get(publication_id)
-    assert pub.state == "done"
+    assert pub.state == "ready" and pub.beta_review_state == "WAITING_FOR_REVIEW"  # following Apple's verdict
+
+    world.asc.approve_beta_review(build_id)
+    clock.advance(30)
+    await settle(world)
+    pub = await world.bot.storage.get(publication_id)
+    assert pub.state == "done", pub
+    assert any("beta review approved" in t for t in thread_texts(world, message.ts))
     assert app_id
     assert check_exchanges(world.asc.exchanges) == []
 
@@ -113,6 +120,8 @@ async def test_restart_finishes_the_flow_without_duplicates(world: World, clock:
     await world.stop_bot()  # and again, after the build is ready
     await world.start_bot()
     await settle(world)
+    world.asc.approve_beta_review(world.asc.build_id_for("com.example.app", "2.0.0", "7", "IOS"))
+    clock.advance(30)
     await settle(world)
 
     pub = await world.bot.storage.get(publication_id)

@@ -1,0 +1,143 @@
+"""After a submission the bot keeps following it: TestFlight beta review and the App Store version.
+
+Beta review states come for free with the batched builds read; each followed App Store version
+costs one GET per follow interval (App Store Connect webhooks make it immediate).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from bot.appstore.client import AppStoreConnect
+from bot.appstore.errors import AscError
+from bot.engine.steps.appstore import version_fields
+from storage.records import Publication
+from storage.repository import DIRTY, NewEvent, Storage
+
+log = logging.getLogger(__name__)
+BETA_PENDING = ("WAITING_FOR_REVIEW", "IN_REVIEW")
+# buildBetaDetail.externalBuildState → betaAppReviewSubmission.betaReviewState
+BETA_FROM_EXTERNAL = {
+    "WAITING_FOR_BETA_REVIEW": "WAITING_FOR_REVIEW",
+    "IN_BETA_REVIEW": "IN_REVIEW",
+    "BETA_APPROVED": "APPROVED",
+    "IN_BETA_TESTING": "APPROVED",
+    "BETA_REJECTED": "REJECTED",
+}
+VERSION_FOLLOWED = (
+    "WAITING_FOR_REVIEW",
+    "IN_REVIEW",
+    "PENDING_DEVELOPER_RELEASE",
+    "PENDING_APPLE_RELEASE",
+    "PROCESSING_FOR_DISTRIBUTION",
+    "WAITING_FOR_EXPORT_COMPLIANCE",
+    "ACCEPTED",
+    "READY_FOR_REVIEW",
+)
+VERSION_REJECTED = ("REJECTED", "METADATA_REJECTED", "INVALID_BINARY")
+
+
+def follows_beta(pub: Publication) -> bool:
+    return pub.build_id is not None and pub.beta_review_state in BETA_PENDING
+
+
+def follows_version(pub: Publication) -> bool:
+    return pub.version_id is not None and pub.version_state in VERSION_FOLLOWED
+
+
+def rejected(pub: Publication) -> bool:
+    return pub.version_state in VERSION_REJECTED or pub.beta_review_state == "REJECTED"
+
+
+def beta_text(state: str) -> tuple[str, str]:
+    if state == "APPROVED":
+        return "✅ TestFlight beta review approved: external testers can install the build.", "thread"
+    if state == "REJECTED":
+        return "❌ TestFlight beta review rejected the build; App Store Connect says why.", "broadcast"
+    if state == "IN_REVIEW":
+        return "🔍 TestFlight beta review has started.", "thread"
+    return f"TestFlight beta review: {state}.", "thread"
+
+
+def version_text(pub: Publication, state: str) -> tuple[str, str]:
+    when = pub.earliest_release_date
+    texts = {
+        "WAITING_FOR_REVIEW": ("📮 Waiting for App Store review.", "thread"),
+        "IN_REVIEW": ("🔍 Apple is reviewing the app.", "thread"),
+        "PENDING_APPLE_RELEASE": ("✅ Approved; Apple is releasing it.", "broadcast"),
+        "PROCESSING_FOR_DISTRIBUTION": ("📦 Approved; Apple is preparing it for the App Store.", "thread"),
+        "READY_FOR_DISTRIBUTION": ("🎉 Live on the App Store.", "broadcast"),
+        "DEVELOPER_REJECTED": ("↩️ The submission was withdrawn from review.", "broadcast"),
+        "WAITING_FOR_EXPORT_COMPLIANCE": ("🔐 App Store Connect waits for export compliance.", "thread"),
+    }
+    if state == "PENDING_DEVELOPER_RELEASE":
+        if pub.release_type == "SCHEDULED" and when:
+            return (
+                f"✅ Approved! It goes live automatically from {when[:16].replace('T', ' ')} UTC.",
+                "broadcast",
+            )
+        return "✅ Approved! It waits for you: press *Release now* when you are ready.", "broadcast"
+    if state in VERSION_REJECTED:
+        return (
+            f"❌ App Store review did not accept it ({state}); see the Resolution Center in "
+            "App Store Connect.",
+            "broadcast",
+        )
+    return texts.get(state, (f"App Store version state: {state}.", "thread"))
+
+
+class Follower:
+    """Refreshes what ready publications follow and tells the thread about every change."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+
+    async def refresh(
+        self, client: AppStoreConnect, pubs: list[Publication], now: datetime
+    ) -> list[Publication]:
+        out: list[Publication] = []
+        beta = [p for p in pubs if follows_beta(p)]
+        builds = {}
+        if beta:
+            try:
+                builds = {b.id: b for b in await client.get_builds([p.build_id for p in beta if p.build_id])}
+            except AscError as exc:
+                log.warning("could not refresh %d beta review(s): %s", len(beta), exc)
+        for pub in pubs:
+            changes: dict[str, Any] = {}
+            events: list[NewEvent] = []
+            build = builds.get(pub.build_id or "")
+            if build is not None and build.beta_detail is not None:
+                external = build.beta_detail.external_build_state
+                state = BETA_FROM_EXTERNAL.get(external or "")
+                if external != pub.beta_external_state:
+                    changes["beta_external_state"] = external
+                if state and state != pub.beta_review_state:
+                    changes["beta_review_state"] = state
+                    text, announce = beta_text(state)
+                    events.append(NewEvent("beta_review_" + state.lower(), message=text, announce=announce))
+            if follows_version(pub):
+                try:
+                    version = await client.get_app_store_version(pub.version_id or "")
+                except AscError as exc:
+                    log.warning("publication %s: could not read its App Store version: %s", pub.id, exc)
+                else:
+                    fields = version_fields(version)
+                    changes.update({k: v for k, v in fields.items() if getattr(pub, k) != v})
+                    state = version.app_version_state
+                    if state and state != pub.version_state:
+                        text, announce = version_text(pub, state)
+                        events.append(NewEvent("version_" + state.lower(), message=text, announce=announce))
+            if changes:
+                for event in events[:-1]:
+                    await self._storage.add_event(pub.id, event, now)
+                pub = (
+                    await self._storage.update(
+                        pub.id, now, message_dirty=DIRTY, event=events[-1] if events else None, **changes
+                    )
+                    or pub
+                )
+            out.append(pub)
+        return out

@@ -1,0 +1,1 @@
+"""The steps a publication can run, one module per family."""

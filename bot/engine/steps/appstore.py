@@ -1,0 +1,209 @@
+"""App Store steps: the version and its release settings, the review submission, release controls."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.appstore.errors import AscConflict
+from bot.appstore.models import AppStoreVersion
+from bot.engine.intake import parse_release_date
+from bot.engine.steps.base import ActionContext, Outcome, failed, succeeded, wait
+
+OPEN_REVIEW = ("WAITING_FOR_REVIEW", "IN_REVIEW", "UNRESOLVED_ISSUES")
+SUBMITTED = (
+    "WAITING_FOR_REVIEW",
+    "IN_REVIEW",
+    "PENDING_DEVELOPER_RELEASE",
+    "PENDING_APPLE_RELEASE",
+    "PROCESSING_FOR_DISTRIBUTION",
+    "READY_FOR_DISTRIBUTION",
+    "ACCEPTED",
+)
+
+
+def version_fields(version: AppStoreVersion) -> dict[str, str | None]:
+    """What the publication records about its App Store version."""
+    return {
+        "version_id": version.id,
+        "version_state": version.app_version_state,
+        "release_type": version.release_type,
+        "earliest_release_date": version.earliest_release_date.isoformat()
+        if version.earliest_release_date
+        else None,
+        "phased_state": version.phased_release.state if version.phased_release else None,
+    }
+
+
+def _release_date(ctx: ActionContext) -> datetime | str | None:
+    raw = ctx.option("earliest_release_date")
+    if raw is None:
+        return None
+    when = parse_release_date(raw, ctx.now)
+    return when
+
+
+async def _editable_version(ctx: ActionContext, **settings: object) -> AppStoreVersion:
+    """Reuse an editable version (renamed to this version string) or create it, with the build attached."""
+    pub = ctx.publication
+    version = await ctx.client.find_editable_app_store_version(ctx.app_id, pub.platform, pub.version)
+    if version is None:
+        return await ctx.client.create_app_store_version(
+            ctx.app_id, pub.platform, pub.version, build_id=ctx.build_id, **settings
+        )  # type: ignore[arg-type]
+    return await ctx.client.update_app_store_version(
+        version.id,
+        version_string=pub.version if version.version_string != pub.version else None,
+        build_id=ctx.build_id if version.build_id != ctx.build_id else None,
+        **settings,  # type: ignore[arg-type]
+    )
+
+
+async def app_store(ctx: ActionContext) -> Outcome:
+    """Submit for App Store review: version, build, copyright, release type and date, phased release,
+    What's New, cancel earlier submissions, then the review submission. Each part checks first."""
+    pub = ctx.publication
+    release_type = ctx.option("release_type") or "AFTER_APPROVAL"
+    when = _release_date(ctx)
+    if isinstance(when, str):
+        return failed(f"Not submitted: the earliest release date {when}.")
+    if release_type == "SCHEDULED" and when is None:
+        return failed("Not submitted: a SCHEDULED release needs an earliest release date.")
+    # Already ours in review (a retry after a crash, or a second click)?
+    mine = [
+        v
+        for v in await ctx.client.list_app_store_versions(
+            ctx.app_id, pub.platform, version_string=pub.version
+        )
+        if v.build_id == ctx.build_id and v.app_version_state in SUBMITTED
+    ]
+    if mine:
+        return succeeded(
+            f"📮 Already submitted for App Store review (state {mine[0].app_version_state}).",
+            {"version_id": mine[0].id},
+            **version_fields(mine[0]),
+        )
+    if ctx.option("cancel_previous_submissions", False):
+        pending = await _cancel_previous(ctx)
+        if pending is not None:
+            return pending
+    settings: dict[str, object] = {"release_type": release_type}
+    if ctx.option("copyright"):
+        settings["copyright"] = ctx.option("copyright")
+    if release_type == "SCHEDULED":
+        settings["earliest_release_date"] = when
+    version = await _editable_version(ctx, **settings)
+    if release_type != "SCHEDULED" and version.earliest_release_date is not None:
+        version = await ctx.client.update_app_store_version(version.id, earliest_release_date=None)
+    notes = await _phased_and_notes(ctx, version)
+    submission = await ctx.client.create_review_submission(ctx.app_id, pub.platform)
+    await ctx.client.add_review_submission_item(submission.id, version.id)
+    await ctx.client.submit_review_submission(submission.id)
+    version = await ctx.client.get_app_store_version(version.id)
+    details = [f"release {release_type.replace('_', ' ').lower()}"]
+    if when is not None:
+        details.append(f"not before {when:%Y-%m-%d %H:%M} UTC")
+    if ctx.option("copyright"):
+        details.append(f"© {ctx.option('copyright')}")
+    details += notes
+    return succeeded(
+        f"📮 Submitted {pub.version} ({pub.build_number}) for App Store review: {', '.join(details)}.",
+        {"version_id": version.id, "submission_id": submission.id},
+        **version_fields(version),
+    )
+
+
+async def _cancel_previous(ctx: ActionContext) -> Outcome | None:
+    """Cancel other open review submissions and wait until none is still cancelling."""
+    pub = ctx.publication
+    cancelled = 0
+    for submission in await ctx.client.list_review_submissions(ctx.app_id, pub.platform, OPEN_REVIEW):
+        await ctx.client.cancel_review_submission(submission.id)
+        cancelled += 1
+    if await ctx.client.list_review_submissions(ctx.app_id, pub.platform, ("CANCELING",)):
+        return wait(f"Cancelled {cancelled} earlier submission(s); waiting for App Store Connect to finish.")
+    return None
+
+
+async def _phased_and_notes(ctx: ActionContext, version: AppStoreVersion) -> list[str]:
+    notes: list[str] = []
+    phased = ctx.option("phased_release")
+    if phased is True:
+        await ctx.client.enable_phased_release(version.id)
+        notes.append("phased release on")
+    elif phased is False:
+        existing = await ctx.client.get_phased_release(version.id)
+        if existing is not None:
+            await ctx.client.disable_phased_release(existing.id)
+        notes.append("phased release off")
+    whats_new = ctx.action.params.get("whats_new") or ctx.publication.release_notes
+    for note in whats_new or []:
+        try:
+            await ctx.client.upsert_version_whats_new(version.id, note["language"], note["text"])
+        except AscConflict:
+            # An app's first version has no What's New; Apple refuses it, and that is not a failure.
+            notes.append(f"no What's New for {note['language']} (not allowed on a first version)")
+            break
+    else:
+        if whats_new:
+            notes.append(f"What's New for {', '.join(n['language'] for n in whats_new)}")
+    return notes
+
+
+async def schedule_release(ctx: ActionContext) -> Outcome:
+    """Set release type SCHEDULED with the earliest release date on this build's version."""
+    when = _release_date(ctx)
+    if when is None or isinstance(when, str):
+        return failed(f"Not scheduled: the release date {when or 'is missing'}.")
+    pub = ctx.publication
+    if pub.version_id:
+        version = await ctx.client.update_app_store_version(
+            pub.version_id, release_type="SCHEDULED", earliest_release_date=when
+        )
+    else:
+        version = await _editable_version(ctx, release_type="SCHEDULED", earliest_release_date=when)
+    submitted = version.app_version_state in SUBMITTED
+    tail = "" if submitted else " It goes to review when someone presses Submit for review."
+    return succeeded(
+        f"🗓️ Release scheduled for {when:%Y-%m-%d %H:%M} UTC at the earliest.{tail}",
+        {"version_id": version.id},
+        **version_fields(version),
+    )
+
+
+async def release_now(ctx: ActionContext) -> Outcome:
+    version_id = ctx.publication.version_id
+    if not version_id:
+        return failed("There is no App Store version to release yet; submit it for review first.")
+    version = await ctx.client.get_app_store_version(version_id)
+    if version.app_version_state in ("PROCESSING_FOR_DISTRIBUTION", "READY_FOR_DISTRIBUTION"):
+        return succeeded("Already released.", **version_fields(version))
+    if version.app_version_state != "PENDING_DEVELOPER_RELEASE":
+        return failed(
+            f"Cannot release yet: the version is {version.app_version_state}; Release now works once "
+            "Apple has approved it and it waits for you (Pending Developer Release)."
+        )
+    version = await ctx.client.request_release(version_id)
+    return succeeded("🎉 Released to the App Store.", **version_fields(version))
+
+
+PHASED = {
+    "phased_pause": ("PAUSED", "⏸️ Phased release paused."),
+    "phased_resume": ("ACTIVE", "▶️ Phased release resumed."),
+    "phased_complete": ("COMPLETE", "🌍 Released to all users."),
+}
+
+
+async def phased(ctx: ActionContext) -> Outcome:
+    target, text = PHASED[ctx.action.kind]
+    version_id = ctx.publication.version_id
+    phased_release = await ctx.client.get_phased_release(version_id) if version_id else None
+    if phased_release is None:
+        return failed("This version has no phased release.")
+    if phased_release.state == target:
+        return Outcome(
+            "skipped", f"The phased release is already {target.lower()}.", fields={"phased_state": target}
+        )
+    if phased_release.state == "COMPLETE":
+        return failed("The phased release is already complete.")
+    updated = await ctx.client.set_phased_release_state(phased_release.id, target)
+    return succeeded(text, phased_state=updated.state or target)

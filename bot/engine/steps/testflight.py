@@ -1,0 +1,133 @@
+"""TestFlight steps: expire the build in review, What to Test, export compliance, beta review, groups."""
+
+from __future__ import annotations
+
+from bot.engine.steps.base import (
+    ActionContext,
+    Outcome,
+    beta_states,
+    compliance_gate,
+    failed,
+    succeeded,
+    wait,
+)
+
+BUSY = "PROCESSING"
+
+
+async def expire_previous(ctx: ActionContext) -> Outcome:
+    """Expire the app's other builds waiting for or in beta review, so this one can be submitted."""
+    pub = ctx.publication
+    builds = [
+        b for b in await ctx.client.builds_in_beta_review(ctx.app_id, pub.platform) if b.id != ctx.build_id
+    ]
+    for build in builds:
+        await ctx.client.expire_build(build.id)
+    if not builds:
+        return succeeded("No other build was waiting for TestFlight beta review.", {"expired": []})
+    names = ", ".join(f"{b.marketing_version or '?'} ({b.version})" for b in builds)
+    return succeeded(
+        f"⌛ Expired the build(s) that were in beta review: {names}.", {"expired": [b.id for b in builds]}
+    )
+
+
+async def what_to_test(ctx: ActionContext) -> Outcome:
+    """Write What to Test per locale, updating the localization App Store Connect made by itself."""
+    notes = ctx.action.params.get("notes") or ctx.publication.release_notes
+    if not notes:
+        return Outcome("skipped", "No What to Test text was given.")
+    for note in notes:
+        await ctx.client.upsert_beta_build_localization(ctx.build_id, note["language"], note["text"])
+    locales = ", ".join(n["language"] for n in notes)
+    return succeeded(f"📝 What to Test set for {locales}.", {"locales": [n["language"] for n in notes]})
+
+
+async def export_compliance(ctx: ActionContext) -> Outcome:
+    value = ctx.option("uses_non_exempt_encryption")
+    if not isinstance(value, bool):
+        return failed("Export compliance needs a yes or no answer.")
+    build = await ctx.client.get_build(ctx.build_id)
+    if build.uses_non_exempt_encryption is value:
+        return Outcome("skipped", "Export compliance was already answered that way.", {"value": value})
+    await ctx.client.set_uses_non_exempt_encryption(ctx.build_id, value)
+    said = "uses" if value else "does not use"
+    return succeeded(
+        f"🔐 Export compliance answered: the app {said} non-exempt encryption.", {"value": value}
+    )
+
+
+async def submit_beta_review(ctx: ActionContext) -> Outcome | None:
+    """Beta review submission unless the build already has one; None means submitted (or already)."""
+    build = await ctx.client.get_build(ctx.build_id)
+    gate = await compliance_gate(ctx, build)
+    if gate is not None:
+        return gate
+    if BUSY in beta_states(build):
+        return wait("TestFlight is still processing the build's beta details.")
+    whats_new = ctx.action.params.get("whats_new")
+    if whats_new:
+        app = await ctx.client.get_app(ctx.app_id)
+        await ctx.client.upsert_beta_build_localization(
+            ctx.build_id, app.primary_locale or "en-US", whats_new
+        )
+    return None
+
+
+async def testflight(ctx: ActionContext) -> Outcome:
+    """Submit for TestFlight beta review; checks App Store Connect first so a retry never submits twice."""
+    existing = await ctx.client.find_beta_review_submission(ctx.build_id)
+    if existing is None:
+        blocked = await submit_beta_review(ctx)
+        if blocked is not None:
+            return blocked
+        submission = await ctx.client.submit_for_beta_review(ctx.build_id)
+        text = "🚀 Submitted to TestFlight beta review"
+    else:
+        submission, text = existing, "🚀 Already submitted to TestFlight beta review"
+    state = submission.beta_review_state or "WAITING_FOR_REVIEW"
+    return succeeded(
+        f"{text} (state {state}).", {"submission_id": submission.id, "state": state}, beta_review_state=state
+    )
+
+
+async def beta_groups(ctx: ActionContext) -> Outcome:
+    """Add the build to groups by name; external groups also need (and get) a beta review submission."""
+    names = [n for n in ctx.option("groups", ctx.publication.options.get("beta_groups")) or [] if n.strip()]
+    if not names:
+        return Outcome("skipped", "No beta groups were named.")
+    groups = await ctx.client.list_beta_groups(ctx.app_id)
+    by_name = {g.name.casefold(): g for g in groups}
+    unknown = [n for n in names if n.casefold() not in by_name]
+    if unknown:
+        known = (
+            ", ".join(f"{g.name} ({'internal' if g.is_internal else 'external'})" for g in groups) or "none"
+        )
+        return failed(
+            f"Unknown beta group(s): {', '.join(unknown)}. This app's groups: {known}.", {"unknown": unknown}
+        )
+    wanted = [by_name[n.casefold()] for n in names]
+    build = await ctx.client.get_build(ctx.build_id)
+    gate = await compliance_gate(ctx, build)
+    if gate is not None:
+        return gate
+    current = {g.id for g in await ctx.client.beta_groups_of_build(ctx.app_id, ctx.build_id)}
+    missing = [g for g in wanted if g.id not in current]
+    if missing:
+        await ctx.client.add_build_to_beta_groups(ctx.build_id, [g.id for g in missing])
+    external = [g for g in wanted if not g.is_internal]
+    fields = {}
+    note = ""
+    if external:
+        # External testers only get a build that passed beta review; internal groups never need one.
+        existing = await ctx.client.find_beta_review_submission(ctx.build_id)
+        if existing is None:
+            blocked = await submit_beta_review(ctx)
+            if blocked is not None:
+                return blocked
+            existing = await ctx.client.submit_for_beta_review(ctx.build_id)
+            note = " Submitted it to TestFlight beta review for the external group(s)."
+        fields["beta_review_state"] = existing.beta_review_state or "WAITING_FOR_REVIEW"
+    listed = ", ".join(f"{g.name} ({'internal' if g.is_internal else 'external'})" for g in wanted)
+    return succeeded(
+        f"👥 Added to beta groups: {listed}.{note}", {"groups": [g.id for g in wanted]}, **fields
+    )
