@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -99,7 +100,12 @@ class BotApp:
 
 
 def build_app(
-    config: Config, *, clock: Clock | None = None, asc_sleep: Sleep | None = None, tick: float | None = None
+    config: Config,
+    *,
+    clock: Clock | None = None,
+    asc_sleep: Sleep | None = None,
+    tick: float | None = None,
+    asc_transport: Callable[[], httpx.AsyncBaseTransport] | None = None,
 ) -> BotApp:
     """Wire the bot. Nothing here does I/O; `BotApp.start` does."""
     clock = clock or SystemClock()
@@ -107,7 +113,10 @@ def build_app(
     storage = Storage(store)
 
     def make_client(key: ApiKey) -> AppStoreConnect:
-        return AppStoreConnect(key, config.asc_api_url, clock=clock, sleep=asc_sleep or asyncio.sleep)
+        transport = asc_transport() if asc_transport else None  # tests inject faults and crashes here
+        return AppStoreConnect(
+            key, config.asc_api_url, clock=clock, sleep=asc_sleep or asyncio.sleep, transport=transport
+        )
 
     clients = Clients(config.api_keys, config.default_api_key, make_client)
     slack_client = AsyncWebClient(

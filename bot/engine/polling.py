@@ -23,10 +23,16 @@ TRANSIENT = (AscServerError, AscTransportError, AscRateLimited)
 BETA_BUSY = "PROCESSING"
 
 
-def poll_interval(settings: EngineSettings, client: AppStoreConnect) -> float:
-    """The configured interval, stretched when the key's hourly budget runs low."""
+POLL_SHARE = 0.5  # polling may use half the key's hourly budget; the rest is for steps and following
+
+
+def poll_interval(settings: EngineSettings, client: AppStoreConnect, used: int = 0) -> float:
+    """The configured interval, stretched so this round's `used` requests, repeated every interval,
+    fit in POLL_SHARE of the key's hourly budget, and stretched more when the budget runs low."""
     interval = settings.poll_interval
     budget = client.rate_limit
+    limit = budget.limit if budget is not None and budget.limit else 3600
+    interval = max(interval, used * 3600.0 / (POLL_SHARE * limit))
     if budget is not None and budget.limit:
         share = budget.remaining / budget.limit
         if share < 0.05:
@@ -46,6 +52,7 @@ class Poller:
         self._settings = settings
 
     async def poll(self, client: AppStoreConnect, publications: list[Publication], now: datetime) -> None:
+        before = client.requests_sent
         next_at = now + timedelta(seconds=poll_interval(self._settings, client))
         try:
             publications = await self._resolve_apps(client, publications, now)
@@ -60,6 +67,9 @@ class Poller:
         except AscError as exc:
             await self._trouble(publications, exc, now, next_at)
             return
+        next_at = now + timedelta(
+            seconds=poll_interval(self._settings, client, client.requests_sent - before)
+        )
         for pub in waiting:
             build = found.get(pub.id)
             if build is not None:

@@ -9,6 +9,7 @@ import json
 import secrets
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ class World:
         hourly_limit: int = 3600,
         scheduler: bool = True,
         tick: float | None = None,
+        asc_transport: Callable[[], httpx.AsyncBaseTransport] | None = None,
     ) -> None:
         self.clock = clock
         self._tmp = None if db_path else tempfile.TemporaryDirectory(prefix="asc-bot-")
@@ -61,6 +63,7 @@ class World:
         )
         self._scheduler = scheduler
         self._tick = tick
+        self.asc_transport = asc_transport
         self.config: Config | None = None
         self.bot: BotApp | None = None
         self._http = httpx.AsyncClient(timeout=30)
@@ -93,7 +96,9 @@ class World:
         if config_changes:
             self.config = replace(self.config, **config_changes)
         sleep = self.clock.sleep if isinstance(self.clock, FakeClock) else None
-        self.bot = build_app(self.config, clock=self.clock, asc_sleep=sleep, tick=self._tick)
+        self.bot = build_app(
+            self.config, clock=self.clock, asc_sleep=sleep, tick=self._tick, asc_transport=self.asc_transport
+        )
         await self.bot.start(scheduler=self._scheduler)
         await self.bot.serve("127.0.0.1", 0)
         return self.bot
