@@ -1,0 +1,120 @@
+"""Benchmark 4: Slack ack latency of 200 concurrent signed button clicks, against a bare Bolt app.
+
+The bot runs in the sandbox world (real Bolt app, real engine and SQLite file; simulated Slack and App
+Store Connect on loopback). Each round clicks *Submit to TestFlight* on 200 different publications at
+once; the same 200 signed requests then go to a bare Bolt app that only acks. Requests come from a
+separate load-generator process; latency is from sending a request to reading the whole answer.
+Each measurement is preceded by a warm-up round (discarded) on the same connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bench.baselines import bare_bolt
+from bench.common import Result, Table, cli, ms, percentile, ratio
+from bench.harness import Served, run_load, slack_click
+from bot.blocks import TESTFLIGHT
+from bot.clock import FakeClock
+from bot.sandbox.world import DEMO_CHANNEL, World
+
+BUNDLE = "com.example.clicks"
+
+
+async def publications(world: World, count: int) -> list:
+    """`count` publications with their Slack messages drawn; returns the messages, oldest first."""
+    assert world.bot is not None
+    for start in range(0, count, 100):
+        await asyncio.gather(
+            *(
+                world.send_upload(world.upload_payload(BUNDLE, "3.0.0", str(n)))
+                for n in range(start + 1, min(count, start + 100) + 1)
+            )
+        )
+    await world.bot.engine.sweep()
+    return world.slack.top_level(DEMO_CHANNEL)
+
+
+async def settled(world: World, expected_actions: int) -> None:
+    """Wait until the work the bot does after acking (storing the request) is finished."""
+    assert world.bot is not None
+    for _ in range(200):
+        if (await world.bot.storage.counts())["actions"] >= expected_actions:
+            return
+        await asyncio.sleep(0.05)
+
+
+async def run(args: argparse.Namespace) -> Result:
+    clicks, rounds = args.clicks, args.rounds
+    world = await World(FakeClock(), scheduler=False).start()
+    baseline = await Served(bare_bolt(world.signing_secret, world.slack.api_url, "xoxb-sandbox")).start()
+    bot_lat: list[float] = []
+    base_lat: list[float] = []
+    statuses: dict[str, dict[str, int]] = {"asc-bot": {}, "bare Bolt": {}}
+    try:
+        world.asc.add_app(BUNDLE, name="Clicks")
+        messages = await publications(world, clicks * rounds * 2)
+        assert len(messages) == clicks * rounds * 2, len(messages)
+        done = 0
+        for r in range(rounds):
+            batch = messages[r * 2 * clicks : (r + 1) * 2 * clicks]
+            warm, measured = batch[:clicks], batch[clicks:]
+            for name, url, sink in (
+                ("asc-bot", world.events_url, bot_lat),
+                ("bare Bolt", f"{baseline.url}/slack/events", base_lat),
+            ):
+                load = [
+                    [
+                        slack_click(world.slack, url, m, TESTFLIGHT, "U0CLICK", world.signing_secret)
+                        for m in part
+                    ]
+                    for part in (warm, measured)
+                ]
+                _, result = await run_load(load, concurrency=clicks)
+                sink.extend(result["latencies"])
+                for status, n in result["statuses"].items():
+                    statuses[name][status] = statuses[name].get(status, 0) + n
+                if name == "asc-bot":
+                    done += 2 * clicks
+                    await settled(world, done)
+    finally:
+        await baseline.stop()
+        await world.stop()
+
+    table = Table(
+        f"Slack ack latency, {clicks} concurrent signed clicks x {rounds} rounds (ms)",
+        ["app", "p50", "p99", "max", "answers"],
+    )
+    for name, lat in (("asc-bot", bot_lat), ("bare Bolt app (ack only)", base_lat)):
+        key = "asc-bot" if name == "asc-bot" else "bare Bolt"
+        answers = ", ".join(f"{n}x {s}" for s, n in sorted(statuses[key].items()))
+        table.add(name, ms(percentile(lat, 50)), ms(percentile(lat, 99)), ms(max(lat)), answers)
+    return Result(
+        "slack_ack",
+        "4. Slack ack latency",
+        [table],
+        ratios={
+            "ack p50, asc-bot / bare Bolt": ratio(percentile(bot_lat, 50), percentile(base_lat, 50)),
+            "ack p99, asc-bot / bare Bolt": ratio(percentile(bot_lat, 99), percentile(base_lat, 99)),
+        },
+        notes=[
+            "Slack needs the ack within 3,000 ms.",
+            "Clicks come from a separate process over loopback; each round is preceded by a discarded warm-up round.",
+        ],
+        data={
+            "bot_p50_ms": ms(percentile(bot_lat, 50)),
+            "bot_p99_ms": ms(percentile(bot_lat, 99)),
+            "base_p50_ms": ms(percentile(base_lat, 50)),
+            "base_p99_ms": ms(percentile(base_lat, 99)),
+        },
+    )
+
+
+def options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--clicks", type=int, default=200, help="concurrent clicks per round (200)")
+    parser.add_argument("--rounds", type=int, default=3, help="measured rounds per app (3)")
+
+
+if __name__ == "__main__":
+    cli(run, __doc__ or "", options)
