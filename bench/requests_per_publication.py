@@ -1,0 +1,211 @@
+"""Benchmark 1: App Store Connect requests for one publication, asc-bot against codemagic-cli-tools.
+
+The same scenario for both, each on a fresh simulator: an app with one beta group "QA"; a build
+uploaded at t=0 that the API lists 30 s later and that finishes processing 10 minutes after upload;
+then What to Test (en-US), the beta group, TestFlight beta review, and App Store review submission
+with phased release (release type MANUAL).
+
+- asc-bot gets the build-uploaded webhook at t=0 with those `publishing` options and
+  `release_notes`; the simulated clock then moves in steps of the scheduler's tick (5 s) with a sweep
+  after each, until every step it was asked for has finished.
+- codemagic-cli-tools runs `app-store-connect publish --skip-package-upload` with `--whats-new`,
+  `--beta-group QA`, `--testflight`, `--app-store`, `--phased-release`, `--release-type MANUAL` on an
+  .ipa that only holds Info.plist (the upload is skipped, so only post-processing requests exist).
+  Its `time.sleep` moves the same kind of simulated clock, so its 30 s polls keep their count.
+
+Every request either tool sends is counted and classified by path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiohttp import web
+
+from bench import codemagic_cli as codemagic
+from bench.asc_gateway import AscGateway
+from bench.common import Result, Table, cli, ratio
+from bench.harness import Served
+from bench.lenient_tokens import accept_tokens_without_iat
+from bot.appstore.auth import ApiKey, generate_private_key_pem
+from bot.clock import FakeClock
+from bot.sandbox.asc import AscSimulator
+from bot.sandbox.world import World
+
+BUNDLE, VERSION, BUILD = "com.example.app", "1.4.0", "412"
+WHAT_TO_TEST = "What to test in this build"
+APPEAR, PROCESSING, TICK = 30.0, 600.0, 5.0
+
+# (category, method or None for any, path pattern, required query (name, value pattern) or None)
+Rule = tuple[str, str | None, str, tuple[str, str] | None]
+RULES: tuple[Rule, ...] = (
+    ("App Store review submission", None, r"^/v1/reviewSubmission", None),
+    ("App Store version, phased release, What's New", None, r"^/v1/(apps/[^/]+/)?appStoreVersion", None),
+    (
+        "TestFlight beta review + test information",
+        None,
+        r"^/v1/(betaAppReviewSubmissions|apps/[^/]+/betaApp)",
+        None,
+    ),
+    ("beta groups", None, r"betaGroups", None),
+    ("What to Test", None, r"^/v1/betaBuildLocalizations", None),
+    ("finding the app", "GET", r"^/v1/apps(/[^/]+)?$|^/v1/builds/[^/]+/app$", None),
+    ("finding the app", "GET", r"^/v1/builds/[^/]+$", ("include", r"^app$")),
+    ("finding the build", "GET", r"^/v1/builds$", ("filter[app]", "")),
+    ("re-reading the build before a step", "GET", r"^/v1/builds/[^/]+$", ("include", "")),
+    ("processing polls", "GET", r"^/v1/builds(/[^/]+(/buildBetaDetail)?)?$", None),
+)
+CATEGORIES = [*dict.fromkeys(rule[0] for rule in RULES), "other"]
+
+
+def classify(method: str, path: str, query: Iterable[tuple[str, str]]) -> str:
+    """The category of one request, by method, path and query (first matching rule)."""
+    params = dict(query)
+    for category, want_method, pattern, need in RULES:
+        if want_method not in (None, method) or not re.search(pattern, path):
+            continue
+        if need is None or (need[0] in params and re.search(need[1], params[need[0]])):
+            return category
+    return "other"
+
+
+def setup(sim: AscSimulator) -> None:
+    app_id = sim.add_app(BUNDLE, name="Example")
+    sim.add_beta_group(app_id, "QA", internal=True)
+
+
+async def run_bot() -> tuple[Counter[str], int, dict[str, str]]:
+    """asc-bot from the webhook to the App Store review submission; returns (per category, errors, steps)."""
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    world = await World(clock, scheduler=False, build_appear_delay=APPEAR, processing_time=PROCESSING).start()
+    try:
+        assert world.bot is not None
+        setup(world.asc)
+        payload = world.upload_payload(
+            BUNDLE,
+            VERSION,
+            BUILD,
+            publishing={
+                "submit_to_testflight": True,
+                "beta_groups": ["QA"],
+                "submit_to_app_store": True,
+                "phased_release": True,
+                "release_type": "MANUAL",
+            },
+            release_notes=[{"language": "en-US", "text": WHAT_TO_TEST}],
+        )
+        world.asc.upload_build(BUNDLE, version=VERSION, build_number=BUILD)
+        answer = await world.send_upload(payload)
+        assert answer.status_code == 202, answer.text
+        publication_id = answer.json()["publication_id"]
+        steps: dict[str, str] = {}
+        for _ in range(int(3600 / TICK)):
+            await world.bot.engine.sweep()
+            view = await world.bot.engine.publication(publication_id)
+            assert view is not None
+            steps = {a.kind: a.status for a in view.actions}
+            if view.publication.state in ("failed", "timed_out") or (
+                steps and all(s in ("succeeded", "failed", "skipped") for s in steps.values())
+            ):
+                break
+            clock.advance(TICK)
+        counts = Counter(classify(e.method, e.path, e.query) for e in world.asc.exchanges)
+        errors = sum(1 for e in world.asc.exchanges if e.status is None or e.status >= 400)
+        return counts, errors, steps
+    finally:
+        await world.stop()
+
+
+async def run_codemagic() -> tuple[Counter[str], int, codemagic.Run]:
+    """codemagic-cli-tools' publish against a fresh simulator behind the gateway."""
+    await codemagic.ensure_installed()
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))  # its JWTs carry the machine's time
+    sim = AscSimulator(
+        clock=clock, build_appear_delay=APPEAR, processing_time=PROCESSING, record_bodies=False
+    )
+    sim_url = await sim.start()
+    accept_tokens_without_iat(sim)
+    gateway = AscGateway(sim_url)
+    gateway_url = await gateway.start()
+
+    async def advance(request: web.Request) -> web.Response:
+        clock.advance(float(request.query["seconds"]))
+        sim.settle()
+        return web.Response(text="ok")
+
+    control = web.Application()
+    control.router.add_post("/advance", advance)
+    clock_server = await Served(control).start()
+    try:
+        key = ApiKey("bench", str(uuid.uuid4()), "BENCHKEY01", generate_private_key_pem())
+        sim.register_api_key(key)
+        setup(sim)
+        with tempfile.TemporaryDirectory(prefix="bench-codemagic-") as tmp:
+            workdir = Path(tmp)
+            p8 = workdir / "AuthKey_BENCHKEY01.p8"
+            p8.write_text(key.private_key)
+            ipa = codemagic.make_ipa(workdir, BUNDLE, VERSION, BUILD)
+            sim.upload_build(BUNDLE, version=VERSION, build_number=BUILD)
+            run = await codemagic.publish(
+                gateway_url,
+                f"{clock_server.url}/advance",
+                codemagic.Key(key.issuer_id or "", key.key_id, p8),
+                [
+                    "--path", str(ipa), "--skip-package-upload", "--whats-new", WHAT_TO_TEST,
+                    "--beta-group", "QA", "--testflight", "--app-store", "--phased-release",
+                    "--release-type", "MANUAL", "--disable-jwt-cache", "--no-color",
+                ],
+                workdir,
+            )  # fmt: skip
+        counts = Counter(classify(r.method, r.path, r.query) for r in gateway.requests)
+        errors = sum(1 for r in gateway.requests if r.status >= 400)
+        return counts, errors, run
+    finally:
+        await clock_server.stop()
+        await gateway.stop()
+        await sim.stop()
+
+
+async def run(args: argparse.Namespace) -> Result:
+    bot, bot_errors, steps = await run_bot()
+    cm, cm_errors, cm_run = await run_codemagic()
+    table = Table(
+        "App Store Connect requests for one publication (10 simulated minutes of processing)",
+        ["requests for", "asc-bot", "codemagic-cli-tools publish"],
+    )
+    for category in CATEGORIES:
+        if bot[category] or cm[category]:
+            table.add(category, bot[category], cm[category])
+    bot_total, cm_total = sum(bot.values()), sum(cm.values())
+    table.add("total", bot_total, cm_total)
+    table.add("answered with an error", bot_errors, cm_errors)
+    not_done = {k: v for k, v in steps.items() if v != "succeeded"}
+    notes = [
+        f"asc-bot steps: {', '.join(f'{k} {v}' for k, v in steps.items())}.",
+        f"codemagic-cli-tools {codemagic.VERSION} exited with {cm_run.returncode}.",
+        "Both counted until the App Store review submission was submitted; asc-bot then keeps following "
+        "the review (one request per follow interval), which codemagic-cli-tools does not do.",
+    ]
+    if not_done:
+        notes.append(f"NOT every asc-bot step succeeded: {not_done}; its count is not comparable.")
+    if cm_run.returncode != 0:
+        notes.append("codemagic-cli-tools failed: " + cm_run.output.strip().splitlines()[-1][:300])
+    return Result(
+        "requests_per_publication",
+        "1. App Store Connect requests per publication",
+        [table],
+        ratios={"requests, codemagic-cli-tools / asc-bot": ratio(cm_total, bot_total)},
+        notes=notes,
+        data={"bot": dict(bot), "codemagic": dict(cm), "steps": steps, "codemagic_rc": cm_run.returncode},
+    )
+
+
+if __name__ == "__main__":
+    cli(run, __doc__ or "")
