@@ -14,10 +14,28 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.clock import FakeClock
+
 ROOT = Path(__file__).absolute().parents[1]
+
+
+class SharedClock(FakeClock):
+    """A FakeClock whose concurrent sleeps overlap, as real ones do.
+
+    `FakeClock.sleep` adds its delay to the clock, so fifty requests each backing off 60 s at the
+    same moment would move time 50 minutes. Here a sleep moves the clock to the moment it ends
+    (if no one has moved it there yet), so they end together, 60 s later.
+    """
+
+    async def sleep(self, seconds: float) -> None:
+        until = self.now() + timedelta(seconds=max(0.0, seconds))
+        await asyncio.sleep(0)
+        if self.now() < until:
+            self.set(until)
 
 
 @dataclass
@@ -156,7 +174,8 @@ def free_port() -> int:
 def quiet() -> None:
     """Benchmarks print tables, not the bot's log lines (warnings and errors still show)."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("apscheduler", "aiohttp.access", "slack_bolt", "slack_sdk"):
+    # The bot's own warnings (429 retries, Slack back-off) are part of what is measured, not news.
+    for noisy in ("apscheduler", "aiohttp.access", "slack_bolt", "slack_sdk", "bot", "storage", "httpx"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
 

@@ -1,0 +1,168 @@
+"""Benchmark 2: 10, 100 and 500 concurrent publications on one App Store Connect key.
+
+Each publication is benchmark 1's scenario for its own app (an app can have only one App Store
+version in preparation): What to Test, the beta group, TestFlight and App Store review submission
+with phased release; every build is uploaded at t=0, listed 30 s later and processed 10 minutes
+after upload. The simulator allows the key 3,600 requests per rolling hour and answers 429 beyond.
+
+The simulated clock moves in steps of the scheduler's tick (5 s) with a sweep after each, until every
+publication's steps have finished (at most 8 simulated hours); the App Store Connect client's own
+waits (pacing to the budget, backoff) also move it, concurrent waits overlapping as they would in
+real time. Reported: requests per publication, the busiest rolling hour against the 3,600 budget,
+429 answers, the simulated time until every step had finished, and the real time that took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+
+from bench.common import Result, SharedClock, Table, cli
+from bot.sandbox.world import World
+
+APPEAR, PROCESSING, TICK, HOUR, LIMIT = 30.0, 600.0, 5.0, 3600.0, 8 * 3600.0
+BUDGET = 3600
+OPTIONS = {
+    "submit_to_testflight": True,
+    "beta_groups": ["QA"],
+    "submit_to_app_store": True,
+    "phased_release": True,
+    "release_type": "MANUAL",
+}
+FINISHED = ("succeeded", "failed", "skipped")
+
+
+def busiest_hour(times: list[datetime]) -> int:
+    """The most requests in any rolling hour."""
+    ordered, best, first = sorted(times), 0, 0
+    for last, moment in enumerate(ordered):
+        while moment - ordered[first] >= timedelta(seconds=HOUR):
+            first += 1
+        best = max(best, last - first + 1)
+    return best
+
+
+async def all_done(engine: object, ids: list[str]) -> int:
+    """How many publications have every step finished."""
+    done = 0
+    for pub_id in ids:
+        view = await engine.publication(pub_id)  # type: ignore[attr-defined]
+        if view is not None and view.actions and all(a.status in FINISHED for a in view.actions):
+            done += 1
+    return done
+
+
+async def publish_all(count: int) -> dict[str, float]:
+    """Run `count` publications until every step has finished; returns the measurements."""
+    clock = SharedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    world = await World(
+        clock, scheduler=False, build_appear_delay=APPEAR, processing_time=PROCESSING, hourly_limit=BUDGET
+    ).start()
+    world.asc.record_bodies = False
+    try:
+        assert world.bot is not None
+        engine = world.bot.engine
+        start = clock.now()
+        ids: list[str] = []
+        for n in range(count):
+            bundle = f"com.example.scale{n}"
+            app_id = world.asc.add_app(bundle, name=f"Scale {n}")
+            world.asc.add_beta_group(app_id, "QA", internal=True)
+            world.asc.upload_build(bundle, version="1.0.1", build_number="1")
+        for first in range(0, count, 50):
+            answers = await asyncio.gather(
+                *(
+                    world.send_upload(
+                        world.upload_payload(
+                            f"com.example.scale{n}",
+                            "1.0.1",
+                            "1",
+                            publishing=OPTIONS,
+                            release_notes=[{"language": "en-US", "text": "What to test"}],
+                        )
+                    )
+                    for n in range(first, min(count, first + 50))
+                )
+            )
+            ids += [a.json()["publication_id"] for a in answers]
+        wall = time.perf_counter()
+        finished, checked_at = 0, start
+        while clock.now() - start < timedelta(seconds=LIMIT):
+            await engine.sweep()
+            if clock.now() - checked_at >= timedelta(seconds=60):  # reading every step costs; once a minute
+                checked_at = clock.now()
+                finished = await all_done(engine, ids)
+                if finished == count:
+                    break
+            clock.advance(TICK)
+        wall = time.perf_counter() - wall
+        simulated = (clock.now() - start).total_seconds()
+        exchanges = world.asc.exchanges
+        return {
+            "requests": len(exchanges),
+            "per_publication": len(exchanges) / count,
+            "busiest_hour": busiest_hour([e.at for e in exchanges if e.status != 429]),
+            "rate_limited": sum(1 for e in exchanges if e.status == 429),
+            "finished": await all_done(engine, ids),
+            "simulated_minutes": simulated / 60,
+            "wall": wall,
+        }
+    finally:
+        await world.stop()
+
+
+async def run(args: argparse.Namespace) -> Result:
+    table = Table(
+        "One App Store Connect key (3,600 requests per rolling hour), every publication at once",
+        [
+            "publications",
+            "requests",
+            "per publication",
+            "busiest hour",
+            "429s",
+            "all steps finished",
+            "after (simulated)",
+            "real time (s)",
+        ],
+    )
+    data = {}
+    for count in args.counts:
+        m = await publish_all(count)
+        data[str(count)] = m
+        table.add(
+            count,
+            int(m["requests"]),
+            m["per_publication"],
+            f"{int(m['busiest_hour']):,} ({m['busiest_hour'] / BUDGET:.0%})",
+            int(m["rate_limited"]),
+            f"{int(m['finished'])} of {count}",
+            f"{m['simulated_minutes']:.0f} min",
+            m["wall"],
+        )
+    return Result(
+        "scale",
+        "2. Scale on one key",
+        [table],
+        notes=[
+            "Each publication: What to Test, a beta group, TestFlight and App Store review with phased "
+            "release, each for its own app; ~44 requests when alone (benchmark 1).",
+            "Requests include following the App Store review after submission (one read per publication "
+            "per follow interval) until the last publication finished.",
+            "'busiest hour' counts the requests the key's budget accepted in any rolling hour; 429s "
+            "are the ones it refused.",
+            "'all steps finished' is checked once a simulated minute, so 'after' is rounded up to it.",
+        ],
+        data=data,
+    )
+
+
+def options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--counts", type=int, nargs="+", default=[10, 100, 500], help="publications per run (10 100 500)"
+    )
+
+
+if __name__ == "__main__":
+    cli(run, __doc__ or "", options)
