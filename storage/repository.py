@@ -406,6 +406,21 @@ class Storage:
 
         await self.store.call(tx)
 
+    async def recover_running(self, now: datetime) -> int:
+        """At start-up: steps left running by a process that died go back to requested.
+
+        One bot owns a database (DESIGN: one scheduler per store), so nobody else can be running them;
+        every step checks App Store Connect before writing, so running one again is safe.
+        """
+
+        def tx(db: Database) -> int:
+            with immediate(db):
+                return db.execute(
+                    "UPDATE actions SET status = 'requested', lease_until = NULL WHERE status = 'running'"
+                ).rowcount
+
+        return await self.store.call(tx)
+
     async def release_action(self, action_id: int, now: datetime, error: str | None = None) -> None:
         """Give a claimed action back (a transient fault): it will be tried again."""
 

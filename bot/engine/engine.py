@@ -306,6 +306,13 @@ class Engine:
             self._sweeping = False
             self._idle.set()
 
+    async def recover(self) -> int:
+        """Call once at start-up: resume steps a crashed process left half done."""
+        count = await self.storage.recover_running(self.clock.now())
+        if count:
+            log.info("resuming %d step(s) left running by the previous process", count)
+        return count
+
     async def wait_idle(self, within: float = 10.0) -> bool:
         """Wait (bounded) for a running sweep to finish, e.g. before shutting down."""
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 PLATFORMS = ("IOS", "MAC_OS", "TV_OS", "VISION_OS")
@@ -18,6 +18,7 @@ BOOL_OPTIONS = (
     "publish_even_if_tests_fail",
     "uses_non_exempt_encryption",
 )
+PUBLISHING_KEYS = (*BOOL_OPTIONS, "beta_groups", "release_type", "earliest_release_date", "copyright")
 TOP_LEVEL_KEYS = {
     "delivery_id",
     "app",
@@ -31,11 +32,35 @@ TOP_LEVEL_KEYS = {
     "publishing",
     "release_notes",
 }
-_VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
-_BUILD = re.compile(r"^\d+(\.\d+){0,2}$")
-_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,20}$")
-_BUNDLE = re.compile(r"^[A-Za-z0-9.\-]{1,155}$")
-_LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+APP_KEYS = ("bundle_id", "apple_id", "name")
+# Length limits, shared with the OpenAPI document (bot/openapi.py) so the two cannot drift.
+LIMITS = {
+    "delivery_id": 128,
+    "app.bundle_id": 155,
+    "app.apple_id": 20,
+    "app.name": 100,
+    "version": 32,
+    "build_number": 32,
+    "channel": 24,
+    "api_key": 64,
+    "source.name": 80,
+    "source.url": 2000,
+    "copyright": 200,
+    "beta_group": 100,
+    "beta_groups": 50,
+    "release_notes": 40,
+    "note": 4000,
+}
+VERSION = re.compile(r"^[0-9]+(\.[0-9]+){0,2}$")  # CFBundleShortVersionString
+BUILD = re.compile(r"^[0-9]+(\.[0-9]+){0,2}$")  # CFBundleVersion
+CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,23}$")
+BUNDLE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$")
+APPLE_ID = re.compile(r"^[0-9]{1,20}$")
+URL = re.compile(r"^https?://[^\s]+$")
+LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_MAX_UNKNOWN_LISTED = 20  # a body with thousands of made-up keys gets a short answer, not an echo
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -77,122 +102,111 @@ class UploadNotice:
         return f"{self.bundle_id or self.apple_id}:{self.platform}:{self.version}:{self.build_number}"
 
 
-def parse_notice(payload: Any, *, now: datetime) -> UploadNotice:
-    """Check a decoded JSON body against the contract in DESIGN.md §4.3."""
-    problems: list[Problem] = []
-    if not isinstance(payload, dict):
-        raise InvalidNotice([Problem("$", "the body must be a JSON object")])
-    for key in sorted(set(payload) - TOP_LEVEL_KEYS):
-        problems.append(Problem(key, "unknown field"))
+class _Checker:
+    """Collects problems while reading fields, so one answer can list all of them."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, name: str, message: str) -> None:
+        self.problems.append(Problem(name, message))
+
+    def unknown(self, where: str, keys: set[Any], known: set[str] | tuple[str, ...], what: str) -> None:
+        extra = sorted((k for k in keys if k not in known), key=str)
+        for key in extra[:_MAX_UNKNOWN_LISTED]:
+            shown = key if len(key) <= 64 else key[:61] + "..."
+            self.add(f"{where}{shown}", what)
+        if len(extra) > _MAX_UNKNOWN_LISTED:
+            self.add(where.rstrip(".") or "$", f"and {len(extra) - _MAX_UNKNOWN_LISTED} more unknown fields")
 
     def text(
+        self,
         name: str,
         value: Any,
         *,
         required: bool = False,
         pattern: re.Pattern[str] | None = None,
-        max_len: int = 255,
         hint: str = "",
+        numeric: bool = False,
     ) -> str | None:
+        """A trimmed one-line string, or None after noting why it is not acceptable."""
+        if numeric and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            value = str(value)  # CI tools often send build numbers and Apple ids as JSON numbers
         if value is None:
             if required:
-                problems.append(Problem(name, "is required"))
+                self.add(name, "is required")
             return None
         if not isinstance(value, str):
-            problems.append(Problem(name, "must be a string"))
+            self.add(name, "must be a string")
             return None
         value = value.strip()
+        max_len = LIMITS[name]
         if not value:
-            problems.append(Problem(name, "must not be empty"))
-            return None
-        if len(value) > max_len:
-            problems.append(Problem(name, f"must be at most {max_len} characters"))
-            return None
-        if pattern is not None and not pattern.match(value):
-            problems.append(Problem(name, f"is not valid{hint}"))
-            return None
-        return value
+            self.add(name, "must not be empty")
+        elif len(value) > max_len:
+            self.add(name, f"must be at most {max_len} characters")
+        elif (reason := text_problem(value, multiline=False)) is not None:
+            self.add(name, reason)
+        elif pattern is not None and not pattern.fullmatch(value):
+            self.add(name, f"is not valid{hint}")
+        else:
+            return value
+        return None
 
-    app = payload.get("app")
-    bundle_id = apple_id = None
-    if not isinstance(app, dict):
-        problems.append(Problem("app", "is required: an object with bundle_id and/or apple_id"))
-    else:
-        for key in sorted(set(app) - {"bundle_id", "apple_id", "name"}):
-            problems.append(Problem(f"app.{key}", "unknown field"))
-        bundle_id = text(
-            "app.bundle_id",
-            app.get("bundle_id"),
-            pattern=_BUNDLE,
-            max_len=155,
-            hint=" (letters, digits, '.' and '-')",
-        )
-        raw_apple = app.get("apple_id")
-        if isinstance(raw_apple, int) and not isinstance(raw_apple, bool):
-            raw_apple = str(raw_apple)
-        apple_id = text("app.apple_id", raw_apple, pattern=re.compile(r"^\d{1,20}$"), hint=" (digits only)")
-        if bundle_id is None and apple_id is None and "app.bundle_id" not in {p.field for p in problems}:
-            problems.append(Problem("app", "needs bundle_id or apple_id"))
 
-    platform = payload.get("platform", "IOS")
-    if platform not in PLATFORMS:
-        problems.append(Problem("platform", f"must be one of {', '.join(PLATFORMS)}"))
-    version = text(
+def text_problem(value: str, *, multiline: bool) -> str | None:
+    """Why a text cannot be stored or shown (lone surrogates, control characters), or None."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode text"
+    if (_CONTROL_MULTILINE if multiline else _CONTROL).search(value):
+        return "must not contain control characters"
+    return None
+
+
+def parse_notice(payload: Any, *, now: datetime) -> UploadNotice:
+    """Check a decoded JSON body against the contract in DESIGN.md §4.3."""
+    if not isinstance(payload, dict):
+        raise InvalidNotice([Problem("$", "the body must be a JSON object")])
+    check = _Checker()
+    check.unknown("", set(payload), TOP_LEVEL_KEYS, "unknown field")
+    bundle_id, apple_id = _parse_app(payload.get("app"), check)
+    platform = payload.get("platform")
+    if platform is None:
+        platform = "IOS"
+    elif platform not in PLATFORMS:
+        check.add("platform", f"must be one of {', '.join(PLATFORMS)}")
+    version = check.text(
         "version",
         payload.get("version"),
         required=True,
-        pattern=_VERSION,
-        max_len=32,
+        pattern=VERSION,
         hint=" (CFBundleShortVersionString, e.g. 1.4.0)",
     )
-    raw_build = payload.get("build_number")
-    if isinstance(raw_build, int) and not isinstance(raw_build, bool):
-        raw_build = str(raw_build)
-    build_number = text(
+    build_number = check.text(
         "build_number",
-        raw_build,
+        payload.get("build_number"),
         required=True,
-        pattern=_BUILD,
-        max_len=32,
+        pattern=BUILD,
+        numeric=True,
         hint=" (CFBundleVersion, e.g. 412 or 1.4.0.412 with up to three parts)",
     )
-    channel = text(
-        "channel",
-        payload.get("channel"),
-        pattern=_CHANNEL,
-        max_len=24,
-        hint=" (a Slack channel id such as C0123456789)",
+    channel = check.text(
+        "channel", payload.get("channel"), pattern=CHANNEL, hint=" (a Slack channel id such as C0123456789)"
     )
     tests_passed = payload.get("tests_passed")
     if tests_passed is not None and not isinstance(tests_passed, bool):
-        problems.append(Problem("tests_passed", "must be true or false"))
+        check.add("tests_passed", "must be true or false")
         tests_passed = None
-    api_key = text("api_key", payload.get("api_key"), max_len=64)
-    delivery_id = text("delivery_id", payload.get("delivery_id"), max_len=128)
+    api_key = check.text("api_key", payload.get("api_key"))
+    delivery_id = check.text("delivery_id", payload.get("delivery_id"))
+    source = _parse_source(payload.get("source"), check)
+    publishing = _parse_publishing(payload.get("publishing"), check, now)
+    release_notes = _parse_release_notes(payload.get("release_notes"), check)
 
-    source: dict[str, str] = {}
-    raw_source = payload.get("source")
-    if raw_source is not None:
-        if not isinstance(raw_source, dict):
-            problems.append(Problem("source", "must be an object with name and url"))
-        else:
-            for key in sorted(set(raw_source) - {"name", "url"}):
-                problems.append(Problem(f"source.{key}", "unknown field"))
-            name = text("source.name", raw_source.get("name"), max_len=80)
-            url = text(
-                "source.url",
-                raw_source.get("url"),
-                max_len=2000,
-                pattern=re.compile(r"^https?://\S+$"),
-                hint=" (an http or https URL)",
-            )
-            source = {k: v for k, v in (("name", name), ("url", url)) if v}
-
-    publishing = _parse_publishing(payload.get("publishing"), problems, now)
-    release_notes = _parse_release_notes(payload.get("release_notes"), problems)
-
-    if problems:
-        raise InvalidNotice(problems)
+    if check.problems:
+        raise InvalidNotice(check.problems)
     assert version is not None and build_number is not None
     return UploadNotice(
         bundle_id=bundle_id,
@@ -210,61 +224,105 @@ def parse_notice(payload: Any, *, now: datetime) -> UploadNotice:
     )
 
 
-def _parse_publishing(raw: Any, problems: list[Problem], now: datetime) -> dict[str, Any]:
+def _parse_app(app: Any, check: _Checker) -> tuple[str | None, str | None]:
+    if not isinstance(app, dict):
+        check.add("app", "is required: an object with bundle_id and/or apple_id")
+        return None, None
+    check.unknown("app.", set(app), APP_KEYS, "unknown field")
+    before = len(check.problems)
+    bundle_id = check.text(
+        "app.bundle_id", app.get("bundle_id"), pattern=BUNDLE, hint=" (letters, digits, '-' and '.')"
+    )
+    apple_id = check.text(
+        "app.apple_id", app.get("apple_id"), pattern=APPLE_ID, numeric=True, hint=" (digits only)"
+    )
+    check.text("app.name", app.get("name"))  # shown nowhere yet, but still checked
+    if bundle_id is None and apple_id is None and len(check.problems) == before:
+        check.add("app", "needs bundle_id or apple_id")
+    return bundle_id, apple_id
+
+
+def _parse_source(raw: Any, check: _Checker) -> dict[str, str]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        problems.append(Problem("publishing", "must be an object"))
+        check.add("source", "must be an object with name and url")
         return {}
-    known = set(BOOL_OPTIONS) | {"beta_groups", "release_type", "earliest_release_date", "copyright"}
+    check.unknown("source.", set(raw), ("name", "url"), "unknown field")
+    name = check.text("source.name", raw.get("name"))
+    url = check.text("source.url", raw.get("url"), pattern=URL, hint=" (an http or https URL)")
+    return {k: v for k, v in (("name", name), ("url", url)) if v}
+
+
+def _parse_publishing(raw: Any, check: _Checker, now: datetime) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        check.add("publishing", "must be an object")
+        return {}
+    check.unknown("publishing.", set(raw), PUBLISHING_KEYS, "unknown option")
     out: dict[str, Any] = {}
-    for key in sorted(set(raw) - known):
-        problems.append(Problem(f"publishing.{key}", "unknown option"))
     for key in BOOL_OPTIONS:
         if key in raw:
             if isinstance(raw[key], bool):
                 out[key] = raw[key]
             else:
-                problems.append(Problem(f"publishing.{key}", "must be true or false"))
+                check.add(f"publishing.{key}", "must be true or false")
     if "beta_groups" in raw:
-        groups = raw["beta_groups"]
-        if not isinstance(groups, list) or not all(isinstance(g, str) and g.strip() for g in groups):
-            problems.append(Problem("publishing.beta_groups", "must be a list of beta group names"))
-        elif len(groups) > 50 or any(len(g) > 100 for g in groups):
-            problems.append(Problem("publishing.beta_groups", "at most 50 names of at most 100 characters"))
-        else:
-            out["beta_groups"] = list(dict.fromkeys(g.strip() for g in groups))
+        groups = _parse_groups(raw["beta_groups"], check)
+        if groups is not None:
+            out["beta_groups"] = groups
     if "release_type" in raw:
         if raw["release_type"] in RELEASE_TYPES:
             out["release_type"] = raw["release_type"]
         else:
-            problems.append(Problem("publishing.release_type", f"must be one of {', '.join(RELEASE_TYPES)}"))
+            check.add("publishing.release_type", f"must be one of {', '.join(RELEASE_TYPES)}")
     if "copyright" in raw:
         value = raw["copyright"]
-        if isinstance(value, str) and 0 < len(value.strip()) <= 200:
-            out["copyright"] = value.strip()
+        limit = LIMITS["copyright"]
+        if not isinstance(value, str) or not 0 < len(value.strip()) <= limit:
+            check.add("publishing.copyright", f"must be a text of 1 to {limit} characters")
+        elif (reason := text_problem(value, multiline=False)) is not None:
+            check.add("publishing.copyright", reason)
         else:
-            problems.append(Problem("publishing.copyright", "must be a text of 1 to 200 characters"))
+            out["copyright"] = value.strip()
     if "earliest_release_date" in raw:
         when = parse_release_date(raw["earliest_release_date"], now)
         if isinstance(when, str):
-            problems.append(Problem("publishing.earliest_release_date", when))
+            check.add("publishing.earliest_release_date", when)
         else:
             out["earliest_release_date"] = when.isoformat()
             if out.get("release_type", "SCHEDULED") != "SCHEDULED":
-                problems.append(
-                    Problem("publishing.earliest_release_date", "only applies with release_type SCHEDULED")
-                )
+                check.add("publishing.earliest_release_date", "only applies with release_type SCHEDULED")
     elif out.get("release_type") == "SCHEDULED":
-        problems.append(
-            Problem("publishing.earliest_release_date", "is required with release_type SCHEDULED")
-        )
+        check.add("publishing.earliest_release_date", "is required with release_type SCHEDULED")
     return out
+
+
+def _parse_groups(groups: Any, check: _Checker) -> list[str] | None:
+    where, limit, name_limit = "publishing.beta_groups", LIMITS["beta_groups"], LIMITS["beta_group"]
+    if not isinstance(groups, list):
+        check.add(where, "must be a list of beta group names")
+        return None
+    if len(groups) > limit:
+        check.add(where, f"must list at most {limit} beta groups")
+        return None
+    before = len(check.problems)
+    for i, name in enumerate(groups):
+        if not isinstance(name, str) or not name.strip():
+            check.add(f"{where}[{i}]", "must be a beta group name")
+        elif len(name.strip()) > name_limit:
+            check.add(f"{where}[{i}]", f"must be at most {name_limit} characters")
+        elif (reason := text_problem(name, multiline=False)) is not None:
+            check.add(f"{where}[{i}]", reason)
+    if len(check.problems) > before:
+        return None
+    return list(dict.fromkeys(g.strip() for g in groups))
 
 
 def parse_release_date(value: Any, now: datetime) -> datetime | str:
     """A timezone-aware ISO 8601 time on the hour and in the future, or the reason it is not."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > 64:
         return "must be an ISO 8601 date-time text such as 2026-12-01T14:00:00+00:00"
     try:
         when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -272,6 +330,10 @@ def parse_release_date(value: Any, now: datetime) -> datetime | str:
         return "must be an ISO 8601 date-time such as 2026-12-01T14:00:00+00:00"
     if when.tzinfo is None:
         return "must include a time zone offset, e.g. +00:00"
+    try:
+        when.astimezone(UTC)  # year 1 or 9999 with an offset cannot be placed in UTC
+    except OverflowError:
+        return "is out of range"
     if when.minute or when.second or when.microsecond:
         return "must be on the hour (App Store Connect schedules releases at hour precision)"
     if when <= now:
@@ -279,34 +341,44 @@ def parse_release_date(value: Any, now: datetime) -> datetime | str:
     return when
 
 
-def _parse_release_notes(raw: Any, problems: list[Problem]) -> tuple[dict[str, str], ...]:
+def _parse_release_notes(raw: Any, check: _Checker) -> tuple[dict[str, str], ...]:
     if raw is None:
         return ()
+    limit = LIMITS["release_notes"]
     if not isinstance(raw, list):
-        problems.append(Problem("release_notes", "must be a list of {language, text}"))
+        check.add("release_notes", "must be a list of {language, text}")
+        return ()
+    if len(raw) > limit:
+        check.add("release_notes", f"must list at most {limit} languages")
         return ()
     notes: list[dict[str, str]] = []
     seen: set[str] = set()
     for i, item in enumerate(raw):
         where = f"release_notes[{i}]"
-        if not isinstance(item, dict) or set(item) - {"language", "text"}:
-            problems.append(Problem(where, "must be an object with only language and text"))
+        if not isinstance(item, dict):
+            check.add(where, "must be an object with language and text")
             continue
+        check.unknown(f"{where}.", set(item), ("language", "text"), "unknown field")
         language, note = item.get("language"), item.get("text")
-        if not isinstance(language, str) or not _LOCALE.match(language):
-            problems.append(Problem(f"{where}.language", "must be a locale such as en-US"))
-            continue
+        ok = True
+        if not isinstance(language, str) or len(language) > 35 or not LOCALE.fullmatch(language):
+            check.add(f"{where}.language", "must be a locale such as en-US")
+            ok = False
+        elif language in seen:
+            check.add(f"{where}.language", f"{language} is listed twice")
+            ok = False
         if not isinstance(note, str) or not note.strip():
-            problems.append(Problem(f"{where}.text", "must be a non-empty text"))
-            continue
-        if len(note) > 4000:
-            problems.append(
-                Problem(f"{where}.text", "must be at most 4000 characters (App Store Connect's limit)")
+            check.add(f"{where}.text", "must be a non-empty text")
+            ok = False
+        elif len(note) > LIMITS["note"]:
+            check.add(
+                f"{where}.text", f"must be at most {LIMITS['note']} characters (App Store Connect's limit)"
             )
-            continue
-        if language in seen:
-            problems.append(Problem(f"{where}.language", f"{language} is listed twice"))
-            continue
-        seen.add(language)
-        notes.append({"language": language, "text": note})
+            ok = False
+        elif (reason := text_problem(note, multiline=True)) is not None:
+            check.add(f"{where}.text", reason)
+            ok = False
+        if ok:
+            seen.add(language)
+            notes.append({"language": language, "text": note})
     return tuple(notes)

@@ -71,3 +71,16 @@ def created(world: World, method: str, path: str) -> int:
         for e in world.asc.exchanges
         if e.method == method and pattern.search(e.path) and e.status is not None and 200 <= e.status < 300
     )
+
+
+def distinct_shapes(exchanges: list[Any]) -> list[Any]:
+    """One exchange per (method, path template, query names, status): what conformance needs to see
+    when a long run repeats the same requests thousands of times."""
+    import re
+
+    seen: dict[tuple[Any, ...], Any] = {}
+    for e in exchanges:
+        template = re.sub(r"/v1/(\w+)/[^/?]+", r"/v1/\1/{id}", e.path)
+        key = (e.method, template, tuple(sorted({k for k, _ in e.query})), e.status)
+        seen.setdefault(key, e)
+    return list(seen.values())

@@ -1,0 +1,170 @@
+"""Crash anywhere, restart on the same database: every publication finishes, every write happens once.
+
+A transport between the bot and the App Store Connect simulator kills the "process" right after
+(or right before) its N-th write request, for N moving through every write of the run; a new bot
+is then started on the same database, as a supervisor would restart a crashed process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+
+import httpx
+
+from bot.clock import FakeClock
+from bot.sandbox.world import World
+from tests.support.flow import distinct_shapes
+from tests.support.openapi_conformance import check_exchanges
+
+PUBLICATIONS = 20
+
+
+class Crash(BaseException):
+    """The process died (not an Exception: nothing in the bot may catch it)."""
+
+
+class CrashPlan:
+    def __init__(self) -> None:
+        self.writes = 0
+        self.crash_at = 1
+        self.before = False
+        self.dead = False
+        self.crashes = 0
+
+
+class CrashingTransport(httpx.AsyncBaseTransport):
+    def __init__(self, plan: CrashPlan) -> None:
+        self.plan = plan
+        self.inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        plan = self.plan
+        if plan.dead:
+            raise Crash
+        is_write = request.method != "GET"
+        if is_write and plan.before and plan.writes + 1 >= plan.crash_at:
+            plan.dead = True  # dies before the request leaves: Apple never sees it
+            raise Crash
+        response = await self.inner.handle_async_request(request)
+        if is_write:
+            plan.writes += 1
+            if plan.writes >= plan.crash_at:
+                plan.dead = True  # dies after Apple applied it, before the bot recorded anything
+                await response.aread()
+                raise Crash
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def accepted(world: World, method: str, path: str, body_has: str | None = None) -> int:
+    pattern = re.compile(path)
+    return sum(
+        1
+        for e in world.asc.exchanges
+        if e.method == method
+        and pattern.search(e.path)
+        and e.status is not None
+        and 200 <= e.status < 300
+        and (body_has is None or body_has in (e.request_body or b"").decode())
+    )
+
+
+async def settle_tasks() -> None:
+    """Let the dead process's other coroutines run into the dead transport and end."""
+    for _ in range(10):
+        await asyncio.sleep(0.005)
+
+
+async def test_crash_after_every_step_finishes_everything_exactly_once(clock: FakeClock) -> None:
+    plan = CrashPlan()
+    world = World(
+        clock,
+        build_appear_delay=60,
+        processing_time=600,
+        scheduler=False,
+        asc_transport=lambda: CrashingTransport(plan),
+    )
+    await world.start()
+    try:
+        world.asc.beta_review_time = 300
+        world.asc.app_review_time = 300
+        for i in range(PUBLICATIONS):
+            bundle = f"com.example.app{i}"
+            app_id = world.asc.add_app(bundle, name=f"App {i}")
+            world.asc.add_beta_group(app_id, "QA", internal=True)
+            world.asc.add_beta_group(app_id, "Beta", internal=False)
+            payload = world.upload_payload(
+                bundle,
+                "2.0.0",
+                str(100 + i),
+                publishing={
+                    "submit_to_testflight": True,
+                    "expire_build_submitted_for_review": True,
+                    "beta_groups": ["QA", "Beta"],
+                    "submit_to_app_store": True,
+                    "cancel_previous_submissions": True,
+                    "release_type": "AFTER_APPROVAL",
+                    "copyright": "2026 Example",
+                    "phased_release": True,
+                },
+                release_notes=[
+                    {"language": "en-US", "text": f"Build {i}"},
+                    {"language": "de-DE", "text": "Neu"},
+                ],
+            )
+            assert (await world.send_upload(payload)).status_code == 202
+            # Uploads arrive over ten minutes, so crashes hit publications at different steps.
+            world.asc.upload_build(
+                bundle, version="2.0.0", build_number=str(100 + i), platform="IOS", appear_delay=60 + 30 * i
+            )
+
+        gaps = itertools.cycle([1, 2, 3, 5, 8, 13, 4, 7])
+        plan.crash_at = next(gaps)
+        for _ in range(400):
+            try:
+                clock.advance(30)
+                await world.bot.engine.sweep()
+            except Crash:
+                plan.crashes += 1
+                await settle_tasks()
+                await world.stop_bot()
+                plan.dead = False
+                plan.before = not plan.before
+                plan.crash_at = plan.writes + next(gaps)
+                await world.start_bot()
+                continue
+            pubs = await world.bot.storage.list(active_only=False, limit=100)
+            if len(pubs) == PUBLICATIONS and all(p.state == "done" for p in pubs):
+                break
+        pubs = await world.bot.storage.list(active_only=False, limit=100)
+        assert sorted({p.state for p in pubs}) == ["done"], [(p.label, p.state, p.last_error) for p in pubs]
+        assert plan.crashes >= 30, plan.crashes
+
+        # Every create and submit was accepted by App Store Connect exactly once per build.
+        assert accepted(world, "POST", r"^/v1/betaAppReviewSubmissions$") == PUBLICATIONS
+        assert (
+            accepted(world, "POST", r"^/v1/betaBuildLocalizations$") == PUBLICATIONS
+        )  # de-DE; en-US updated
+        assert accepted(world, "POST", r"^/v1/builds/[^/]+/relationships/betaGroups$") == PUBLICATIONS
+        assert accepted(world, "POST", r"^/v1/appStoreVersions$") == PUBLICATIONS
+        assert accepted(world, "POST", r"^/v1/appStoreVersionPhasedReleases$") == PUBLICATIONS
+        assert accepted(world, "POST", r"^/v1/reviewSubmissions$") == PUBLICATIONS
+        assert accepted(world, "POST", r"^/v1/reviewSubmissionItems$") == PUBLICATIONS
+        assert (
+            accepted(world, "PATCH", r"^/v1/reviewSubmissions/", '"submitted": true')
+            + accepted(world, "PATCH", r"^/v1/reviewSubmissions/", '"submitted":true')
+            == PUBLICATIONS
+        )
+        for p in pubs:
+            assert (
+                len([s for s in world.asc.beta_review_submissions.values() if s.build_id == p.build_id]) == 1
+            )
+        one_message_each = [m for m in world.slack.messages["C0RELEASES"] if not m.thread_ts]
+        assert len(one_message_each) >= PUBLICATIONS
+        assert check_exchanges(distinct_shapes(world.asc.exchanges)) == []
+    finally:
+        await world.stop()
