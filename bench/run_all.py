@@ -1,0 +1,87 @@
+"""Run every benchmark, each in its own process, print the tables; `--readme` publishes them.
+
+python3 bench/run_all.py            # all six, tables on stdout, results in bench/results/latest.json
+python3 bench/run_all.py --readme   # the same, then rewrite README.md's Performance section
+python3 bench/run_all.py --only slack_ack memory
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).absolute().parents[1]
+BENCHMARKS = (
+    "requests_per_publication",
+    "scale",
+    "reaction",
+    "slack_ack",
+    "webhook_ingest",
+    "memory",
+)
+TIMEOUT = 420  # seconds per benchmark; the whole run is meant to take under 10 minutes
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--readme", action="store_true", help="rewrite README.md's Performance section")
+    parser.add_argument("--only", nargs="+", choices=BENCHMARKS, help="run only these benchmarks")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from bench.common import Result, machine
+    from bench.report import markdown, rewrite
+
+    started = time.perf_counter()
+    results: list[Result] = []
+    failed: list[dict[str, str]] = []
+    for name in args.only or BENCHMARKS:
+        print(f"\n### running bench/{name}.py", flush=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "result.json"
+            try:
+                done = subprocess.run(
+                    [sys.executable, "-m", f"bench.{name}", "--json", str(out)],
+                    cwd=ROOT,
+                    timeout=TIMEOUT,
+                    check=False,
+                )
+                error = None if done.returncode == 0 and out.exists() else f"exit status {done.returncode}"
+            except subprocess.TimeoutExpired:
+                error = f"still running after {TIMEOUT} s; stopped"
+            if error is None:
+                results.append(Result.from_dict(json.loads(out.read_text())))
+            else:
+                failed.append({"name": name, "error": error})
+                print(f"bench/{name}.py FAILED: {error}", flush=True)
+    run = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "seconds": time.perf_counter() - started,
+        "failed": failed,
+        "results": [asdict(r) for r in results],
+    }
+    saved = ROOT / "bench" / "results" / "latest.json"
+    saved.parent.mkdir(exist_ok=True)
+    saved.write_text(json.dumps(run, indent=2) + "\n")
+    minutes, seconds = divmod(round(run["seconds"]), 60)
+    print(f"\nall benchmarks: {minutes} min {seconds} s; results in {saved.relative_to(ROOT)}", flush=True)
+    if args.readme:
+        if args.only or failed:
+            print("README.md not rewritten: it needs a complete run of all six benchmarks", flush=True)
+            return 1
+        rewrite(ROOT / "README.md", markdown(run, results))
+        print("README.md Performance section rewritten from this run", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
