@@ -352,7 +352,16 @@ class Engine:
             log.error("cannot advance %d publication(s): %s", len(pubs), exc)
             return
         pubs = await self._follower.refresh(client, pubs, now)
-        await asyncio.gather(*(self._advance_guarded(p) for p in pubs))
+        by_app: dict[str, list[Publication]] = defaultdict(list)
+        for pub in pubs:
+            by_app[pub.app_bundle_id].append(pub)
+        await asyncio.gather(*(self._advance_app(group) for group in by_app.values()))
+
+    async def _advance_app(self, pubs: list[Publication]) -> None:
+        # One app's steps run one after another: App Store Connect allows one build of an app in beta
+        # review and one open review submission at a time, so parallel steps would race each other.
+        for pub in sorted(pubs, key=lambda p: p.created_at):
+            await self._advance_guarded(pub)
 
     async def _advance_guarded(self, pub: Publication) -> None:
         async with self._parallel:
@@ -487,8 +496,7 @@ def initial_actions(options: dict[str, Any], release_notes: list[dict[str, str]]
     """The steps the publishing options ask for, requested on behalf of the webhook."""
     actions = []
     wants_beta = bool(options.get("submit_to_testflight") or options.get("beta_groups"))
-    if options.get("expire_build_submitted_for_review") and wants_beta:
-        actions.append(NewAction("expire_previous", "webhook"))
+    # expire_build_submitted_for_review is applied inside the beta review submission itself.
     if isinstance(options.get("uses_non_exempt_encryption"), bool):
         actions.append(
             NewAction(

@@ -25,6 +25,7 @@ BETA_FROM_EXTERNAL = {
     "BETA_APPROVED": "APPROVED",
     "IN_BETA_TESTING": "APPROVED",
     "BETA_REJECTED": "REJECTED",
+    "EXPIRED": "EXPIRED",
 }
 VERSION_FOLLOWED = (
     "WAITING_FOR_REVIEW",
@@ -58,6 +59,8 @@ def beta_text(state: str) -> tuple[str, str]:
         return "❌ TestFlight beta review rejected the build; App Store Connect says why.", "broadcast"
     if state == "IN_REVIEW":
         return "🔍 TestFlight beta review has started.", "thread"
+    if state == "EXPIRED":
+        return "⌛ The build expired in TestFlight (a newer build replaced it).", "thread"
     return f"TestFlight beta review: {state}.", "thread"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.engine.steps.base import (
     ActionContext,
     Outcome,
@@ -13,22 +15,25 @@ from bot.engine.steps.base import (
 )
 
 BUSY = "PROCESSING"
+log = logging.getLogger(__name__)
+
+
+async def _expire_others(ctx: ActionContext) -> str:
+    """Expire the app's other builds waiting for or in beta review; say which ("" for none)."""
+    pub = ctx.publication
+    in_review = await ctx.client.builds_in_beta_review(ctx.app_id, pub.platform)
+    builds = [b for b in in_review if b.id != ctx.build_id]
+    for build in builds:
+        await ctx.client.expire_build(build.id)
+    return ", ".join(f"{b.marketing_version or '?'} ({b.version})" for b in builds)
 
 
 async def expire_previous(ctx: ActionContext) -> Outcome:
     """Expire the app's other builds waiting for or in beta review, so this one can be submitted."""
-    pub = ctx.publication
-    builds = [
-        b for b in await ctx.client.builds_in_beta_review(ctx.app_id, pub.platform) if b.id != ctx.build_id
-    ]
-    for build in builds:
-        await ctx.client.expire_build(build.id)
-    if not builds:
-        return succeeded("No other build was waiting for TestFlight beta review.", {"expired": []})
-    names = ", ".join(f"{b.marketing_version or '?'} ({b.version})" for b in builds)
-    return succeeded(
-        f"⌛ Expired the build(s) that were in beta review: {names}.", {"expired": [b.id for b in builds]}
-    )
+    names = await _expire_others(ctx)
+    if not names:
+        return succeeded("No other build was waiting for TestFlight beta review.")
+    return succeeded(f"⌛ Expired the build(s) that were in beta review: {names}.")
 
 
 async def what_to_test(ctx: ActionContext) -> Outcome:
@@ -70,6 +75,11 @@ async def submit_beta_review(ctx: ActionContext) -> Outcome | None:
         await ctx.client.upsert_beta_build_localization(
             ctx.build_id, app.primary_locale or "en-US", whats_new
         )
+    if ctx.publication.options.get("expire_build_submitted_for_review"):
+        # Right before submitting, not as an earlier step: another build may have entered review since.
+        names = await _expire_others(ctx)
+        if names:
+            log.info("publication %s: expired %s to submit this build", ctx.publication.id, names)
     return None
 
 
