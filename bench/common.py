@@ -110,7 +110,7 @@ def ratio(numerator: float, denominator: float, unit: str = "x") -> str:
     if not denominator:
         return "-"
     value = numerator / denominator
-    return f"{value:.2f}{unit}" if value < 1 else f"{value:.1f}{unit}"
+    return f"{value:.2f}{unit}" if value < 10 else f"{value:,.0f}{unit}"
 
 
 def percentile(values: Sequence[float], p: float) -> float:

@@ -5,11 +5,13 @@ version in preparation): What to Test, the beta group, TestFlight and App Store 
 with phased release; every build is uploaded at t=0, listed 30 s later and processed 10 minutes
 after upload. The simulator allows the key 3,600 requests per rolling hour and answers 429 beyond.
 
-The simulated clock moves in steps of the scheduler's tick (5 s) with a sweep after each, until every
-publication's steps have finished (at most 8 simulated hours); the App Store Connect client's own
-waits (pacing to the budget, backoff) also move it, concurrent waits overlapping as they would in
-real time. Reported: requests per publication, the busiest rolling hour against the 3,600 budget,
-429 answers, the simulated time until every step had finished, and the real time that took.
+The simulated clock moves in steps of the scheduler's tick (5 s) with a sweep after each, for at
+least one hour and until every publication's steps have finished (at most 8 simulated hours); the
+App Store Connect client's own waits (pacing to the budget, backoff) also move it, concurrent waits
+overlapping as they would in real time. Reported: requests per publication until all were done, the
+busiest rolling hour against the 3,600 budget (after they are done, the bot keeps following each
+App Store review), 429 answers, the simulated time until every step had finished, and the real time
+the first simulated hour took.
 """
 
 from __future__ import annotations
@@ -88,25 +90,30 @@ async def publish_all(count: int) -> dict[str, float]:
             )
             ids += [a.json()["publication_id"] for a in answers]
         wall = time.perf_counter()
-        finished, checked_at = 0, start
+        finished, checked_at, done_at, hour_wall = 0, start, None, None
         while clock.now() - start < timedelta(seconds=LIMIT):
             await engine.sweep()
-            if clock.now() - checked_at >= timedelta(seconds=60):  # reading every step costs; once a minute
-                checked_at = clock.now()
+            if hour_wall is None and clock.now() - start >= timedelta(seconds=HOUR):
+                hour_wall = time.perf_counter() - wall
+            if done_at is None and clock.now() - checked_at >= timedelta(seconds=60):
+                checked_at = clock.now()  # reading every step costs; once a simulated minute
                 finished = await all_done(engine, ids)
                 if finished == count:
-                    break
+                    done_at = clock.now()
+            if done_at is not None and hour_wall is not None:
+                break
             clock.advance(TICK)
         wall = time.perf_counter() - wall
-        simulated = (clock.now() - start).total_seconds()
         exchanges = world.asc.exchanges
+        until_done = [e for e in exchanges if done_at is None or e.at <= done_at]
         return {
-            "requests": len(exchanges),
-            "per_publication": len(exchanges) / count,
+            "requests": len(until_done),
+            "per_publication": len(until_done) / count,
             "busiest_hour": busiest_hour([e.at for e in exchanges if e.status != 429]),
             "rate_limited": sum(1 for e in exchanges if e.status == 429),
-            "finished": await all_done(engine, ids),
-            "simulated_minutes": simulated / 60,
+            "finished": finished,
+            "done_minutes": ((done_at or clock.now()) - start).total_seconds() / 60,
+            "first_hour_wall": hour_wall or wall,
             "wall": wall,
         }
     finally:
@@ -118,13 +125,13 @@ async def run(args: argparse.Namespace) -> Result:
         "One App Store Connect key (3,600 requests per rolling hour), every publication at once",
         [
             "publications",
-            "requests",
+            "requests until all done",
             "per publication",
-            "busiest hour",
+            "busiest hour (of 3,600)",
             "429s",
             "all steps finished",
             "after (simulated)",
-            "real time (s)",
+            "real time of the first simulated hour",
         ],
     )
     data = {}
@@ -138,8 +145,8 @@ async def run(args: argparse.Namespace) -> Result:
             f"{int(m['busiest_hour']):,} ({m['busiest_hour'] / BUDGET:.0%})",
             int(m["rate_limited"]),
             f"{int(m['finished'])} of {count}",
-            f"{m['simulated_minutes']:.0f} min",
-            m["wall"],
+            f"{m['done_minutes']:.0f} min",
+            f"{m['first_hour_wall']:.1f} s",
         )
     return Result(
         "scale",
@@ -148,8 +155,8 @@ async def run(args: argparse.Namespace) -> Result:
         notes=[
             "Each publication: What to Test, a beta group, TestFlight and App Store review with phased "
             "release, each for its own app; ~44 requests when alone (benchmark 1).",
-            "Requests include following the App Store review after submission (one read per publication "
-            "per follow interval) until the last publication finished.",
+            "Requests until all done include following the App Store reviews already submitted; the "
+            "busiest hour also counts the following after that, up to the end of the first hour.",
             "'busiest hour' counts the requests the key's budget accepted in any rolling hour; 429s "
             "are the ones it refused.",
             "'all steps finished' is checked once a simulated minute, so 'after' is rounded up to it.",
