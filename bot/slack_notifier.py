@@ -1,4 +1,8 @@
-"""The engine's Notifier, spoken to Slack: the publication message and its thread."""
+"""The engine's Notifier, spoken to Slack: the publication message and its thread.
+
+Every call raises on failure (slack_sdk raises SlackApiError for `ok: false`), so the engine's
+outbox keeps the post and tries again later; 429s are first retried by the client's retry handler.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import blocks
 from bot.engine.notifier import PublicationView
 from storage.records import Event
+
+# Outcomes a channel should see even if an event forgot to ask for it: done, failed, timed out.
+BROADCAST_KINDS = frozenset({"finished", "failed", "timed_out"})
 
 
 class SlackNotifier:
@@ -29,10 +36,12 @@ class SlackNotifier:
         )
 
     async def reply(self, view: PublicationView, event: Event) -> None:
+        text, payload = blocks.reply(view, event)
         await self._client.chat_postMessage(
             channel=view.publication.channel,
             thread_ts=view.publication.message_ts,
-            text=blocks.event_text(event),
-            reply_broadcast=event.announce == "broadcast",
+            text=text,
+            blocks=payload,
+            reply_broadcast=event.announce == "broadcast" or event.kind in BROADCAST_KINDS,
             unfurl_links=False,
         )

@@ -1,19 +1,22 @@
-"""The `/asc` slash command: one router for its sub-commands."""
+"""The `/asc` slash command: one router for its sub-commands, and their usage."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import blocks
 from bot.engine.engine import Engine
-from bot.engine.intake import InvalidNotice, UploadNotice
+from commands import publish, status
+from commands.approvers import Approvers
 
 log = logging.getLogger(__name__)
 USAGE = {
-    "publish": "/asc publish <bundle-id> <version> <build>",
-    "status": "/asc status [bundle-id]",
+    "publish": publish.USAGE,
+    "status": status.USAGE,
     "help": "/asc help",
 }
 
@@ -21,47 +24,32 @@ USAGE = {
 def help_text() -> str:
     lines = ["*asc-bot* takes an uploaded build to TestFlight or App Store review.", ""]
     lines += [f"• `{usage}`" for usage in USAGE.values()]
+    lines += [
+        "",
+        "`--release-date` is ISO 8601 on the hour (UTC unless it says otherwise) and implies "
+        "`--release-type SCHEDULED`. The buttons on each build's message do the rest.",
+    ]
     return "\n".join(lines)
 
 
-def register(app: AsyncApp, engine: Engine) -> None:
+def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     @app.command("/asc")
-    async def asc(ack: AsyncAck, command: dict[str, Any]) -> None:
-        words = (command.get("text") or "").split()
-        verb = words[0].lower() if words else "help"
+    async def asc(
+        ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        verb, _, rest = (command.get("text") or "").strip().partition(" ")
+        verb = verb.lower() or "help"
         if verb == "help":
             await ack(help_text())
         elif verb == "status":
-            await ack(await _status(engine, words[1] if len(words) > 1 else None))
+            await status.run(rest, ack, engine)
         elif verb == "publish":
-            await ack(await _publish(engine, words[1:], command))
+            await publish.run(rest, command, ack, respond, client, engine, approvers)
         else:
-            await ack(f"Unknown command `{verb}`.\n{help_text()}")
-
-
-async def _status(engine: Engine, bundle_id: str | None) -> str:
-    pubs = await engine.storage.list(bundle_id=bundle_id, active_only=True)
-    if not pubs:
-        return f"Nothing in flight{' for ' + bundle_id if bundle_id else ''}."
-    return "\n".join(f"• {p.label}: {p.state.replace('_', ' ')}" for p in pubs)
-
-
-async def _publish(engine: Engine, args: list[str], command: dict[str, Any]) -> str:
-    if len(args) != 3:
-        return f"Usage: `{USAGE['publish']}` (got {len(args)} argument(s), need 3)."
-    bundle_id, version, build = args
-    notice = UploadNotice(
-        bundle_id=bundle_id,
-        apple_id=None,
-        platform="IOS",
-        version=version,
-        build_number=build,
-        channel=command.get("channel_id"),
-    )
-    try:
-        intake = await engine.intake(notice, actor=str(command.get("user_id") or "slash"), source="slash")
-    except InvalidNotice as exc:
-        return "Cannot publish: " + "; ".join(f"{p.field} {p.message}" for p in exc.problems)
-    if intake.created:
-        return f"Started publication of {bundle_id} {version} ({build}); follow it in the channel."
-    return f"{bundle_id} {version} ({build}) is already being published (state {intake.publication.state})."
+            await ack(
+                blocks.usage_problem(
+                    "/asc publish|status|help …", f"Unknown command `{blocks.escape(verb)}`."
+                )
+                + "\n\n"
+                + help_text()
+            )

@@ -1,7 +1,8 @@
-"""*Add beta groups*: answered honestly until this step is built (it is tracked as an open issue)."""
+"""*Add beta groups*: a modal listing the app's groups from App Store Connect, loaded after the ack."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -9,15 +10,48 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
 from bot.engine.engine import Engine
-from commands.common import ButtonClick, tell
+from bot.errors import AscBotError
+from commands.approvers import Approvers
+from commands.common import ButtonClick, Submission, answer, load, open_view
 
+log = logging.getLogger(__name__)
 ACTION_ID = blocks.BETA_GROUPS
+CALLBACK_ID = blocks.BETA_GROUPS_VIEW
 TITLE = "Add beta groups"
 
 
-def register(app: AsyncApp, engine: Engine) -> None:
+def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     @app.action(ACTION_ID)
-    async def not_yet(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def pick_groups(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         click = ButtonClick.from_body(body)
-        await tell(client, click.channel, click.user, blocks.not_available(TITLE), click.message_ts)
+        view = await load(engine, client, click.user, click.where, click.publication_id)
+        if view is None:
+            return
+        meta = click.modal_context()
+        # The trigger id lives 3 s and App Store Connect may be slower: open first, fill in after.
+        opened = await open_view(
+            client, click.trigger_id, blocks.loading_modal(CALLBACK_ID, TITLE, view.publication, meta)
+        )
+        if opened is None:
+            return
+        try:
+            groups = await engine.beta_groups(click.publication_id)
+            modal = blocks.beta_groups_modal(view.publication, groups, meta)
+        except AscBotError as exc:
+            modal = blocks.message_modal(CALLBACK_ID, TITLE, f"⚠️ {exc.user_message}", meta)
+        try:
+            await client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=modal)
+        except Exception as exc:  # closed meanwhile, or changed by another update: nothing to show
+            log.info("could not show the beta groups of %s: %s", click.publication_id, exc)
+
+    @app.view(CALLBACK_ID)
+    async def add_groups(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        form = Submission.from_body(body)
+        groups = form.choices(blocks.GROUPS)
+        if not groups:
+            await ack(response_action="errors", errors={blocks.GROUPS: "Pick at least one group."})
+            return
+        await ack()
+        result = await engine.request(form.publication_id, "beta_groups", form.user, {"groups": groups})
+        await answer(client, form.where, form.user, TITLE, result)

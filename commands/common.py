@@ -1,19 +1,35 @@
-"""What every chat verb shares: turning Slack payloads into small values, and private answers."""
+"""What every chat verb shares: Slack payloads as small values, private answers, engine replies."""
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import blocks
+from bot.engine.engine import Engine, RequestResult
+from bot.engine.intake import parse_release_date
+from bot.engine.notifier import PublicationView
+from storage.records import Action
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Where:
+    """Where a private answer goes: the channel, and the thread when the click came from one."""
+
+    channel: str | None
+    thread_ts: str | None = None
+
+
+@dataclass(frozen=True)
 class ButtonClick:
-    """A click on one of the publication message's buttons."""
+    """A click on a button of a bot message (the publication message or a thread reply)."""
 
     action_id: str
     publication_id: str
@@ -21,28 +37,139 @@ class ButtonClick:
     channel: str | None
     message_ts: str | None
     trigger_id: str | None
+    thread_ts: str | None = None
+    message_text: str = ""
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> ButtonClick:
         action = (body.get("actions") or [{}])[0]
         container = body.get("container") or {}
+        message = body.get("message") or {}
         return cls(
             action_id=str(action.get("action_id", "")),
             publication_id=str(action.get("value", "")),
             user=str((body.get("user") or {}).get("id", "")),
             channel=(body.get("channel") or {}).get("id") or container.get("channel_id"),
-            message_ts=(body.get("message") or {}).get("ts") or container.get("message_ts"),
+            message_ts=message.get("ts") or container.get("message_ts"),
             trigger_id=body.get("trigger_id"),
+            thread_ts=container.get("thread_ts"),
+            message_text=str(message.get("text") or ""),
         )
 
+    @property
+    def where(self) -> Where:
+        # An answer to a click on the channel message belongs in the channel, where the user looks.
+        return Where(self.channel, self.thread_ts)
 
-async def tell(
-    client: AsyncWebClient, channel: str | None, user: str, text: str, thread_ts: str | None = None
-) -> None:
+    def modal_context(self) -> str:
+        return blocks.metadata(p=self.publication_id, c=self.channel, t=self.message_ts)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A submitted modal: who, its input values by block id, and the context it was opened with."""
+
+    user: str
+    publication_id: str
+    channel: str | None
+    message_ts: str | None
+    values: dict[str, dict[str, Any]]
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> Submission:
+        view = body.get("view") or {}
+        try:
+            context = json.loads(view.get("private_metadata") or "{}")
+        except ValueError:
+            context = {}
+        state = (view.get("state") or {}).get("values") or {}
+        # Each input block holds one element whose action id equals the block id (see bot/blocks.py).
+        values = {block_id: (entry.get(block_id) or {}) for block_id, entry in state.items()}
+        return cls(
+            user=str((body.get("user") or {}).get("id", "")),
+            publication_id=str(context.get("p", "")),
+            channel=context.get("c"),
+            message_ts=context.get("t"),
+            values=values,
+        )
+
+    @property
+    def where(self) -> Where:
+        return Where(self.channel)
+
+    def text(self, block_id: str) -> str:
+        return str(self.values.get(block_id, {}).get("value") or "").strip()
+
+    def choice(self, block_id: str) -> str | None:
+        option = self.values.get(block_id, {}).get("selected_option") or {}
+        return option.get("value")
+
+    def choices(self, block_id: str) -> list[str]:
+        return [str(o.get("value")) for o in self.values.get(block_id, {}).get("selected_options") or []]
+
+    def moment(self, block_id: str) -> datetime | None:
+        stamp = self.values.get(block_id, {}).get("selected_date_time")
+        return datetime.fromtimestamp(int(stamp), UTC) if stamp is not None else None
+
+
+async def tell(client: AsyncWebClient, where: Where, user: str, text: str) -> None:
     """An ephemeral answer only `user` sees; a failure to send it is logged, never raised at Slack."""
-    if not channel:
+    if not where.channel:
         return
     try:
-        await client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
+        await client.chat_postEphemeral(
+            channel=where.channel, user=user, text=text, thread_ts=where.thread_ts
+        )
     except Exception as exc:
-        log.warning("could not send an ephemeral answer to %s in %s: %s", user, channel, exc)
+        log.warning("could not send an ephemeral answer to %s in %s: %s", user, where.channel, exc)
+
+
+async def answer(client: AsyncWebClient, where: Where, user: str, title: str, result: RequestResult) -> bool:
+    """Tell the user privately when the engine did not take the request; True when it did."""
+    if result.status == "requested":
+        return True
+    if result.status == "already" and result.action is not None:
+        await tell(client, where, user, blocks.already_requested(title, result.action))
+    elif result.publication is None:
+        await tell(client, where, user, blocks.gone())
+    else:
+        await tell(client, where, user, blocks.refused(title, result.reason))
+    return False
+
+
+async def open_view(
+    client: AsyncWebClient, trigger_id: str | None, view: dict[str, Any]
+) -> dict[str, Any] | None:
+    """views.open; the opened view (id, hash) or None when Slack said no (e.g. an expired trigger)."""
+    try:
+        response = await client.views_open(trigger_id=trigger_id or "", view=view)
+    except Exception as exc:
+        log.warning("could not open modal %s: %s", view.get("callback_id"), exc)
+        return None
+    return response.get("view")
+
+
+async def load(
+    engine: Engine, client: AsyncWebClient, user: str, where: Where, publication_id: str
+) -> PublicationView | None:
+    """The publication and its steps, or None after telling the user it is gone."""
+    view = await engine.publication(publication_id)
+    if view is None:
+        await tell(client, where, user, blocks.gone())
+    return view
+
+
+def release_date_error(picked: datetime | None, now: datetime) -> str | None:
+    """Why a picked release time cannot be used (the engine's rule, in the modal's words)."""
+    problem = blocks.release_date_problem(picked, now)
+    if problem is None and picked is not None:
+        checked = parse_release_date(picked.isoformat(), now)
+        if isinstance(checked, str):
+            problem = f"The release date {checked}."
+    return problem
+
+
+def already_open(view: PublicationView, kind: str) -> Action | None:
+    """The step when it is already asked for or done, so a second modal is not even opened."""
+    action = view.action(kind)
+    return action if action is not None and action.status in ("requested", "running", "succeeded") else None

@@ -1,4 +1,7 @@
-"""*Schedule release*: answered honestly until this step is built (it is tracked as an open issue)."""
+"""Release controls: *Schedule release* (a date-time modal), *Release now* and the phased-release buttons.
+
+All of them are for approvers only, when the app has approvers.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +12,81 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
 from bot.engine.engine import Engine
-from commands.common import ButtonClick, tell
+from commands.approvers import Approvers
+from commands.common import ButtonClick, Submission, Where, answer, load, open_view, release_date_error
 
-ACTION_ID = blocks.SCHEDULE
-TITLE = "Schedule release"
+SCHEDULE_ID = blocks.SCHEDULE
+CALLBACK_ID = blocks.SCHEDULE_VIEW
+SCHEDULE_TITLE = "Schedule release"
+# Buttons that ask for a step at once: action id -> (step kind, title).
+DIRECT = {
+    blocks.RELEASE_NOW: ("release_now", "Release now"),
+    blocks.PHASED_PAUSE: ("phased_pause", "Pause phased release"),
+    blocks.PHASED_RESUME: ("phased_resume", "Resume phased release"),
+    blocks.PHASED_COMPLETE: ("phased_complete", "Release to all users"),
+}
 
 
-def register(app: AsyncApp, engine: Engine) -> None:
-    @app.action(ACTION_ID)
-    async def not_yet(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+async def approved(
+    engine: Engine,
+    approvers: Approvers,
+    client: AsyncWebClient,
+    user: str,
+    where: Where,
+    pub_id: str,
+    title: str,
+) -> bool:
+    """The publication exists and `user` may release it (told privately otherwise)."""
+    view = await load(engine, client, user, where, pub_id)
+    if view is None:
+        return False
+    pub = view.publication
+    return await approvers.allow(
+        client, user=user, bundle_id=pub.app_bundle_id, title=title, where=where, publication_id=pub.id
+    )
+
+
+def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
+    @app.action(SCHEDULE_ID)
+    async def pick_release_date(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         click = ButtonClick.from_body(body)
-        await tell(client, click.channel, click.user, blocks.not_available(TITLE), click.message_ts)
+        if not await approved(
+            engine, approvers, client, click.user, click.where, click.publication_id, SCHEDULE_TITLE
+        ):
+            return
+        view = await engine.publication(click.publication_id)
+        if view is not None:
+            modal = blocks.schedule_modal(view.publication, click.modal_context(), engine.clock.now())
+            await open_view(client, click.trigger_id, modal)
+
+    @app.view(CALLBACK_ID)
+    async def schedule(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        form = Submission.from_body(body)
+        picked = form.moment(blocks.RELEASE_DATE)
+        problem = release_date_error(picked, engine.clock.now())
+        if problem or picked is None:
+            await ack(response_action="errors", errors={blocks.RELEASE_DATE: problem or "Pick a date."})
+            return
+        await ack()
+        if await approved(
+            engine, approvers, client, form.user, form.where, form.publication_id, SCHEDULE_TITLE
+        ):
+            params = {"earliest_release_date": picked.isoformat()}
+            result = await engine.request(form.publication_id, "schedule_release", form.user, params)
+            await answer(client, form.where, form.user, SCHEDULE_TITLE, result)
+
+    for action_id, (kind, title) in DIRECT.items():
+        _register_direct(app, engine, approvers, action_id, kind, title)
+
+
+def _register_direct(
+    app: AsyncApp, engine: Engine, approvers: Approvers, action_id: str, kind: str, title: str
+) -> None:
+    @app.action(action_id)
+    async def ask(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        click = ButtonClick.from_body(body)
+        if await approved(engine, approvers, client, click.user, click.where, click.publication_id, title):
+            result = await engine.request(click.publication_id, kind, click.user)
+            await answer(client, click.where, click.user, title, result)

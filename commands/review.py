@@ -1,7 +1,8 @@
-"""*Submit for review*: answered honestly until this step is built (it is tracked as an open issue)."""
+"""*Submit for review*: confirmed on the button, then release type, date, copyright and phased release."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -9,15 +10,94 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
 from bot.engine.engine import Engine
-from commands.common import ButtonClick, tell
+from commands.approvers import Approvers
+from commands.common import (
+    ButtonClick,
+    Submission,
+    already_open,
+    answer,
+    load,
+    open_view,
+    release_date_error,
+    tell,
+)
 
 ACTION_ID = blocks.REVIEW
+CALLBACK_ID = blocks.REVIEW_VIEW
 TITLE = "Submit for review"
 
 
-def register(app: AsyncApp, engine: Engine) -> None:
+def review_params(form: Submission, now: datetime) -> tuple[dict[str, Any], dict[str, str]]:
+    """The app_store step's params from the modal, and the errors to show under its inputs."""
+    release_type = form.choice(blocks.RELEASE_TYPE) or "MANUAL"
+    picked = form.moment(blocks.RELEASE_DATE)
+    ticked = form.choices(blocks.REVIEW_OPTIONS)
+    params: dict[str, Any] = {
+        "release_type": release_type,
+        "phased_release": "phased_release" in ticked,
+        "cancel_previous_submissions": "cancel_previous_submissions" in ticked,
+    }
+    if form.text(blocks.COPYRIGHT):
+        params["copyright"] = form.text(blocks.COPYRIGHT)
+    errors: dict[str, str] = {}
+    if release_type == "SCHEDULED":
+        problem = release_date_error(picked, now)
+        if problem:
+            errors[blocks.RELEASE_DATE] = problem
+        elif picked is not None:
+            params["earliest_release_date"] = picked.isoformat()
+    elif picked is not None:
+        errors[blocks.RELEASE_DATE] = (
+            "A date only applies to a scheduled release: pick that, or clear the date."
+        )
+    return params, errors
+
+
+def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     @app.action(ACTION_ID)
-    async def not_yet(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def ask_review_options(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         click = ButtonClick.from_body(body)
-        await tell(client, click.channel, click.user, blocks.not_available(TITLE), click.message_ts)
+        view = await load(engine, client, click.user, click.where, click.publication_id)
+        if view is None:
+            return
+        pub = view.publication
+        if not await approvers.allow(
+            client,
+            user=click.user,
+            bundle_id=pub.app_bundle_id,
+            title=TITLE,
+            where=click.where,
+            publication_id=pub.id,
+        ):
+            return
+        existing = already_open(view, "app_store")
+        if existing is not None:
+            await tell(client, click.where, click.user, blocks.already_requested(TITLE, existing))
+            return
+        modal = blocks.review_modal(pub, click.modal_context(), engine.clock.now())
+        await open_view(client, click.trigger_id, modal)
+
+    @app.view(CALLBACK_ID)
+    async def submit_for_review(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        form = Submission.from_body(body)
+        params, errors = review_params(form, engine.clock.now())
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        view = await load(engine, client, form.user, form.where, form.publication_id)
+        if view is None:
+            return
+        pub = view.publication
+        # Checked again on submit: the modal may have been opened before the approvers changed.
+        if await approvers.allow(
+            client,
+            user=form.user,
+            bundle_id=pub.app_bundle_id,
+            title=TITLE,
+            where=form.where,
+            publication_id=pub.id,
+        ):
+            result = await engine.request(pub.id, "app_store", form.user, params)
+            await answer(client, form.where, form.user, TITLE, result)

@@ -1,4 +1,4 @@
-"""*Submit to TestFlight*: ask the engine for a beta review submission of the publication's build."""
+"""*Submit to TestFlight*: one click asks for beta review; a modal then offers What to Test text."""
 
 from __future__ import annotations
 
@@ -9,31 +9,46 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
 from bot.engine.engine import Engine
-from commands.common import ButtonClick, tell
+from bot.engine.notifier import PublicationView
+from commands.approvers import Approvers
+from commands.common import ButtonClick, Submission, answer, open_view
 
 ACTION_ID = blocks.TESTFLIGHT
+CALLBACK_ID = blocks.WHAT_TO_TEST_VIEW
 TITLE = "Submit to TestFlight"
 
 
-def register(app: AsyncApp, engine: Engine) -> None:
+def wants_what_to_test(view: PublicationView | None) -> bool:
+    """Ask for What to Test only when neither CI nor anyone in Slack gave it yet."""
+    return view is not None and not view.publication.release_notes and view.action("what_to_test") is None
+
+
+def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     @app.action(ACTION_ID)
     async def submit_to_testflight(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         click = ButtonClick.from_body(body)
+        # The request comes first: a click alone is enough; the What to Test modal is optional.
         result = await engine.request(click.publication_id, "testflight", click.user)
-        if result.status == "already" and result.action is not None:
-            await tell(
-                client,
-                click.channel,
-                click.user,
-                blocks.already_requested(TITLE, result.action),
-                click.message_ts,
+        if not await answer(client, click.where, click.user, TITLE, result):
+            return
+        view = await engine.publication(click.publication_id)
+        if view is not None and wants_what_to_test(view):
+            await open_view(
+                client, click.trigger_id, blocks.what_to_test_modal(view.publication, click.modal_context())
             )
-        elif result.status == "refused":
-            await tell(
-                client,
-                click.channel,
-                click.user,
-                result.reason or "That cannot be done now.",
-                click.message_ts,
+
+    @app.view(CALLBACK_ID)
+    async def save_what_to_test(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        form = Submission.from_body(body)
+        text = form.text(blocks.WHATS_NEW)
+        if not text:
+            await ack(
+                response_action="errors",
+                errors={blocks.WHATS_NEW: "Type what testers should try, or press Skip."},
             )
+            return
+        await ack()
+        note = {"language": form.choice(blocks.LOCALE) or "en-US", "text": text}
+        result = await engine.request(form.publication_id, "what_to_test", form.user, {"notes": [note]})
+        await answer(client, form.where, form.user, "What to Test", result)
