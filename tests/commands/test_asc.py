@@ -1,0 +1,47 @@
+"""`/asc help`, `/asc status` and wrong usage, answered privately in the channel it was typed in."""
+
+from __future__ import annotations
+
+from bot.sandbox.world import DEMO_CHANNEL, World
+from commands.asc import USAGE
+from tests.commands.conftest import publish
+
+
+async def slash(world: World, text: str, user: str = "U0ALICE") -> str:
+    reply = await world.slack.slash_command(world.events_url, "/asc", text, user=user, channel=DEMO_CHANNEL)
+    assert reply.status == 200 and reply.elapsed_seconds < 3
+    shown = [m for m in world.slack.ephemerals if m.ephemeral_to == user]
+    assert shown and shown[-1].via == "ack" and shown[-1].channel == DEMO_CHANNEL
+    return shown[-1].text
+
+
+async def test_help_lists_every_verb(world: World) -> None:
+    for text in ("help", "", "HELP"):
+        said = await slash(world, text)
+        assert all(usage in said for usage in USAGE.values())
+
+
+async def test_unknown_verb_says_so_with_the_usage(world: World) -> None:
+    said = await slash(world, "deploy everything")
+    assert said.startswith("⚠️ Unknown command `deploy`.")
+    assert USAGE["publish"] in said
+
+
+async def test_status_lists_publications_in_flight(world: World) -> None:
+    assert await slash(world, "status") == "Nothing in flight."
+    assert await slash(world, "status com.example.none") == "Nothing in flight for com.example.none."
+    _, message = await publish(world)
+    await publish(world, "com.example.other", "2.0", "7")
+    said = await slash(world, "status")
+    assert "2 publication(s) in flight" in said
+    link = f"https://slack.com/archives/{DEMO_CHANNEL}/p{message.ts.replace('.', '')}"
+    [ours] = [m for m in world.slack.ephemerals if m.text == said]
+    assert link in ours.blocks[1]["text"]["text"]
+    assert "Waiting for the build" in said
+    only = await slash(world, "status com.example.other")
+    assert "1 publication(s) in flight for com.example.other" in only and "1.4.0" not in only
+
+
+async def test_status_wrong_usage(world: World) -> None:
+    said = await slash(world, "status a b")
+    assert said == "⚠️ status takes at most one bundle id; got 2 words.\nUsage: `/asc status [bundle-id]`"
