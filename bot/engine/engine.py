@@ -268,6 +268,36 @@ class Engine:
             ]
         return []
 
+    async def cancel(self, publication_id: str, actor: str) -> RequestResult:
+        """Stop following a publication: no more polling or steps (what was done at Apple stays done)."""
+        pub = await self.storage.get(publication_id)
+        if pub is None:
+            return RequestResult("refused", None, reason="This publication no longer exists.")
+        if not pub.is_active:
+            return RequestResult(
+                "refused", pub, reason=f"{pub.label} is already {pub.state.replace('_', ' ')}."
+            )
+        now = self.clock.now()
+        done = await self.storage.update(
+            pub.id,
+            now,
+            expect_state=pub.state,
+            state="cancelled",
+            next_poll_at=None,
+            finished_at=now,
+            message_dirty=DIRTY,
+            event=NewEvent(
+                "cancelled", actor=actor, message=messages.cancelled(pub.label), announce="broadcast"
+            ),
+        )
+        if done is None:
+            return RequestResult("refused", pub, reason="It changed meanwhile; try again.")
+        for action in await self.storage.actions(pub.id):
+            if action.is_open:
+                await self.storage.finish_action(action.id, "skipped", now, error="cancelled")
+        self.wake()
+        return RequestResult("requested", done)
+
     async def audit(
         self,
         publication_id: str | None,

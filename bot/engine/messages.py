@@ -86,3 +86,7 @@ def tests_failed_anyway() -> str:
 
 def rejected(label: str) -> str:
     return f"❌ {label}: Apple's review did not accept the build. See the thread for details."
+
+
+def cancelled(label: str) -> str:
+    return f"🚫 {{actor}} cancelled {label}: no more waiting or steps for this build."

@@ -302,3 +302,61 @@ async def test_double_request_is_stored_once(world: World, clock: FakeClock) -> 
     assert second.action is not None and second.action.requested_by == "U0ALICE"
     await sweep(world)
     assert created(world, "POST", r"^/v1/betaAppReviewSubmissions$") == 1
+
+
+async def test_cancel_stops_everything(world: World, clock: FakeClock) -> None:
+    world.asc.add_app(APP, name="Example")
+    pub_id = await upload(world, APP, "5.0.0", "1", publishing={"submit_to_testflight": True})
+    await sweep(world)
+    result = await world.bot.engine.cancel(pub_id, "U0LEAD")
+    assert result.status == "requested"
+    world.asc.upload_build(APP, version="5.0.0", build_number="1", platform="IOS")
+    await later(world, clock, 700)
+    await later(world, clock, 700)
+    p = await pub(world, pub_id)
+    assert p.state == "cancelled"
+    assert created(world, "POST", r"^/v1/betaAppReviewSubmissions$") == 0
+    assert any("<@U0LEAD> cancelled" in t for t in broadcasts(world, p))
+    assert [a.status for a in await world.bot.storage.actions(pub_id)] == ["skipped"]
+    assert (await world.bot.engine.cancel(pub_id, "U0LEAD")).status == "refused"
+    assert (await world.bot.engine.request(pub_id, "testflight", "U0LEAD")).status == "refused"
+
+
+async def test_faults_at_apple_change_nothing_but_time(world: World, clock: FakeClock) -> None:
+    from bot.sandbox.asc import Faults
+
+    app_id = world.asc.add_app(APP, name="Example")
+    world.asc.add_beta_group(app_id, "QA", internal=True)
+    world.asc.add_beta_group(app_id, "Beta", internal=False)
+    world.asc.faults = Faults(error_rate=0.2, rate_limit_bursts=3, drop_rate=0.1, seed=11)
+    pub_id = await publish(
+        world,
+        clock,
+        APP,
+        "6.0.0",
+        "1",
+        publishing={
+            "submit_to_testflight": True,
+            "beta_groups": ["QA", "Beta"],
+            "submit_to_app_store": True,
+            "phased_release": True,
+            "copyright": "2026 Example",
+        },
+        release_notes=[{"language": "de-DE", "text": "Neu"}],
+    )
+    for _ in range(20):
+        await later(world, clock, 60)
+    world.asc.faults = Faults()
+    await later(world, clock, 60)
+    p = await pub(world, pub_id)
+    assert p.version_state == "WAITING_FOR_REVIEW", (p.state, p.last_error)
+    assert any(e.fault for e in world.asc.exchanges)
+    for method, path in (
+        ("POST", r"^/v1/betaAppReviewSubmissions$"),
+        ("POST", r"^/v1/betaBuildLocalizations$"),
+        ("POST", r"^/v1/appStoreVersions$"),
+        ("POST", r"^/v1/appStoreVersionPhasedReleases$"),
+        ("POST", r"^/v1/reviewSubmissions$"),
+        ("POST", r"^/v1/reviewSubmissionItems$"),
+    ):
+        assert created(world, method, path) == 1, path

@@ -62,14 +62,17 @@ def broadcasts(world: World, publication: Publication) -> list[str]:
 
 
 def created(world: World, method: str, path: str) -> int:
-    """Requests of that kind App Store Connect accepted (2xx), from the simulator's log."""
+    """Writes of that kind App Store Connect applied: answered 2xx, or applied before an injected
+    fault replaced or dropped the answer (the simulator labels those `*_after`)."""
     import re
 
     pattern = re.compile(path)
     return sum(
         1
         for e in world.asc.exchanges
-        if e.method == method and pattern.search(e.path) and e.status is not None and 200 <= e.status < 300
+        if e.method == method
+        and pattern.search(e.path)
+        and ((e.status is not None and 200 <= e.status < 300) or (e.fault or "").endswith("_after"))
     )
 
 
