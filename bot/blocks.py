@@ -101,25 +101,15 @@ RELEASE_TYPES = {
     "AFTER_APPROVAL": "Automatically, as soon as Apple approves it",
     "SCHEDULED": "Automatically, not before the date below",
 }
-# App Store version states in which the version is with Apple or already out: no new submission.
-SUBMITTED = frozenset(
-    {
-        "WAITING_FOR_REVIEW",
-        "IN_REVIEW",
-        "PENDING_DEVELOPER_RELEASE",
-        "PENDING_APPLE_RELEASE",
-        "PROCESSING_FOR_DISTRIBUTION",
-        "READY_FOR_DISTRIBUTION",
-        "READY_FOR_SALE",
-        "REJECTED",
-        "METADATA_REJECTED",
-        "INVALID_BINARY",
-    }
-)
-# States after which a release date can no longer be set.
+# App Store version states after which a release date can no longer be set...
 RELEASED = frozenset(
     {"PENDING_APPLE_RELEASE", "PROCESSING_FOR_DISTRIBUTION", "READY_FOR_DISTRIBUTION", "READY_FOR_SALE"}
 )
+# ...and those in which the version is with Apple or already out: no new submission.
+SUBMITTED = RELEASED | {
+    "WAITING_FOR_REVIEW", "IN_REVIEW", "PENDING_DEVELOPER_RELEASE",
+    "REJECTED", "METADATA_REJECTED", "INVALID_BINARY",
+}  # fmt: skip
 # App Store Connect's localizations, for the What to Test language picker.
 # fmt: off
 LOCALES = (

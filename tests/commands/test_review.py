@@ -131,3 +131,17 @@ async def test_only_approvers_may_submit_for_review(world: World) -> None:
         ("approver_allowed", "U0BOSS"),
         ("approver_allowed", "U0BOSS"),
     ]
+
+
+async def test_an_unreadable_user_group_grants_nothing(world: World) -> None:
+    await world.stop_bot()
+    await world.start_bot(approvers=("S0GONE",))  # Slack answers no_such_subteam
+    pub_id, message = await publish(world)
+    await world.slack.click_button(world.events_url, message, blocks.REVIEW, user="U0ALICE")
+    [told] = await eventually(lambda: ephemerals_to(world, "U0ALICE"))
+    assert "Only approvers" in told and "<!subteam^S0GONE>" in told
+    [check] = world.slack.calls_to("usergroups.users.list")
+    assert check.error == "no_such_subteam"
+    assert world.slack.calls_to("views.open") == []
+    kinds = [e.kind for e in await world.bot.storage.events(pub_id)]
+    assert "approver_refused" in kinds
