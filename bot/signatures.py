@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 SIGNATURE_HEADER = "X-Signature-256"
 TIMESTAMP_HEADER = "X-Signature-Timestamp"
 APPLE_SIGNATURE_HEADER = "x-apple-signature"
 MAX_SKEW_SECONDS = 300
+# ASCII digits only: str.isdigit() also accepts "²" or Arabic-Indic digits, which int() may refuse.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_HEX_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def _hex(secret: str, message: bytes) -> str:
@@ -18,6 +22,19 @@ def _hex(secret: str, message: bytes) -> str:
 def _signed_bytes(body: bytes, timestamp: str | None) -> bytes:
     # With a timestamp the signature covers "<timestamp>.<body>", so an old body cannot be replayed.
     return body if timestamp is None else timestamp.encode() + b"." + body
+
+
+def _digest_of(header: str | None, prefix: str) -> str | None:
+    """The hex digest after `prefix`, or None when the header is absent or malformed."""
+    if not header:
+        return None
+    value = header.strip()
+    if not value.startswith(prefix):
+        return None
+    digest = value[len(prefix) :]
+    # A well-formed digest is 64 ASCII hex digits; anything else cannot match and must not
+    # reach compare_digest, which refuses non-ASCII text with a TypeError.
+    return digest.lower() if _HEX_DIGEST.fullmatch(digest) else None
 
 
 def sign_ci(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
@@ -31,20 +48,22 @@ def sign_ci(secret: str, body: bytes, timestamp: int | None = None) -> dict[str,
 
 def verify_ci(secret: str, body: bytes, signature: str | None, timestamp: str | None, now: float) -> bool:
     """Constant-time check of `X-Signature-256` (and of the timestamp window when one is sent)."""
-    if not signature or not signature.startswith("sha256="):
+    digest = _digest_of(signature, "sha256=")
+    if digest is None:
         return False
-    if timestamp is not None and (not timestamp.isdigit() or abs(now - int(timestamp)) > MAX_SKEW_SECONDS):
-        return False
-    expected = "sha256=" + _hex(secret, _signed_bytes(body, timestamp))
-    return hmac.compare_digest(expected.encode(), signature.strip().encode())
+    if timestamp is not None:
+        timestamp = timestamp.strip()
+        if not _TIMESTAMP.fullmatch(timestamp) or abs(now - int(timestamp)) > MAX_SKEW_SECONDS:
+            return False
+    return hmac.compare_digest(_hex(secret, _signed_bytes(body, timestamp)), digest)
 
 
 def sign_apple(secret: str, body: bytes) -> str:
+    """The `x-apple-signature` value App Store Connect sends: hmacsha256=<hex of the raw body>."""
     return "hmacsha256=" + _hex(secret, body)
 
 
 def verify_apple(secret: str, body: bytes, header: str | None) -> bool:
     """App Store Connect signs the raw body: `x-apple-signature: hmacsha256=<hex>`."""
-    if not header or not header.startswith("hmacsha256="):
-        return False
-    return hmac.compare_digest(sign_apple(secret, body).encode(), header.strip().encode())
+    digest = _digest_of(header, "hmacsha256=")
+    return digest is not None and hmac.compare_digest(_hex(secret, body), digest)

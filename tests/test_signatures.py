@@ -31,3 +31,29 @@ def test_apple_test_vector() -> None:
     assert sign_apple("This is my secret", b"Hello, World!") == expected
     assert verify_apple("This is my secret", b"Hello, World!", expected)
     assert not verify_apple("This is my secret", b"Hello, World?", expected)
+
+
+def test_malformed_headers_are_refused_not_crashed_on() -> None:
+    sig = sign_ci("k" * 20, BODY)["X-Signature-256"]
+    for header in (
+        "sha256=\udcff" * 3,
+        "sha256=é" + "0" * 63,
+        "sha256=" + "0" * 63,
+        sig + "00",
+        "  ",
+        sig[7:],
+    ):
+        assert not verify_ci("k" * 20, BODY, header, None, now=0)
+    assert verify_ci("k" * 20, BODY, "  " + sig.upper().replace("SHA256=", "sha256=") + " ", None, now=0)
+    for stamp in ("²", "١٢٣", "-1", "1.0", "", " ", "9" * 13):
+        headers = sign_ci("k" * 20, BODY, timestamp=0)
+        assert not verify_ci("k" * 20, BODY, headers["X-Signature-256"], stamp, now=0)
+
+
+def test_apple_header_variants() -> None:
+    good = sign_apple("This is my secret", b"Hello, World!")
+    assert verify_apple("This is my secret", b"Hello, World!", f" {good} ")
+    assert not verify_apple("This is my secret", b"Hello, World!", good.removeprefix("hmacsha256="))
+    assert not verify_apple("This is my secret", b"Hello, World!", "sha256=" + good.split("=")[1])
+    assert not verify_apple("This is my secret", b"Hello, World!", "hmacsha256=\udcff")
+    assert not verify_apple("This is my secret", b"Hello, World!", None)
