@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
 
 from bot.engine.intake import InvalidNotice, parse_notice
+from tests.web.strategies import NOW as STRATEGY_NOW
+from tests.web.strategies import Mutation, broken_payloads, names, valid_payloads
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 VALID = {
@@ -116,3 +119,76 @@ def test_all_problems_are_reported_at_once() -> None:
 
 def test_not_an_object() -> None:
     assert problems([1, 2]) == {"$": "the body must be a JSON object"}
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "fragment"),
+    [
+        ({"delivery_id": "a\ud800b"}, "delivery_id", "Unicode"),
+        ({"delivery_id": "line\nbreak"}, "delivery_id", "control characters"),
+        ({"api_key": "k" * 65}, "api_key", "at most 64"),
+        ({"app": {"bundle_id": "com..example"}}, "app.bundle_id", "not valid"),
+        ({"app": {"apple_id": -3}}, "app.apple_id", "string"),
+        ({"publishing": {"beta_groups": ["QA", 5, ""]}}, "publishing.beta_groups[1]", "name"),
+        ({"publishing": {"beta_groups": ["x"] * 51}}, "publishing.beta_groups", "at most 50"),
+        ({"publishing": {"copyright": "a\x00b"}}, "publishing.copyright", "control"),
+        (
+            {"publishing": {"earliest_release_date": "0001-01-01T00:00:00+05:00"}},
+            "publishing.earliest_release_date",
+            "range",
+        ),
+        ({"release_notes": [{"language": "en-US\n", "text": "x"}]}, "release_notes[0].language", "locale"),
+        ({"release_notes": [{"language": "en-US", "text": "a\x00"}]}, "release_notes[0].text", "control"),
+        (
+            {"release_notes": [{"language": "en-US", "text": "x", "lang": 1}]},
+            "release_notes[0].lang",
+            "unknown",
+        ),
+    ],
+)
+def test_texts_that_cannot_be_stored_or_shown_are_refused(
+    change: dict[str, object], field: str, fragment: str
+) -> None:
+    found = problems({**VALID, **change})
+    assert field in found, found
+    assert fragment in found[field]
+
+
+def test_a_release_note_with_two_problems_reports_both() -> None:
+    found = problems({**VALID, "release_notes": [{"language": "english", "text": ""}]})
+    assert {"release_notes[0].language", "release_notes[0].text"} <= set(found)
+
+
+def test_thousands_of_unknown_keys_get_a_short_answer() -> None:
+    found = problems({**VALID, **{f"k{i}": i for i in range(5000)}})
+    assert len(found) == 21
+    assert found["$"] == "and 4980 more unknown fields"
+    long_key = problems({**VALID, "x" * 5000: 1})
+    assert all(len(k) <= 64 for k in long_key)
+
+
+def test_multiline_notes_and_null_platform_are_fine() -> None:
+    notice = parse_notice(
+        {**VALID, "platform": None, "release_notes": [{"language": "en-US", "text": "Fixed:\n\t- crash"}]},
+        now=NOW,
+    )
+    assert notice.platform == "IOS"
+    assert notice.release_notes[0]["text"] == "Fixed:\n\t- crash"
+
+
+@settings(max_examples=200, deadline=None)
+@given(valid_payloads())
+def test_every_valid_payload_parses(payload: dict[str, object]) -> None:
+    notice = parse_notice(payload, now=STRATEGY_NOW)
+    assert notice.version == payload["version"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(broken_payloads())
+def test_every_broken_field_is_named_in_one_answer(case: tuple[dict[str, object], list[Mutation]]) -> None:
+    payload, mutations = case
+    with pytest.raises(InvalidNotice) as caught:
+        parse_notice(payload, now=STRATEGY_NOW)
+    fields = {p.field for p in caught.value.problems}
+    for mutation in mutations:
+        assert names(mutation.field, fields), (mutation.field, fields)
