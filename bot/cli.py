@@ -1,26 +1,33 @@
-"""`asc-bot serve | demo | check`: the command line (the only place that prints)."""
+"""`asc-bot serve | demo | check | notify | webhooks register`: the command line (the only place that prints)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
+import os
+import secrets
 import signal
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from bot import logsetup
+from bot import notify as notifying
+from bot.apple_webhooks import register, webhook_url
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.errors import AscAuthError, AscError
-from bot.clock import SystemClock
+from bot.clock import Clock, SystemClock
 from bot.config import Config, config_from_environment
 from bot.errors import ConfigError
 
 log = logging.getLogger("asc-bot")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """Every sub-command and its options."""
     parser = argparse.ArgumentParser(
         prog="asc-bot", description="App Store Connect post-processing from Slack."
     )
@@ -35,12 +42,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--processing", type=float, default=8.0, help="simulated processing time in seconds")
     demo.add_argument("--once", action="store_true", help="stop when the sample publication is done")
     sub.add_parser("check", help="validate configuration and credentials, and say exactly what is wrong")
-    args = parser.parse_args(argv)
+    notify = sub.add_parser(
+        "notify",
+        help="tell the bot a build was uploaded: signed, retried, for any CI (reads the secret from env)",
+    )
+    notifying.add_arguments(notify)
+    hooks = sub.add_parser("webhooks", help="App Store Connect's own webhooks to the bot")
+    register_cmd = hooks.add_subparsers(dest="webhooks_command", required=True).add_parser(
+        "register", help="create or update an app's App Store Connect webhook with a fresh secret"
+    )
+    register_cmd.add_argument("--app", action="append", required=True, metavar="BUNDLE_ID", help="repeatable")
+    register_cmd.add_argument("--url", required=True, help="the bot's public https URL")
+    register_cmd.add_argument("--name", default="asc-bot", help="the webhook's name (default asc-bot)")
+    register_cmd.add_argument(
+        "--keep-secret", action="store_true", help="reuse ASC_BOT_APPLE_WEBHOOK_SECRET instead of a fresh one"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         if args.command == "serve":
             return asyncio.run(_serve(args.host, args.port))
         if args.command == "check":
             return asyncio.run(_check())
+        if args.command == "notify":
+            return asyncio.run(run_notify(args, os.environ))
+        if args.command == "webhooks":
+            return asyncio.run(
+                webhooks_register(args.app, args.url, name=args.name, keep_secret=args.keep_secret)
+            )
         from bot.demo import run_demo
 
         return asyncio.run(run_demo(port=args.port, processing=args.processing, once=args.once))
@@ -117,6 +149,121 @@ async def _check() -> int:
             ok = False
             print(f"FAIL Slack is not reachable at {config.slack_api_url}: {exc}")
     print("configuration OK" if ok else "configuration has problems (see above)")
+    return 0 if ok else 1
+
+
+async def run_notify(
+    args: argparse.Namespace,
+    env: Mapping[str, str],
+    *,
+    now: Callable[[], float] = time.time,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> int:
+    """`asc-bot notify`: 0 accepted, 1 refused by the bot, 2 a usage problem, 3 gave up on retries."""
+    try:
+        payload = notifying.build_payload(args, env)
+        url = notifying.endpoint(args.url)
+    except notifying.NotifyError as exc:
+        print(f"asc-bot notify: {exc}", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return 0
+    secret = (env.get(args.secret_env) or "").strip()
+    if not secret:
+        print(f"asc-bot notify: {args.secret_env} is not set (the bot's webhook secret)", file=sys.stderr)
+        return 2
+
+    def retrying(attempt: int, problem: str, delay: float) -> None:
+        print(
+            f"asc-bot notify: attempt {attempt} failed ({problem}); again in {delay:.0f} s", file=sys.stderr
+        )
+
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    answer = await notifying.deliver(
+        url,
+        body,
+        secret,
+        attempts=args.attempts,
+        request_timeout=args.timeout,
+        timestamp=not args.no_timestamp,
+        now=now,
+        sleep=sleep,
+        on_retry=retrying,
+    )
+    if answer.status is None:
+        print(f"asc-bot notify: gave up after {answer.attempts} attempts: {answer.error}", file=sys.stderr)
+        return 3
+    print(json.dumps(answer.body, ensure_ascii=False) if not isinstance(answer.body, str) else answer.body)
+    if answer.accepted:
+        body_ = answer.body if isinstance(answer.body, dict) else {}
+        what = "a new publication" if answer.status == 202 else "already known"
+        print(f"asc-bot notify: HTTP {answer.status}, {what}: {body_.get('publication_id')}", file=sys.stderr)
+        return 0
+    print(f"asc-bot notify: the bot answered HTTP {answer.status}", file=sys.stderr)
+    errors = answer.body.get("errors", []) if isinstance(answer.body, dict) else []
+    for problem in errors if isinstance(errors, list) else []:
+        if isinstance(problem, dict):
+            print(f"  - {problem.get('field')}: {problem.get('message')}", file=sys.stderr)
+    return 3 if answer.status in notifying.RETRY_STATUSES else 1
+
+
+async def webhooks_register(
+    apps: Sequence[str],
+    url: str,
+    *,
+    name: str = "asc-bot",
+    keep_secret: bool = False,
+    config: Config | None = None,
+    clock: Clock | None = None,
+) -> int:
+    """`asc-bot webhooks register`: one App Store Connect webhook per app, all with one secret."""
+    config = config or _load(require_slack=False, require_webhook_secret=False)
+    if config is None:
+        return 2
+    try:
+        target = webhook_url(url)
+    except ValueError as exc:
+        print(f"asc-bot webhooks register: {exc}", file=sys.stderr)
+        return 2
+    secret = config.apple_webhook_secret if keep_secret else secrets.token_hex(32)
+    if not secret:
+        print("asc-bot webhooks register: --keep-secret needs ASC_BOT_APPLE_WEBHOOK_SECRET", file=sys.stderr)
+        return 2
+    clients: dict[str, AppStoreConnect] = {}
+    done, ok = 0, True
+    try:
+        for bundle_id in apps:
+            try:
+                key = config.key_for(bundle_id)
+                client = clients.get(key.name) or AppStoreConnect(
+                    key, config.asc_api_url, clock=clock or SystemClock()
+                )
+                clients[key.name] = client
+                reg = await register(client, bundle_id, target, secret, name=name)
+            except (ConfigError, LookupError) as exc:
+                ok = False
+                print(f"FAIL {bundle_id}: {getattr(exc, 'user_message', exc)}")
+                continue
+            except AscError as exc:
+                ok = False
+                print(f"FAIL {bundle_id}: App Store Connect refused: {exc.user_message}")
+                continue
+            done += 1
+            verb = "created" if reg.created else "updated"
+            events = ", ".join(reg.webhook.event_types)
+            print(
+                f"ok   {bundle_id} (app {reg.app_id}): {verb} webhook '{reg.webhook.name}' → {target} [{events}]"
+            )
+    finally:
+        for client in clients.values():
+            await client.aclose()
+    if done and not keep_secret:
+        print(
+            "\nPut this in the bot's environment (a secret store, not the repository) and restart it. The bot"
+            "\nchecks one secret: once it is set, run this again with --keep-secret for apps registered before.\n"
+        )
+        print(f"ASC_BOT_APPLE_WEBHOOK_SECRET={secret}")
     return 0 if ok else 1
 
 

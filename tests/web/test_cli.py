@@ -1,0 +1,263 @@
+"""`asc-bot notify` (CI's side of the webhook) and `asc-bot webhooks register` (App Store Connect's)."""
+
+from __future__ import annotations
+
+import io
+import json
+import plistlib
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot import notify
+from bot.apple_webhooks import EVENT_TYPES
+from bot.cli import build_parser, run_notify, webhooks_register
+from bot.clock import FakeClock
+from bot.sandbox.world import World
+from bot.signatures import verify_ci
+
+# -- notify --------------------------------------------------------------------------------------
+
+
+def args(*argv: str):
+    return build_parser().parse_args(["notify", *argv])
+
+
+def fake_ipa(path: Path, platform: str = "iphoneos", binary: bool = True) -> Path:
+    info = {
+        "CFBundleIdentifier": "com.example.app",
+        "CFBundleShortVersionString": "1.4.0",
+        "CFBundleVersion": "412",
+        "DTPlatformName": platform,
+    }
+    fmt = plistlib.FMT_BINARY if binary else plistlib.FMT_XML
+    with zipfile.ZipFile(path, "w") as ipa:
+        ipa.writestr("Payload/Example.app/Info.plist", plistlib.dumps(info, fmt=fmt))
+        ipa.writestr("Payload/Example.app/PlugIns/Widget.appex/Info.plist", plistlib.dumps({"x": 1}))
+        ipa.writestr("Payload/Example.app/Example", b"\0binary")
+    return path
+
+
+async def test_notify_creates_the_publication_and_a_rerun_finds_it(
+    world: World, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert world.bot is not None
+    env = {"ASC_BOT_WEBHOOK_SECRET": world.webhook_secret, "GITHUB_ACTIONS": "true", "GITHUB_RUN_ID": "77"}
+    env |= {"GITHUB_REPOSITORY": "acme/app", "GITHUB_SERVER_URL": "https://github.com"}
+    argv = ("--url", world.bot.url, "--bundle-id", "com.example.app", "--version", "1.4.0", "--build", "412")
+    argv += ("--testflight", "--beta-group", "QA", "--beta-group", "Friends", "--tests-passed")
+    now = clock.now().timestamp
+    assert await run_notify(args(*argv), env, now=now) == 0
+    first = capsys.readouterr()
+    answer = json.loads(first.out)
+    assert answer["state"] == "waiting_for_build"
+    assert "HTTP 202" in first.err
+    pub = await world.bot.storage.get(answer["publication_id"])
+    assert pub.source == {"name": "GitHub Actions", "url": "https://github.com/acme/app/actions/runs/77"}
+    assert pub.options["beta_groups"] == ["QA", "Friends"] and pub.tests_passed is True
+    assert await run_notify(args(*argv), env, now=now) == 0
+    assert json.loads(capsys.readouterr().out) == answer  # a CI re-run gets the first answer
+    assert world.webhook_secret not in first.out + first.err
+
+
+async def test_notify_reports_the_bots_problems_and_exits_1(
+    world: World, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert world.bot is not None
+    env = {"ASC_BOT_WEBHOOK_SECRET": world.webhook_secret}
+    argv = ("--url", world.bot.url, "--bundle-id", "com.example.app", "--version", "one", "--build", "x")
+    assert await run_notify(args(*argv, "--channel", "#releases"), env, now=clock.now().timestamp) == 1
+    err = capsys.readouterr().err
+    assert "HTTP 400" in err
+    assert "- version:" in err and "- build_number:" in err and "- channel:" in err
+    wrong = {"ASC_BOT_WEBHOOK_SECRET": "wrong-secret-wrong-secret"}
+    argv = ("--url", world.bot.url, "--bundle-id", "com.example.app", "--version", "1.0", "--build", "1")
+    assert await run_notify(args(*argv), wrong, now=clock.now().timestamp) == 1
+    assert "HTTP 401" in capsys.readouterr().err
+
+
+async def test_notify_usage_problems_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    base = ("--url", "https://bot.example.com", "--bundle-id", "a.b", "--version", "1", "--build", "1")
+    assert await run_notify(args(*base), {}) == 2
+    assert "ASC_BOT_WEBHOOK_SECRET is not set" in capsys.readouterr().err
+    assert await run_notify(args("--url", "https://bot.example.com", "--version", "1"), {"X": "y"}) == 2
+    assert await run_notify(args(*base, "--publishing", "[1]"), {}) == 2
+    assert await run_notify(args(*base[2:], "--url", "ftp://x"), {}) == 2
+
+
+async def test_notify_reads_the_ipa_and_dry_run_prints_the_body(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ipa = fake_ipa(tmp_path / "App.ipa", platform="appletvos")
+    notes = tmp_path / "release_notes.json"
+    notes.write_text(json.dumps([{"language": "en-US", "text": "New things"}]))
+    env = {"CM_BUILD_ID": "b1", "CM_PROJECT_ID": "p1"}
+    code = await run_notify(
+        args(
+            "--url", "https://bot.example.com", "--ipa", str(ipa), "--release-notes", str(notes), "--dry-run"
+        ),
+        env,
+    )
+    assert code == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body == {
+        "app": {"bundle_id": "com.example.app"},
+        "platform": "TV_OS",
+        "version": "1.4.0",
+        "build_number": "412",
+        "source": {"name": "Codemagic", "url": "https://codemagic.io/app/p1/build/b1"},
+        "release_notes": [{"language": "en-US", "text": "New things"}],
+    }
+    plain = tmp_path / "whats_new.txt"
+    plain.write_text("Try the new tab\n")
+    payload = notify.build_payload(
+        args(
+            "--url",
+            "u",
+            "--ipa",
+            str(fake_ipa(tmp_path / "X.ipa", binary=False)),
+            "--release-notes",
+            str(plain),
+        ),
+        {},
+    )
+    assert payload["release_notes"] == [{"language": "en-US", "text": "Try the new tab"}]
+    (tmp_path / "bad.ipa").write_bytes(b"not a zip")
+    with pytest.raises(notify.NotifyError):
+        notify.read_ipa(tmp_path / "bad.ipa")
+
+
+def test_ci_sources_are_detected() -> None:
+    assert notify.detect_source({"GITLAB_CI": "true", "CI_JOB_URL": "https://gitlab.com/j/1"}) == {
+        "name": "GitLab CI",
+        "url": "https://gitlab.com/j/1",
+    }
+    assert notify.detect_source({"BITRISE_BUILD_URL": "https://app.bitrise.io/build/1"})["name"] == "Bitrise"
+    assert notify.detect_source({}) == {}
+    assert notify.endpoint("https://bot.example.com/") == "https://bot.example.com/webhooks/build-uploaded"
+    assert (
+        notify.endpoint("https://x.io/asc/webhooks/build-uploaded")
+        == "https://x.io/asc/webhooks/build-uploaded"
+    )
+
+
+def scripted(*steps: int | Exception) -> tuple[httpx.MockTransport, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+    queue = list(steps)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        step = queue.pop(0)
+        if isinstance(step, Exception):
+            raise step
+        headers = {"Retry-After": "7"} if step == 429 else {}
+        return httpx.Response(
+            step, json={"publication_id": "p", "state": "waiting_for_build"}, headers=headers
+        )
+
+    return httpx.MockTransport(handle), seen
+
+
+async def test_deliver_retries_network_errors_429_and_5xx_with_backoff() -> None:
+    transport, seen = scripted(httpx.ConnectError("refused"), 503, 429, 202)
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    body = b'{"app": {"bundle_id": "a.b"}}'
+    answer = await notify.deliver(
+        "https://bot/webhooks/build-uploaded",
+        body,
+        "s" * 20,
+        sleep=sleep,
+        now=lambda: 1000.0,
+        transport=transport,
+    )
+    assert (answer.status, answer.attempts, answer.accepted) == (202, 4, True)
+    assert slept == [1.0, 2.0, 7.0]  # doubling, and Retry-After when it asks for longer
+    for request in seen:  # every attempt is signed, and carries the same body (so the bot dedupes)
+        assert request.content == body
+        assert verify_ci(
+            "s" * 20, body, request.headers["X-Signature-256"], request.headers["X-Signature-Timestamp"], 1000
+        )
+
+
+async def test_deliver_does_not_retry_refusals_and_gives_up_after_its_attempts() -> None:
+    transport, seen = scripted(400)
+    answer = await notify.deliver("https://b", b"{}", "s" * 20, sleep=_no_sleep, transport=transport)
+    assert (answer.status, len(seen)) == (400, 1)
+    transport, seen = scripted(*[httpx.ReadTimeout("slow")] * 3)
+    answer = await notify.deliver(
+        "https://b", b"{}", "s" * 20, attempts=3, sleep=_no_sleep, transport=transport
+    )
+    assert (answer.status, answer.attempts, len(seen)) == (None, 3, 3)
+    assert "ReadTimeout" in (answer.error or "")
+    transport, seen = scripted(502, 502)
+    answer = await notify.deliver(
+        "https://b", b"{}", "s" * 20, attempts=2, sleep=_no_sleep, transport=transport
+    )
+    assert (answer.status, answer.error) == (502, "HTTP 502")
+
+
+async def _no_sleep(seconds: float) -> None:
+    return None
+
+
+# -- webhooks register ---------------------------------------------------------------------------
+
+
+async def test_register_creates_then_updates_with_a_fresh_secret(
+    world: World, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert world.config is not None
+    app_id = world.asc.add_app("com.example.app")
+    url = "https://asc-bot.example.com"
+    assert await webhooks_register(["com.example.app"], url, config=world.config, clock=clock) == 0
+    out = capsys.readouterr().out
+    assert "created webhook 'asc-bot'" in out
+    secret = out.rsplit("ASC_BOT_APPLE_WEBHOOK_SECRET=", 1)[1].strip()
+    hooks = [h for h in world.asc.store.webhooks.values() if h.app_id == app_id]
+    assert len(hooks) == 1
+    assert (hooks[0].url, hooks[0].secret, hooks[0].enabled) == (
+        f"{url}/webhooks/app-store-connect",
+        secret,
+        True,
+    )
+    assert set(hooks[0].event_types) == set(EVENT_TYPES)
+
+    assert await webhooks_register(["com.example.app"], url + "/", config=world.config, clock=clock) == 0
+    out = capsys.readouterr().out
+    assert "updated webhook" in out
+    again = [h for h in world.asc.store.webhooks.values() if h.app_id == app_id]
+    assert len(again) == 1 and again[0].secret != secret  # rotated, not duplicated
+    assert again[0].secret == out.rsplit("=", 1)[1].strip()
+
+    kept = replace(world.config, apple_webhook_secret="configured-secret-1234")
+    assert await webhooks_register(["com.example.app"], url, keep_secret=True, config=kept, clock=clock) == 0
+    assert "ASC_BOT_APPLE_WEBHOOK_SECRET=" not in capsys.readouterr().out
+    assert world.asc.store.webhooks[again[0].id].secret == "configured-secret-1234"
+
+
+async def test_register_refuses_what_cannot_work(
+    world: World, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert world.config is not None
+    config = replace(world.config, apple_webhook_secret=None)
+    assert await webhooks_register(["com.example.app"], "http://bot.example.com", config=config) == 2
+    assert "https" in capsys.readouterr().err
+    assert await webhooks_register(["a.b"], "https://bot.example.com", keep_secret=True, config=config) == 2
+    code = await webhooks_register(["com.unknown.app"], "https://bot.example.com", config=config, clock=clock)
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "FAIL com.unknown.app" in out and "ASC_BOT_APPLE_WEBHOOK_SECRET=" not in out
+    assert world.asc.store.webhooks == {}
+
+
+def test_the_cli_lists_the_new_commands() -> None:
+    text = io.StringIO()
+    build_parser().print_help(text)
+    assert "notify" in text.getvalue() and "webhooks" in text.getvalue()
