@@ -1,4 +1,8 @@
-"""aiohttp routes: Slack's events endpoint, the build-uploaded webhook and the health check."""
+"""aiohttp routes: Slack's events endpoint, the two webhooks, the health check and the OpenAPI document.
+
+Both webhooks check in the same order (ops.md §5.1): size (413) → signature (401) → content type
+(415) → JSON and fields (400); only then is anything stored, in one transaction.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +15,36 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
+from bot.apple_webhooks import PATH as APPLE_PATH
+from bot.apple_webhooks import InvalidEvent, parse_event
+from bot.appstore.errors import AscError, AscNotFound
 from bot.clock import Clock
 from bot.engine.engine import Engine
-from bot.engine.intake import InvalidNotice, parse_notice
-from bot.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_ci
+from bot.engine.intake import InvalidNotice, Problem, UploadNotice, parse_notice
+from bot.errors import AscBotError
+from bot.openapi import document
+from bot.signatures import (
+    APPLE_SIGNATURE_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    verify_apple,
+    verify_ci,
+)
+from storage.records import Publication
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
+APPLE_SOURCE = "app-store-connect"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_NOT_JSON = object()
 
 
 def error(status: int, message: str, **extra: Any) -> web.Response:
     return web.json_response({"error": message, **extra}, status=status)
+
+
+def problems(found: list[Problem]) -> web.Response:
+    return web.json_response({"errors": [p.as_dict() for p in found]}, status=400)
 
 
 async def read_limited(request: web.Request, limit: int = MAX_BODY) -> bytes | None:
@@ -38,35 +60,110 @@ async def read_limited(request: web.Request, limit: int = MAX_BODY) -> bytes | N
     return b"".join(chunks)
 
 
+def decode_json(body: bytes) -> Any:
+    """The decoded body, or `_NOT_JSON` (bad syntax or encoding, or nesting deep enough to recurse)."""
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+def is_json(header: str | None) -> bool:
+    """Whether a Content-Type header names JSON (`application/json` or `application/*+json`)."""
+    # Parsed by hand: aiohttp's request.content_type raises on some malformed values (e.g. ";0*").
+    media = (header or "").split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def same_build(pub: Publication, notice: UploadNotice) -> bool:
+    """Whether a stored publication is the build a notice names (a reused delivery_id may not be)."""
+    return (
+        (pub.platform, pub.version, pub.build_number)
+        == (notice.platform, notice.version, notice.build_number)
+        and notice.bundle_id in (None, pub.app_bundle_id)
+        and (notice.apple_id is None or pub.app_id in (None, notice.apple_id))
+    )
+
+
 def build_upload_handler(engine: Engine, secret: str | None, clock: Clock) -> Handler:
     async def build_uploaded(request: web.Request) -> web.StreamResponse:
         body = await read_limited(request)
         if body is None:
             return error(413, "the body is larger than 1 MiB")
-        if not secret or not verify_ci(
-            secret,
-            body,
-            request.headers.get(SIGNATURE_HEADER),
-            request.headers.get(TIMESTAMP_HEADER),
-            clock.now().timestamp(),
-        ):
+        headers = request.headers
+        signature, timestamp = headers.get(SIGNATURE_HEADER), headers.get(TIMESTAMP_HEADER)
+        if not secret or not verify_ci(secret, body, signature, timestamp, clock.now().timestamp()):
+            log.info("build-uploaded from %s refused: invalid signature", request.remote)
             return error(401, "invalid signature")
-        if request.content_type != "application/json":
+        if not is_json(request.headers.get("Content-Type")):
             return error(415, "send the payload as Content-Type: application/json")
-        try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return web.json_response(
-                {"errors": [{"field": "$", "message": "the body is not valid JSON"}]}, status=400
-            )
+        payload = decode_json(body)
+        if payload is _NOT_JSON:
+            return problems([Problem("$", "the body is not valid JSON")])
         try:
             notice = parse_notice(payload, now=clock.now())
             intake = await engine.intake(notice, actor="webhook", source="ci")
         except InvalidNotice as exc:
-            return web.json_response({"errors": [p.as_dict() for p in exc.problems]}, status=400)
+            return problems(exc.problems)
+        except AscNotFound:
+            return problems([Problem("app.apple_id", "App Store Connect has no app with this Apple ID")])
+        except (AscError, AscBotError) as exc:
+            # Only an apple_id-only notice asks App Store Connect during intake; CI may retry later.
+            log.warning("build-uploaded: cannot look the app up in App Store Connect: %s", exc)
+            return error(503, "App Store Connect could not be asked about app.apple_id; send it again later")
+        if not intake.created and not same_build(intake.publication, notice):
+            pub = intake.publication
+            return problems(
+                [
+                    Problem(
+                        "delivery_id",
+                        f"was already used for {pub.app_bundle_id} {pub.platform} {pub.version} "
+                        f"({pub.build_number}); send another delivery_id for another build",
+                    )
+                ]
+            )
         return web.json_response(intake.body, status=intake.status)
 
     return build_uploaded
+
+
+def apple_handler(engine: Engine, secret: str | None, clock: Clock) -> Handler:
+    async def app_store_connect(request: web.Request) -> web.StreamResponse:
+        body = await read_limited(request)
+        if body is None:
+            return error(413, "the body is larger than 1 MiB")
+        if not secret:
+            log.warning("an App Store Connect event was refused: ASC_BOT_APPLE_WEBHOOK_SECRET is not set")
+            return error(401, "invalid signature")
+        if not verify_apple(secret, body, request.headers.get(APPLE_SIGNATURE_HEADER)):
+            log.info("App Store Connect event from %s refused: invalid signature", request.remote)
+            return error(401, "invalid signature")
+        try:
+            event = parse_event(decode_json(body))
+        except InvalidEvent as exc:
+            return problems([Problem("data", str(exc))])
+        answer = {"ok": True, "event": event.type}
+        if event.is_ping:
+            log.info("App Store Connect ping %s received", event.id)
+            return web.json_response({**answer, "result": "ping"})
+        if not await engine.storage.remember_delivery(APPLE_SOURCE, event.id, clock.now()):
+            return web.json_response({**answer, "result": "duplicate"})
+        if not event.refreshes:
+            log.info("App Store Connect event %s (%s) ignored: not one the bot follows", event.id, event.type)
+            return web.json_response({**answer, "result": "ignored"})
+        assert event.resource_type is not None and event.resource_id is not None
+        matched = await engine.apple_event(event.type, event.resource_type, event.resource_id)
+        if not matched:
+            log.info(
+                "App Store Connect event %s (%s) about %s %s ignored: no publication follows it",
+                event.id,
+                event.type,
+                event.resource_type,
+                event.resource_id,
+            )
+        return web.json_response({**answer, "result": "refreshed" if matched else "unknown_resource"})
+
+    return app_store_connect
 
 
 def slack_handler(bolt: AsyncApp) -> Handler:
@@ -88,6 +185,15 @@ def health_handler(engine: Engine) -> Handler:
     return healthz
 
 
+def openapi_handler() -> Handler:
+    text = json.dumps(document(), indent=2)
+
+    async def openapi(request: web.Request) -> web.StreamResponse:
+        return web.Response(text=text, content_type="application/json")
+
+    return openapi
+
+
 @web.middleware
 async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamResponse:
     """No stack trace ever reaches a caller: unexpected failures are logged and answered with 500."""
@@ -101,10 +207,18 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
 
 
 def build_web_app(
-    engine: Engine, bolt: AsyncApp, *, webhook_secret: str | None, clock: Clock
+    engine: Engine,
+    bolt: AsyncApp,
+    *,
+    webhook_secret: str | None,
+    clock: Clock,
+    apple_webhook_secret: str | None = None,
 ) -> web.Application:
+    """The bot's HTTP routes; `/openapi.json` describes all of them but Slack's."""
     app = web.Application(middlewares=[errors_as_json], client_max_size=MAX_BODY)
     app.router.add_post("/slack/events", slack_handler(bolt))
     app.router.add_post("/webhooks/build-uploaded", build_upload_handler(engine, webhook_secret, clock))
+    app.router.add_post(APPLE_PATH, apple_handler(engine, apple_webhook_secret, clock))
     app.router.add_get("/healthz", health_handler(engine))
+    app.router.add_get("/openapi.json", openapi_handler())
     return app

@@ -1,0 +1,95 @@
+"""Helpers for the webhook tests: signed senders and App Store Connect's endpoint on a running world."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from aiohttp import web
+
+from bot.apple_webhooks import PATH as APPLE_PATH
+from bot.sandbox.world import World
+from bot.signatures import sign_apple
+from bot.web import build_web_app
+
+
+@dataclass
+class AppleEndpoint:
+    """Where App Store Connect's events go, and the secret they are signed with."""
+
+    url: str
+    secret: str
+    http: httpx.AsyncClient
+
+    async def send(self, payload: dict[str, Any] | bytes, *, secret: str | None = None) -> httpx.Response:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "x-apple-signature": sign_apple(secret or self.secret, body),
+        }
+        return await self.http.post(self.url, content=body, headers=headers)
+
+
+def apple_event(
+    kind: str, resource_type: str | None, resource_id: str | None, **attributes: Any
+) -> dict[str, Any]:
+    """A delivered App Store Connect event, shaped as Apple documents it."""
+    data: dict[str, Any] = {
+        "type": kind,
+        "id": str(uuid.uuid4()),
+        "version": 1,
+        "attributes": {"timestamp": "2026-01-05T09:00:00Z", **attributes},
+    }
+    if resource_type is not None:
+        data["relationships"] = {"instance": {"data": {"type": resource_type, "id": resource_id}}}
+    return {"data": data}
+
+
+@contextlib.asynccontextmanager
+async def apple_endpoint(world: World) -> AsyncIterator[AppleEndpoint]:
+    """The world's own `/webhooks/app-store-connect` when bot/app.py hands it the Apple secret;
+    otherwise the same routes, on the same engine, served beside it with the secret."""
+    assert world.bot is not None and world.config is not None
+    secret = world.config.apple_webhook_secret or ""
+    async with httpx.AsyncClient(timeout=30) as http:
+        endpoint = AppleEndpoint(world.bot.url + APPLE_PATH, secret, http)
+        ping = await endpoint.send(apple_event("webhookPingCreated", None, None))
+        if ping.status_code == 200:
+            yield endpoint
+            return
+        app = build_web_app(
+            world.bot.engine,
+            world.bot.bolt,
+            webhook_secret=world.config.webhook_secret,
+            clock=world.clock,
+            apple_webhook_secret=secret,
+        )
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        try:
+            yield AppleEndpoint(f"http://{host}:{port}{APPLE_PATH}", secret, http)
+        finally:
+            await runner.cleanup()
+
+
+@pytest.fixture
+async def apple(world: World) -> AsyncIterator[AppleEndpoint]:
+    async with apple_endpoint(world) as endpoint:
+        yield endpoint
+
+
+async def stored(world: World) -> dict[str, int]:
+    assert world.bot is not None
+    return await world.bot.storage.counts()
+
+
+NOTHING = {"publications": 0, "actions": 0, "events": 0, "deliveries": 0}
