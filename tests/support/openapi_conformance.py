@@ -76,7 +76,8 @@ def _api() -> OpenAPI:
     # "forbid": an attribute or field the schema does not name is a problem too (Apple rejects
     # unknown attributes in requests, and the simulator must not invent fields in answers).
     config = Config(spec_validator_cls=None, additional_properties_default_policy="forbid")
-    return OpenAPI.from_file_path(str(SPEC_PATH), config=config)
+    # json, not from_file_path: that reads the 3.4 MB file with a YAML loader (about 6 s instead of 0.1 s).
+    return OpenAPI.from_dict(json.loads(SPEC_PATH.read_text()), config=config, base_uri=SPEC_PATH.as_uri())
 
 
 @functools.cache
