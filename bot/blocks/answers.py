@@ -1,0 +1,40 @@
+"""Ephemeral answers: only the person who acted sees them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.blocks.base import STATUS_MARKS, escape, mention, mention_approver, when
+from storage.records import Action, Publication
+
+# -- ephemeral answers -------------------------------------------------------------------------
+
+
+def already_requested(title: str, action: Action) -> str:
+    return (
+        f"*{title}* was already requested by {mention(action.requested_by)} at "
+        f"{when(action.requested_at)} ({STATUS_MARKS.get(action.status, action.status)})."
+    )
+
+
+def requested(title: str, pub: Publication) -> str:
+    """Said privately after a request: queued until the build is ready, or starting now."""
+    if pub.state in ("waiting_for_build", "processing"):
+        return f"🕓 *{title}* is queued: it runs as soon as Apple has processed {escape(pub.label)}."
+    return f"⚙️ *{title}* for {escape(pub.label)} is starting; the thread shows how it goes."
+
+
+def refused(title: str, reason: str | None) -> str:
+    return f"🚫 *{title}* cannot be done: {reason or 'not now.'}"
+
+
+def gone() -> str:
+    return "This publication no longer exists; start a new one with `/asc publish`."
+
+
+def not_an_approver(title: str, bundle_id: str, approvers: Sequence[str]) -> str:
+    who = ", ".join(mention_approver(a) for a in approvers[:20]) + (" …" if len(approvers) > 20 else "")
+    return (
+        f"🔒 Only approvers may *{title.lower()}* for {escape(bundle_id)}: {who}. "
+        "Ask one of them; your attempt was logged."
+    )

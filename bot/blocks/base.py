@@ -1,0 +1,155 @@
+"""Ids, Slack limits, wording helpers and small builders shared by every payload."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from storage.records import Publication
+
+# Action and callback ids are a contract between these payloads and the listeners in commands/.
+TESTFLIGHT = "asc_submit_testflight"
+BETA_GROUPS = "asc_add_beta_groups"
+REVIEW = "asc_submit_review"
+SCHEDULE = "asc_schedule_release"
+BUTTONS = (
+    (TESTFLIGHT, "Submit to TestFlight"),
+    (BETA_GROUPS, "Add beta groups"),
+    (REVIEW, "Submit for review"),
+    (SCHEDULE, "Schedule release"),
+)
+RELEASE_NOW = "asc_release_now"
+PHASED_PAUSE = "asc_phased_pause"
+PHASED_RESUME = "asc_phased_resume"
+PHASED_COMPLETE = "asc_phased_complete"
+COMPLIANCE_YES = "asc_compliance_yes"
+COMPLIANCE_NO = "asc_compliance_no"
+WHAT_TO_TEST_VIEW = "asc_what_to_test"
+BETA_GROUPS_VIEW = "asc_beta_groups"
+REVIEW_VIEW = "asc_review"
+SCHEDULE_VIEW = "asc_schedule"
+# Input block ids double as their element's action id and as the keys of `response_action: errors`.
+LOCALE = "locale"
+WHATS_NEW = "whats_new"
+GROUPS = "groups"
+RELEASE_TYPE = "release_type"
+RELEASE_DATE = "release_date"
+COPYRIGHT = "copyright"
+REVIEW_OPTIONS = "review_options"
+COMPLIANCE_QUESTION = "export_compliance_question"
+
+# Slack's limits (docs.slack.dev/reference/block-kit); slack_sdk checks most, not the block count.
+MAX_BLOCKS = 50
+SECTION_TEXT_MAX = 3000
+HEADER_MAX = 150
+INPUT_MAX = 3000
+OPTION_TEXT_MAX = 75
+OPTION_VALUE_MAX = 150
+MAX_OPTIONS = 100
+CONFIRM_TEXT_MAX = 300
+
+STATE_LINES = {
+    "waiting_for_build": "⏳ Waiting for the build to appear in App Store Connect",
+    "processing": "⚙️ Apple is processing the build",
+    "ready": "✅ Processed and valid",
+    "done": "🎉 Done",
+    "failed": "❌ Failed",
+    "timed_out": "⏰ Timed out",
+    "cancelled": "🚫 Cancelled",
+}
+STATUS_MARKS = {
+    "requested": "🕓 queued",
+    "running": "⚙️ running",
+    "succeeded": "✅ done",
+    "failed": "⚠️ failed",
+    "skipped": "⏭️ skipped",
+}
+RELEASE_TYPES = {
+    "MANUAL": "Manually, when someone presses Release now",
+    "AFTER_APPROVAL": "Automatically, as soon as Apple approves it",
+    "SCHEDULED": "Automatically, not before the date below",
+}
+# App Store version states after which a release date can no longer be set...
+RELEASED = frozenset(
+    {"PENDING_APPLE_RELEASE", "PROCESSING_FOR_DISTRIBUTION", "READY_FOR_DISTRIBUTION", "READY_FOR_SALE"}
+)
+# ...and those in which the version is with Apple or already out: no new submission.
+SUBMITTED = RELEASED | {
+    "WAITING_FOR_REVIEW", "IN_REVIEW", "PENDING_DEVELOPER_RELEASE",
+    "REJECTED", "METADATA_REJECTED", "INVALID_BINARY",
+}  # fmt: skip
+# App Store Connect's localizations, for the What to Test language picker.
+# fmt: off
+LOCALES = (
+    "en-US", "en-GB", "en-AU", "en-CA", "de-DE", "fr-FR", "fr-CA", "es-ES", "es-MX", "it", "ja",
+    "ko", "nl-NL", "pt-BR", "pt-PT", "ru", "sv", "da", "fi", "no", "pl", "cs", "sk", "hu", "ro",
+    "hr", "el", "tr", "uk", "he", "ar-SA", "hi", "th", "vi", "id", "ms", "ca", "zh-Hans", "zh-Hant",
+)
+# fmt: on
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+# -- small helpers ----------------------------------------------------------------------------
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut text to Slack's limit, saying so, rather than have Slack reject the whole message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mention(actor: str) -> str:
+    """A Slack mention for user ids; CI and the bot by name."""
+    if _USER_ID.match(actor):
+        return f"<@{actor}>"
+    return {"webhook": "CI", "slash": "a slash command", "bot": "asc-bot"}.get(actor, actor)
+
+
+def mention_approver(approver: str) -> str:
+    """A user (U…/W…) or user group (S…) as Slack shows it."""
+    return f"<!subteam^{approver}>" if approver.startswith("S") else f"<@{approver}>"
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def when(moment: datetime) -> str:
+    """A time every reader sees in their own time zone (Slack's date token), UTC as the fallback."""
+    stamp = int(moment.timestamp())
+    fallback = f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def fit(blocks: list[dict[str, Any]], limit: int = MAX_BLOCKS) -> list[dict[str, Any]]:
+    """At most `limit` blocks: the rest is replaced by a note, never sent for Slack to refuse."""
+    if len(blocks) <= limit:
+        return blocks
+    note = ContextBlock(elements=[MarkdownTextObject(text=f"…and {len(blocks) - limit + 1} more not shown.")])
+    return [*blocks[: limit - 1], note.to_dict()]
+
+
+def _section(text: str, block_id: str | None = None) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=shorten(text, SECTION_TEXT_MAX)), block_id=block_id)
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=shorten(text, SECTION_TEXT_MAX))])
+
+
+def _humane(state: str) -> str:
+    return state.replace("_", " ").capitalize()
+
+
+def _release_date(pub: Publication) -> datetime | None:
+    raw = pub.earliest_release_date or pub.options.get("earliest_release_date")
+    try:
+        return datetime.fromisoformat(str(raw).replace("Z", "+00:00")) if raw else None
+    except ValueError:
+        return None

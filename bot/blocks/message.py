@@ -1,0 +1,200 @@
+"""The publication message, its buttons, and the thread replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    HeaderBlock,
+)
+
+from bot.blocks.base import (
+    BETA_GROUPS,
+    BUTTONS,
+    COMPLIANCE_NO,
+    COMPLIANCE_QUESTION,
+    COMPLIANCE_YES,
+    CONFIRM_TEXT_MAX,
+    HEADER_MAX,
+    PHASED_COMPLETE,
+    PHASED_PAUSE,
+    PHASED_RESUME,
+    RELEASE_NOW,
+    RELEASE_TYPES,
+    RELEASED,
+    REVIEW,
+    SCHEDULE,
+    SECTION_TEXT_MAX,
+    STATE_LINES,
+    STATUS_MARKS,
+    SUBMITTED,
+    TESTFLIGHT,
+    _context,
+    _humane,
+    _release_date,
+    _section,
+    escape,
+    fit,
+    mention,
+    shorten,
+    when,
+)
+from bot.engine.actions import ACTIONS
+from bot.engine.notifier import PublicationView
+from storage.records import Action, Event, Publication
+
+# -- the publication message -------------------------------------------------------------------
+
+
+def state_line(pub: Publication) -> str:
+    line = STATE_LINES.get(pub.state, pub.state)
+    if pub.state == "processing" and pub.processing_state == "VALID":
+        line = "⚙️ Processed; waiting for TestFlight's beta details"
+    if pub.state in ("failed", "timed_out") and pub.last_error:
+        line += f": {escape(pub.last_error)}"
+    return line
+
+
+def _action_line(action: Action) -> str:
+    title = ACTIONS[action.kind].title if action.kind in ACTIONS else action.kind
+    who = mention(action.requested_by)
+    line = f"• {title}: {STATUS_MARKS.get(action.status, action.status)} (asked by {who})"
+    if action.status == "failed" and action.error:
+        line += f" — {escape(action.error)}"
+    return line
+
+
+def _details(pub: Publication) -> list[str]:
+    details = [f"*State:* {state_line(pub)}", f"*App:* {escape(pub.app_bundle_id)} · {pub.platform}"]
+    source = pub.source or {}
+    if source.get("url"):
+        details.append(f"*Source:* <{source['url']}|{escape(source.get('name') or source['url'])}>")
+    elif source.get("name"):
+        details.append(f"*Source:* {escape(source['name'])}")
+    if pub.tests_passed is False:
+        details.append("*Tests:* ❌ failed in CI")
+    if pub.beta_review_state:
+        details.append(f"*TestFlight:* beta review {_humane(pub.beta_review_state).lower()}")
+    if pub.version_state:
+        store = f"*App Store:* {_humane(pub.version_state)}"
+        release_type = pub.release_type or pub.options.get("release_type")
+        if release_type == "SCHEDULED" and _release_date(pub):
+            store += f" · release not before {when(_release_date(pub))}"  # type: ignore[arg-type]
+        elif release_type in RELEASE_TYPES:
+            store += f" · {_humane(release_type).lower()} release"
+        if pub.phased_state and pub.phased_state != "INACTIVE":
+            store += f" · phased release {pub.phased_state.lower()}"
+        details.append(store)
+    return details
+
+
+def publication_message(view: PublicationView) -> tuple[str, list[dict[str, Any]]]:
+    """The publication message: title, state, details, steps, and the buttons that apply now."""
+    pub = view.publication
+    title = f"{pub.app_name or pub.app_bundle_id} {pub.version} ({pub.build_number})"
+    blocks: list[Block] = [
+        HeaderBlock(text=shorten(f"📱 {title}", HEADER_MAX)),
+        _section("\n".join(_details(pub))),
+    ]
+    if view.actions:
+        blocks.append(_section("\n".join(_action_line(a) for a in view.actions)))
+    buttons = [_button(pub, action_id, label) for action_id, label in buttons_for(view)]
+    if buttons:
+        blocks.append(ActionsBlock(block_id="publication_actions", elements=buttons))
+    blocks.append(_context(f"Publication `{pub.id}` · uploaded {pub.created_at:%Y-%m-%d %H:%M} UTC"))
+    text = shorten(f"{title}: {state_line(pub)}", SECTION_TEXT_MAX)
+    return text, fit([b.to_dict() for b in blocks])
+
+
+def buttons_for(view: PublicationView) -> list[tuple[str, str]]:
+    """(action id, text) of the buttons that still make sense for this publication, in order."""
+    pub = view.publication
+    if (
+        pub.state in ("timed_out", "cancelled")
+        or pub.processing_state in ("INVALID", "FAILED")
+        or (pub.state == "failed" and pub.build_id is None)
+    ):
+        return []
+    labels = dict(BUTTONS)
+    testflight, app_store = view.action("testflight"), view.action("app_store")
+    shown: list[str] = []
+    if not (testflight and testflight.status == "succeeded"):
+        shown.append(TESTFLIGHT)
+    shown.append(BETA_GROUPS)
+    submitted = pub.version_state in SUBMITTED or (app_store is not None and app_store.status == "succeeded")
+    if not submitted:
+        shown.append(REVIEW)
+    release_type = pub.release_type or pub.options.get("release_type")
+    if pub.version_state == "PENDING_DEVELOPER_RELEASE" and release_type == "MANUAL":
+        shown.append(RELEASE_NOW)
+    elif pub.version_state not in RELEASED and pub.version_state != "PENDING_DEVELOPER_RELEASE":
+        shown.append(SCHEDULE)
+    if pub.phased_state == "ACTIVE":
+        shown += [PHASED_PAUSE, PHASED_COMPLETE]
+    elif pub.phased_state == "PAUSED":
+        shown += [PHASED_RESUME, PHASED_COMPLETE]
+    labels.update(
+        {
+            RELEASE_NOW: "Release now",
+            PHASED_PAUSE: "Pause phased release",
+            PHASED_RESUME: "Resume phased release",
+            PHASED_COMPLETE: "Release to all users",
+        }
+    )
+    return [(action_id, labels[action_id]) for action_id in shown]
+
+
+def _button(pub: Publication, action_id: str, label: str) -> ButtonElement:
+    label_of = f"{pub.app_name or pub.app_bundle_id} {pub.version} ({pub.build_number})"
+    questions = {
+        REVIEW: ("Submit for App Store review?", f"Submit {label_of} to App Store review?", "Submit"),
+        RELEASE_NOW: ("Release now?", f"Release {label_of} on the App Store now?", "Release"),
+        PHASED_COMPLETE: (
+            "Release to all users?",
+            f"End the phased release: every user gets {label_of} now.",
+            "Release",
+        ),
+    }
+    confirm = None
+    if action_id in questions:
+        title, text, yes = questions[action_id]
+        confirm = ConfirmObject(title=title, text=shorten(text, CONFIRM_TEXT_MAX), confirm=yes, deny="Cancel")
+    style = "primary" if action_id in (TESTFLIGHT, RELEASE_NOW) else None
+    return ButtonElement(text=label, action_id=action_id, value=pub.id, style=style, confirm=confirm)
+
+
+# -- thread replies ----------------------------------------------------------------------------
+
+
+def event_text(event: Event) -> str:
+    """A thread reply for an event, with the actor as a Slack mention."""
+    text = event.message or event.kind.replace("_", " ")
+    return shorten(text.replace("{actor}", mention(event.actor)), SECTION_TEXT_MAX)
+
+
+def reply(view: PublicationView, event: Event) -> tuple[str, list[dict[str, Any]] | None]:
+    """A thread reply: text, plus Yes/No buttons when the event asks about export compliance."""
+    text = event_text(event)
+    if event.kind != COMPLIANCE_QUESTION:
+        return text, None
+    pub_id = view.publication.id
+    buttons = [
+        ButtonElement(text="Yes, it uses non-exempt encryption", action_id=COMPLIANCE_YES, value=pub_id),
+        ButtonElement(
+            text="No non-exempt encryption", action_id=COMPLIANCE_NO, value=pub_id, style="primary"
+        ),
+    ]
+    blocks = [_section(text), ActionsBlock(block_id="export_compliance", elements=buttons)]
+    return text, [b.to_dict() for b in blocks]
+
+
+def compliance_answered(question: str, uses_encryption: bool, user: str) -> tuple[str, list[dict[str, Any]]]:
+    """The question reply once answered: the buttons give way to who answered what."""
+    answer = "uses" if uses_encryption else "does not use"
+    said = f"✅ {mention(user)} answered: the app {answer} non-exempt encryption."
+    blocks = [_section(question), _context(said)]
+    return shorten(f"{question}\n{said}", SECTION_TEXT_MAX), [b.to_dict() for b in blocks]

@@ -1,0 +1,318 @@
+"""Modals: What to Test, beta groups, review options and the release schedule."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    CheckboxesElement,
+    DateTimePickerElement,
+    InputBlock,
+    Option,
+    OptionGroup,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    StaticMultiSelectElement,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.appstore.models import BetaGroup
+from bot.blocks.answers import requested
+from bot.blocks.base import (
+    BETA_GROUPS_VIEW,
+    COPYRIGHT,
+    GROUPS,
+    INPUT_MAX,
+    LOCALE,
+    LOCALES,
+    MAX_OPTIONS,
+    OPTION_TEXT_MAX,
+    OPTION_VALUE_MAX,
+    RELEASE_DATE,
+    RELEASE_TYPE,
+    RELEASE_TYPES,
+    REVIEW_OPTIONS,
+    REVIEW_VIEW,
+    SCHEDULE_VIEW,
+    SECTION_TEXT_MAX,
+    STATE_LINES,
+    WHAT_TO_TEST_VIEW,
+    WHATS_NEW,
+    _context,
+    _release_date,
+    _section,
+    escape,
+    fit,
+    shorten,
+)
+from bot.blocks.message import state_line
+from storage.records import Publication
+
+# -- modals ------------------------------------------------------------------------------------
+
+
+def metadata(**context: str | None) -> str:
+    """Modal context (publication, channel, message) as private_metadata (max 3000 characters)."""
+    return json.dumps({k: v for k, v in context.items() if v is not None}, separators=(",", ":"))
+
+
+def _modal(
+    callback_id: str,
+    title: str,
+    blocks: Iterable[Block],
+    meta: str,
+    submit: str | None = None,
+    close: str | None = None,
+) -> dict[str, Any]:
+    view = View(
+        type="modal",
+        callback_id=callback_id,
+        title=title,
+        blocks=list(blocks),
+        private_metadata=meta,
+        submit=submit,
+        close=close or ("Cancel" if submit else "Close"),
+    )
+    return view.to_dict()
+
+
+def message_modal(callback_id: str, title: str, text: str, meta: str) -> dict[str, Any]:
+    """A modal that only says something: loading, an error, nothing to pick."""
+    return _modal(callback_id, title, [_section(text)], meta)
+
+
+def loading_modal(callback_id: str, title: str, pub: Publication, meta: str) -> dict[str, Any]:
+    what = (
+        f"⏳ Loading the beta groups of {escape(pub.app_name or pub.app_bundle_id)} from App Store Connect…"
+    )
+    return message_modal(callback_id, title, what, meta)
+
+
+def what_to_test_modal(pub: Publication, meta: str) -> dict[str, Any]:
+    """Optional What to Test text for testers, asked right after *Submit to TestFlight*."""
+    note = (pub.release_notes or [{}])[0]
+    language = note.get("language") if note.get("language") in LOCALES else "en-US"
+    locales = [Option(value=code, text=code) for code in LOCALES]
+    text = PlainTextInputElement(
+        action_id=WHATS_NEW,
+        multiline=True,
+        max_length=INPUT_MAX,
+        initial_value=shorten(note["text"], INPUT_MAX) if note.get("text") else None,
+        placeholder="What should testers try in this build?",
+    )
+    blocks = [
+        _section(f"{requested('Submit to TestFlight', pub)}\nAdd What to Test for testers, or skip it."),
+        InputBlock(
+            block_id=LOCALE,
+            label="Language",
+            element=StaticSelectElement(
+                action_id=LOCALE, options=locales, initial_option=Option(value=language, text=language)
+            ),
+        ),
+        InputBlock(
+            block_id=WHATS_NEW,
+            label="What to Test",
+            element=text,
+            hint="Up to 3000 characters (Slack's limit for a text field).",
+        ),
+    ]
+    return _modal(WHAT_TO_TEST_VIEW, "What to Test", blocks, meta, submit="Save", close="Skip")
+
+
+def beta_groups_modal(pub: Publication, groups: Sequence[BetaGroup], meta: str) -> dict[str, Any]:
+    """A multi-select of the app's beta groups, internal and external apart; long lists shortened."""
+    title = "Add beta groups"
+    usable = [g for g in groups if g.name and len(g.name) <= OPTION_VALUE_MAX]
+    if not usable:
+        text = (
+            f"{escape(pub.app_name or pub.app_bundle_id)} has no beta groups in App Store Connect yet. "
+            "Create one under TestFlight, then try again."
+        )
+        return message_modal(BETA_GROUPS_VIEW, title, text, meta)
+    wanted = {str(n).casefold() for n in pub.options.get("beta_groups") or []}
+    option_groups, initial, left_out = [], [], len(groups) - len(usable)
+    for internal, label in (
+        (True, "Internal groups (at once)"),
+        (False, "External groups (after beta review)"),
+    ):
+        members = [g for g in usable if g.is_internal is internal]
+        left_out += max(0, len(members) - MAX_OPTIONS)
+        options = [Option(value=g.name, text=shorten(g.name, OPTION_TEXT_MAX)) for g in members[:MAX_OPTIONS]]
+        initial += [o for o, g in zip(options, members, strict=False) if g.name.casefold() in wanted]
+        if options:
+            option_groups.append(OptionGroup(label=label, options=options))
+    picker = StaticMultiSelectElement(
+        action_id=GROUPS,
+        placeholder="Pick groups",
+        option_groups=option_groups,
+        initial_options=initial or None,
+    )
+    blocks: list[Block] = [
+        _section(f"Add *{escape(pub.label)}* to these TestFlight groups:"),
+        InputBlock(
+            block_id=GROUPS,
+            label="Beta groups",
+            element=picker,
+            hint="External groups need Apple's beta review; asc-bot submits the build for it.",
+        ),
+    ]
+    if left_out:
+        blocks.append(_context(f"{left_out} more group(s) are not listed; add them in App Store Connect."))
+    return _modal(BETA_GROUPS_VIEW, title, blocks, meta, submit="Add")
+
+
+def _date_picker(initial: datetime | None, now: datetime) -> DateTimePickerElement:
+    start = initial if initial and initial > now else None
+    return DateTimePickerElement(
+        action_id=RELEASE_DATE, initial_date_time=int(start.timestamp()) if start else None
+    )
+
+
+def next_hour(now: datetime, days: int = 1) -> datetime:
+    """A sensible default release time: the next whole hour, `days` from now."""
+    return now.replace(minute=0, second=0, microsecond=0) + timedelta(days=days, hours=1)
+
+
+def review_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:
+    """Release type, date, copyright and phased release, defaulting to the publication's options."""
+    options = pub.options
+    kinds = [Option(value=k, text=t) for k, t in RELEASE_TYPES.items()]
+    chosen = options.get("release_type") if options.get("release_type") in RELEASE_TYPES else "MANUAL"
+    extras = {
+        "phased_release": ("Phased release", "Roll out to automatic updates over 7 days"),
+        "cancel_previous_submissions": (
+            "Cancel other submissions",
+            "Withdraw this app's other open submissions",
+        ),
+    }
+    checks = [Option(value=k, text=t, description=d) for k, (t, d) in extras.items()]
+    ticked = [o for o in checks if options.get(o.value) is True]
+    copyright_text = options.get("copyright")
+    blocks: list[Block] = [
+        _section(f"Submit *{escape(pub.label)}* to App Store review."),
+        InputBlock(
+            block_id=RELEASE_TYPE,
+            label="Release",
+            element=RadioButtonsElement(
+                action_id=RELEASE_TYPE,
+                options=kinds,
+                initial_option=next(o for o in kinds if o.value == chosen),
+            ),
+        ),
+        InputBlock(
+            block_id=RELEASE_DATE,
+            label="Release date (scheduled releases only)",
+            element=_date_picker(_release_date(pub), now),
+            optional=True,
+            hint="On the hour, in your time zone; App Store Connect releases at hour precision.",
+        ),
+        InputBlock(
+            block_id=COPYRIGHT,
+            label="Copyright",
+            element=PlainTextInputElement(
+                action_id=COPYRIGHT,
+                max_length=200,
+                initial_value=shorten(str(copyright_text), 200) if copyright_text else None,
+                placeholder=f"{now.year} Example Ltd",
+            ),
+            optional=True,
+        ),
+        InputBlock(
+            block_id=REVIEW_OPTIONS,
+            label="Options",
+            element=CheckboxesElement(
+                action_id=REVIEW_OPTIONS, options=checks, initial_options=ticked or None
+            ),
+            optional=True,
+        ),
+    ]
+    return _modal(REVIEW_VIEW, "Submit for review", blocks, meta, submit="Submit")
+
+
+def schedule_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:
+    """A date-time picker for the earliest release date, on the hour and in the future."""
+    current = _release_date(pub)
+    blocks: list[Block] = [
+        _section(
+            f"Release *{escape(pub.label)}* automatically once Apple approves it, but not before this time."
+        ),
+        InputBlock(
+            block_id=RELEASE_DATE,
+            label="Release date",
+            element=_date_picker(current if current and current > now else next_hour(now), now),
+            hint="On the hour, in your time zone; App Store Connect releases at hour precision.",
+        ),
+    ]
+    return _modal(SCHEDULE_VIEW, "Schedule release", blocks, meta, submit="Schedule")
+
+
+def release_date_problem(picked: datetime | None, now: datetime) -> str | None:
+    """Why a picked release time cannot be used, in words for the modal; None when it can."""
+    if picked is None:
+        return "Pick a date and time for the release."
+    if picked.minute or picked.second:
+        later = picked.replace(minute=0, second=0) + timedelta(hours=1)
+        return (
+            f"App Store Connect releases on the hour: you picked {picked:%H:%M} UTC; "
+            f"pick {picked:%H}:00 or {later:%H}:00 UTC instead."
+        )
+    if picked <= now:
+        return "That time has passed: pick a time in the future."
+    return None
+
+
+# -- /asc answers ------------------------------------------------------------------------------
+
+
+def message_link(pub: Publication) -> str | None:
+    if not (pub.channel and pub.message_ts):
+        return None
+    return f"https://slack.com/archives/{pub.channel}/p{pub.message_ts.replace('.', '')}"
+
+
+def status(pubs: Sequence[Publication], bundle_id: str | None) -> tuple[str, list[dict[str, Any]]]:
+    """Publications in flight, one line each, linking to their messages; long lists shortened."""
+    scope = f" for {escape(bundle_id)}" if bundle_id else ""
+    if not pubs:
+        text = f"Nothing in flight{scope}."
+        return text, [_section(text).to_dict()]
+    lines = []
+    for pub in pubs:
+        link = message_link(pub)
+        name = f"<{link}|{escape(pub.label)}>" if link else escape(pub.label)
+        lines.append(f"• *{name}* ({pub.platform}): {state_line(pub)}")
+    sections, current = [], ""
+    for line in lines:
+        line = shorten(line, 1000)
+        if len(current) + len(line) + 1 > SECTION_TEXT_MAX:
+            sections.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    sections.append(current)
+    header = f"*{len(pubs)} publication(s) in flight{scope}:*"
+    blocks = [_section(header).to_dict(), *(_section(s).to_dict() for s in sections)]
+    return shorten(f"{header}\n" + "\n".join(lines), SECTION_TEXT_MAX), fit(blocks)
+
+
+def usage_problem(usage: str, problem: str) -> str:
+    return f"⚠️ {problem}\nUsage: `{usage}`"
+
+
+def publish_started(label: str, channel: str) -> str:
+    return f"🚀 Started publishing {escape(label)} in <#{channel}>: follow it in the thread of its message."
+
+
+def publish_exists(pub: Publication) -> str:
+    link = message_link(pub)
+    where = f" <{link}|See its message.>" if link else ""
+    return f"{escape(pub.label)} is already being published ({STATE_LINES.get(pub.state, pub.state)}).{where}"
+
+
+def publish_invalid(problems: Sequence[tuple[str, str]], usage: str) -> str:
+    lines = "\n".join(f"• {name} {message}" for name, message in problems)
+    return f"⚠️ Cannot publish:\n{lines}\nUsage: `{usage}`"
