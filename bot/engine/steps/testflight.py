@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.appstore.models import BetaGroup, BetaReviewSubmission, Build
 from bot.engine.steps.base import (
     ActionContext,
     Outcome,
@@ -61,9 +62,9 @@ async def export_compliance(ctx: ActionContext) -> Outcome:
     )
 
 
-async def submit_beta_review(ctx: ActionContext) -> Outcome | None:
-    """Beta review submission unless the build already has one; None means submitted (or already)."""
-    build = await ctx.client.get_build(ctx.build_id)
+async def _prepare_submission(ctx: ActionContext, build: Build | None = None) -> Outcome | None:
+    """What must hold right before a beta review submission; None when it may go ahead."""
+    build = build or await ctx.client.get_build(ctx.build_id)
     gate = await compliance_gate(ctx, build)
     if gate is not None:
         return gate
@@ -83,21 +84,37 @@ async def submit_beta_review(ctx: ActionContext) -> Outcome | None:
     return None
 
 
+async def ensure_beta_review(
+    ctx: ActionContext, build: Build | None = None
+) -> Outcome | tuple[BetaReviewSubmission, bool]:
+    """The build's beta review submission, made now if there is none: (submission, made now), or
+    an Outcome saying why it cannot be made yet. Reads App Store Connect first, so never twice."""
+    existing = await ctx.client.find_beta_review_submission(ctx.build_id)
+    if existing is not None:
+        return existing, False
+    blocked = await _prepare_submission(ctx, build)
+    if blocked is not None:
+        return blocked
+    return await ctx.client.submit_for_beta_review(ctx.build_id), True
+
+
 async def testflight(ctx: ActionContext) -> Outcome:
     """Submit for TestFlight beta review; checks App Store Connect first so a retry never submits twice."""
-    existing = await ctx.client.find_beta_review_submission(ctx.build_id)
-    if existing is None:
-        blocked = await submit_beta_review(ctx)
-        if blocked is not None:
-            return blocked
-        submission = await ctx.client.submit_for_beta_review(ctx.build_id)
-        text = "🚀 Submitted to TestFlight beta review"
-    else:
-        submission, text = existing, "🚀 Already submitted to TestFlight beta review"
+    ensured = await ensure_beta_review(ctx)
+    if isinstance(ensured, Outcome):
+        return ensured
+    submission, made = ensured
+    text = (
+        "🚀 Submitted to TestFlight beta review" if made else "🚀 Already submitted to TestFlight beta review"
+    )
     state = submission.beta_review_state or "WAITING_FOR_REVIEW"
     return succeeded(
         f"{text} (state {state}).", {"submission_id": submission.id, "state": state}, beta_review_state=state
     )
+
+
+def _kind(group: BetaGroup) -> str:
+    return f"{group.name} ({'internal' if group.is_internal else 'external'})"
 
 
 async def beta_groups(ctx: ActionContext) -> Outcome:
@@ -109,9 +126,7 @@ async def beta_groups(ctx: ActionContext) -> Outcome:
     by_name = {g.name.casefold(): g for g in groups}
     unknown = [n for n in names if n.casefold() not in by_name]
     if unknown:
-        known = (
-            ", ".join(f"{g.name} ({'internal' if g.is_internal else 'external'})" for g in groups) or "none"
-        )
+        known = ", ".join(_kind(g) for g in groups) or "none"
         return failed(
             f"Unknown beta group(s): {', '.join(unknown)}. This app's groups: {known}.", {"unknown": unknown}
         )
@@ -129,15 +144,13 @@ async def beta_groups(ctx: ActionContext) -> Outcome:
     note = ""
     if external:
         # External testers only get a build that passed beta review; internal groups never need one.
-        existing = await ctx.client.find_beta_review_submission(ctx.build_id)
-        if existing is None:
-            blocked = await submit_beta_review(ctx)
-            if blocked is not None:
-                return blocked
-            existing = await ctx.client.submit_for_beta_review(ctx.build_id)
-            note = " Submitted it to TestFlight beta review for the external group(s)."
-        fields["beta_review_state"] = existing.beta_review_state or "WAITING_FOR_REVIEW"
-    listed = ", ".join(f"{g.name} ({'internal' if g.is_internal else 'external'})" for g in wanted)
+        ensured = await ensure_beta_review(ctx, build)
+        if isinstance(ensured, Outcome):
+            return ensured
+        submission, made = ensured
+        note = " Submitted it to TestFlight beta review for the external group(s)." if made else ""
+        fields["beta_review_state"] = submission.beta_review_state or "WAITING_FOR_REVIEW"
+    listed = ", ".join(_kind(g) for g in wanted)
     return succeeded(
         f"👥 Added to beta groups: {listed}.{note}", {"groups": [g.id for g in wanted]}, **fields
     )
