@@ -145,7 +145,13 @@ def build_app(
     )
     engine = Engine(storage, clients, SlackNotifier(slack_client), clock, settings)
     commands.register_all(bolt, engine, approvers_for=config.approvers_for)
-    web_app = build_web_app(engine, bolt, webhook_secret=config.webhook_secret, clock=clock)
+    web_app = build_web_app(
+        engine,
+        bolt,
+        webhook_secret=config.webhook_secret,
+        apple_webhook_secret=config.apple_webhook_secret,
+        clock=clock,
+    )
     ticker = Ticker(engine, tick if tick is not None else max(0.5, min(5.0, config.poll_interval)))
     return BotApp(config, clock, store, storage, clients, engine, bolt, slack_client, web_app, ticker)
 

@@ -11,12 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
-from aiohttp import web
 
 from bot.apple_webhooks import PATH as APPLE_PATH
 from bot.sandbox.world import World
 from bot.signatures import sign_apple
-from bot.web import build_web_app
 
 
 @dataclass
@@ -53,32 +51,14 @@ def apple_event(
 
 @contextlib.asynccontextmanager
 async def apple_endpoint(world: World) -> AsyncIterator[AppleEndpoint]:
-    """The world's own `/webhooks/app-store-connect` when bot/app.py hands it the Apple secret;
-    otherwise the same routes, on the same engine, served beside it with the secret."""
+    """The world's own `/webhooks/app-store-connect`, signed with the configured Apple secret."""
     assert world.bot is not None and world.config is not None
     secret = world.config.apple_webhook_secret or ""
     async with httpx.AsyncClient(timeout=30) as http:
         endpoint = AppleEndpoint(world.bot.url + APPLE_PATH, secret, http)
         ping = await endpoint.send(apple_event("webhookPingCreated", None, None))
-        if ping.status_code == 200:
-            yield endpoint
-            return
-        app = build_web_app(
-            world.bot.engine,
-            world.bot.bolt,
-            webhook_secret=world.config.webhook_secret,
-            clock=world.clock,
-            apple_webhook_secret=secret,
-        )
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        try:
-            yield AppleEndpoint(f"http://{host}:{port}{APPLE_PATH}", secret, http)
-        finally:
-            await runner.cleanup()
+        assert ping.status_code == 200, ping.text
+        yield endpoint
 
 
 @pytest.fixture
