@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
 import sys
-import tempfile
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -44,27 +41,40 @@ class Served:
         await self._runner.cleanup()
 
 
-async def run_load(rounds: list[list[Spec]], concurrency: int) -> list[dict[str, Any]]:
-    """Send the rounds from a separate process (bench.loadgen); this process keeps serving meanwhile."""
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as spec:
-        json.dump({"rounds": rounds, "concurrency": concurrency}, spec)
-    try:
-        proc = await asyncio.create_subprocess_exec(
+class LoadGen:
+    """The load generator process (bench.loadgen); this process keeps serving while it sends."""
+
+    def __init__(self, concurrency: int) -> None:
+        self.concurrency = concurrency
+        self._proc: asyncio.subprocess.Process | None = None
+
+    async def __aenter__(self) -> LoadGen:
+        self._proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "bench.loadgen",
-            spec.name,
+            str(self.concurrency),
             cwd=ROOT,
+            stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+            limit=64 * 1024 * 1024,
         )
-        out, err = await proc.communicate()
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(spec.name)
-    if proc.returncode != 0:
-        raise RuntimeError(f"load generator failed: {err.decode()[-2000:]}")
-    return list(json.loads(out))
+        return self
+
+    async def fire(self, requests: list[Spec]) -> dict[str, Any]:
+        """Send one round; returns its latencies, status counts and wall time."""
+        assert self._proc is not None and self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write(json.dumps(requests).encode() + b"\n")
+        await self._proc.stdin.drain()
+        line = await self._proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the load generator stopped")
+        return dict(json.loads(line))
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._proc is not None and self._proc.stdin is not None:
+            self._proc.stdin.close()
+            await self._proc.wait()
 
 
 def slack_click(

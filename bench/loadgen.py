@@ -1,9 +1,10 @@
 """A load generator in its own process, so the client does not share an event loop with the server.
 
-`python -m bench.loadgen SPEC.json` reads {"rounds": [[{"url", "headers", "body"}, …], …],
-"concurrency": N} and prints one {"latencies": [seconds per request], "statuses": {…}, "wall": seconds}
-per round. Rounds share one connection pool, so a first round can serve as warm-up (the caller
-drops it). Every request is prepared (and signed) by the caller; this process only sends them.
+`python -m bench.loadgen CONCURRENCY` reads rounds from stdin, one JSON line each: a list of
+{"url", "headers", "body"} to POST, at most CONCURRENCY at a time. After each round it writes one JSON
+line: {"latencies": [seconds per request, in order], "statuses": {...}, "wall": seconds}. Rounds
+share one connection pool, so a first round can serve as warm-up, and the caller can prepare (and
+sign) each round just before sending it, as Slack signs a click when it happens.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import json
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -40,19 +40,18 @@ async def fire(
     return {"latencies": latencies, "statuses": dict(statuses), "wall": time.perf_counter() - started}
 
 
-async def fire_rounds(rounds: list[list[dict[str, Any]]], concurrency: int) -> list[dict[str, Any]]:
+async def serve(concurrency: int) -> None:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=64 * 1024 * 1024)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(
-        connector=connector, timeout=aiohttp.ClientTimeout(total=120)
-    ) as session:
-        return [await fire(session, requests, concurrency) for requests in rounds]
-
-
-def main() -> None:
-    spec = json.loads(Path(sys.argv[1]).read_text())
-    results = asyncio.run(fire_rounds(spec["rounds"], int(spec["concurrency"])))
-    sys.stdout.write(json.dumps(results))
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        while line := await reader.readline():
+            result = await fire(session, json.loads(line), concurrency)
+            sys.stdout.write(json.dumps(result) + "\n")
+            sys.stdout.flush()
 
 
 if __name__ == "__main__":
-    main()
+    asyncio.run(serve(int(sys.argv[1])))

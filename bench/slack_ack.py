@@ -2,19 +2,21 @@
 
 The bot runs in the sandbox world (real Bolt app, real engine and SQLite file; simulated Slack and App
 Store Connect on loopback). Each round clicks *Submit to TestFlight* on 200 different publications at
-once; the same 200 signed requests then go to a bare Bolt app that only acks. Requests come from a
-separate load-generator process; latency is from sending a request to reading the whole answer.
-Each measurement is preceded by a warm-up round (discarded) on the same connections.
+once (after its ack the bot stores the request and opens the What to Test modal); the same clicks
+then go to a bare Bolt app that only acks. Requests come from a separate load-generator process and
+are signed just before each round is sent; latency is from sending a request to reading the whole
+answer. Each measurement is preceded by a warm-up round (discarded) on the same connections.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import time
 
 from bench.baselines import bare_bolt
 from bench.common import Result, Table, cli, ms, percentile, ratio
-from bench.harness import Served, run_load, slack_click
+from bench.harness import LoadGen, Served, slack_click
 from bot.blocks import TESTFLIGHT
 from bot.clock import FakeClock
 from bot.sandbox.world import DEMO_CHANNEL, World
@@ -37,10 +39,19 @@ async def publications(world: World, count: int) -> list:
 
 
 async def settled(world: World, expected_actions: int) -> None:
-    """Wait until the work the bot does after acking (storing the request) is finished."""
+    """Wait until the work the bot does after acking (storing the request, opening the What to Test
+    modal) is over, so that it does not spill into the next round."""
     assert world.bot is not None
-    for _ in range(200):
-        if (await world.bot.storage.counts())["actions"] >= expected_actions:
+    calls, quiet_since = -1, time.perf_counter()
+    deadline = time.perf_counter() + 20
+    while time.perf_counter() < deadline:
+        now_calls = len(world.slack.calls)
+        if now_calls != calls:
+            calls, quiet_since = now_calls, time.perf_counter()
+        elif (
+            time.perf_counter() - quiet_since > 0.3
+            and (await world.bot.storage.counts())["actions"] >= expected_actions
+        ):
             return
         await asyncio.sleep(0.05)
 
@@ -64,14 +75,14 @@ async def run(args: argparse.Namespace) -> Result:
                 ("asc-bot", world.events_url, bot_lat),
                 ("bare Bolt", f"{baseline.url}/slack/events", base_lat),
             ):
-                load = [
-                    [
-                        slack_click(world.slack, url, m, TESTFLIGHT, "U0CLICK", world.signing_secret)
-                        for m in part
-                    ]
-                    for part in (warm, measured)
-                ]
-                _, result = await run_load(load, concurrency=clicks)
+                async with LoadGen(concurrency=clicks) as load:
+                    for part in (warm, measured):  # signed just before sending: trigger ids live 3 s
+                        result = await load.fire(
+                            [
+                                slack_click(world.slack, url, m, TESTFLIGHT, "U0CLICK", world.signing_secret)
+                                for m in part
+                            ]
+                        )
                 sink.extend(result["latencies"])
                 for status, n in result["statuses"].items():
                     statuses[name][status] = statuses[name].get(status, 0) + n

@@ -14,7 +14,7 @@ import argparse
 
 from bench.baselines import bare_aiohttp
 from bench.common import Result, Table, cli, ms, percentile, ratio
-from bench.harness import Served, ci_webhook, run_load
+from bench.harness import LoadGen, Served, ci_webhook
 from bot.clock import SystemClock
 from bot.sandbox.world import World
 
@@ -38,8 +38,10 @@ async def run(args: argparse.Namespace) -> Result:
             ("asc-bot", f"{world.bot.url}/webhooks/build-uploaded"),
             ("bare aiohttp", f"{baseline.url}/webhooks/build-uploaded"),
         ):
-            signed = [ci_webhook(url, p, world.webhook_secret) for p in payloads]
-            _, results[name] = await run_load([signed[:warmup], signed[warmup:]], concurrency)
+            async with LoadGen(concurrency) as load:
+                await load.fire([ci_webhook(url, p, world.webhook_secret) for p in payloads[:warmup]])
+                signed = [ci_webhook(url, p, world.webhook_secret) for p in payloads[warmup:]]
+                results[name] = await load.fire(signed)
         stored = (await world.bot.storage.counts())["publications"]
     finally:
         await baseline.stop()
