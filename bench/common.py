@@ -175,7 +175,16 @@ def quiet() -> None:
     """Benchmarks print tables, not the bot's log lines (warnings and errors still show)."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # The bot's own warnings (429 retries, Slack back-off) are part of what is measured, not news.
-    for noisy in ("apscheduler", "aiohttp.access", "slack_bolt", "slack_sdk", "bot", "storage", "httpx"):
+    for noisy in (
+        "apscheduler",
+        "aiohttp.access",
+        "slack_bolt",
+        "slack_sdk",
+        "bot",
+        "storage",
+        "commands",
+        "httpx",
+    ):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
 

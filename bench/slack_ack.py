@@ -89,6 +89,9 @@ async def run(args: argparse.Namespace) -> Result:
                 if name == "asc-bot":
                     done += 2 * clicks
                     await settled(world, done)
+        opens = world.slack.calls_to("views.open")
+        opened = sum(1 for call in opens if call.ok)
+        expired = sum(1 for call in opens if call.error == "expired_trigger_id")
     finally:
         await baseline.stop()
         await world.stop()
@@ -112,12 +115,16 @@ async def run(args: argparse.Namespace) -> Result:
         notes=[
             "Slack needs the ack within 3,000 ms.",
             "Clicks come from a separate process over loopback; each round is preceded by a discarded warm-up round.",
+            f"After acking, asc-bot stores the request and opens the What to Test modal: {opened:,} of "
+            f"{len(opens):,} modals opened, {expired:,} too late for the click's trigger id (Slack allows 3 s).",
         ],
         data={
             "bot_p50_ms": ms(percentile(bot_lat, 50)),
             "bot_p99_ms": ms(percentile(bot_lat, 99)),
             "base_p50_ms": ms(percentile(base_lat, 50)),
             "base_p99_ms": ms(percentile(base_lat, 99)),
+            "modals_opened": opened,
+            "modals_expired": expired,
         },
     )
 
