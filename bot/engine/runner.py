@@ -1,0 +1,157 @@
+"""Runs a ready publication's open steps in order, each claimed by one runner, and decides what next."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+from bot.appstore.errors import AscError
+from bot.clock import Clock
+from bot.engine import messages
+from bot.engine.actions import ACTIONS, QUESTION, ActionContext, Outcome, ordered
+from bot.engine.clients import Clients
+from bot.engine.following import follows_beta, follows_version, rejected
+from bot.engine.polling import TRANSIENT
+from bot.engine.settings import EngineSettings
+from storage.records import Action, Publication
+from storage.repository import DIRTY, NewEvent, Storage
+
+log = logging.getLogger(__name__)
+
+
+class StepRunner:
+    """The part of the sweep that talks to App Store Connect on people's behalf."""
+
+    def __init__(self, storage: Storage, clients: Clients, clock: Clock, settings: EngineSettings) -> None:
+        self.storage = storage
+        self.clients = clients
+        self.clock = clock
+        self.settings = settings
+        self._parallel = asyncio.Semaphore(settings.max_parallel_actions)
+
+    async def advance_app(self, pubs: list[Publication]) -> None:
+        # One app's steps run one after another: App Store Connect allows one build of an app in beta
+        # review and one open review submission at a time, so parallel steps would race each other.
+        for pub in sorted(pubs, key=lambda p: p.created_at):
+            await self._advance_guarded(pub)
+
+    async def _advance_guarded(self, pub: Publication) -> None:
+        async with self._parallel:
+            try:
+                await self._advance(pub)
+            except Exception:  # one publication's bug must not stop the others
+                log.exception("publication %s: unexpected error while running steps", pub.id)
+                await self.storage.update(
+                    pub.id, self.clock.now(), next_poll_at=self.clock.now() + timedelta(seconds=60)
+                )
+
+    async def _advance(self, pub: Publication) -> None:
+        """Run the open steps of a ready publication in order, each claimed by one runner."""
+        client = self.clients.get(pub.api_key)
+        retry_at = None
+        for action in ordered([a for a in await self.storage.actions(pub.id) if a.is_open]):
+            now = self.clock.now()
+            claimed = await self.storage.claim_action(
+                action.id, now, timedelta(seconds=self.settings.action_lease)
+            )
+            if claimed is None:
+                continue
+            spec = ACTIONS.get(claimed.kind)
+            if spec is None:
+                await self.storage.finish_action(claimed.id, "skipped", now, error="unknown step")
+                continue
+            pub = await self.storage.get(pub.id) or pub  # what earlier steps recorded (e.g. the version)
+            try:
+                outcome = await spec.run(ActionContext(client, pub, claimed, now))
+            except TRANSIENT as exc:
+                await self.storage.release_action(claimed.id, self.clock.now(), error=str(exc))
+                retry_at = self.clock.now() + timedelta(seconds=self.settings.poll_interval)
+                log.warning("publication %s: %s will be retried: %s", pub.id, claimed.kind, exc)
+                break
+            except AscError as exc:
+                outcome = Outcome(
+                    "failed",
+                    messages.action_failed(spec.title, exc.user_message),
+                    {"status": exc.status, "code": exc.code},
+                    announce="broadcast",
+                )
+            if outcome.status == "wait":
+                await self._wait(pub, claimed, outcome)
+                retry_at = self.clock.now() + timedelta(seconds=self.settings.poll_interval)
+                break
+            message = outcome.message
+            if outcome.status == "failed" and not message.startswith("⚠️"):
+                message = messages.action_failed(spec.title, message)
+            await self.storage.finish_action(
+                claimed.id,
+                outcome.status,
+                self.clock.now(),
+                result=outcome.result,
+                error=outcome.message if outcome.status == "failed" else None,
+                event=NewEvent(
+                    f"{claimed.kind}_{outcome.status}",
+                    message=message,
+                    announce=outcome.announce,
+                    data=outcome.result,
+                ),
+                publication_fields=outcome.fields,
+            )
+        await self._settle(pub.id, retry_at)
+
+    async def _wait(self, pub: Publication, action: Action, outcome: Outcome) -> None:
+        """Give the step back; ask its question in the thread the first time only."""
+        await self.storage.release_action(action.id, self.clock.now(), error=outcome.message or None)
+        if outcome.question and not any(e.kind == QUESTION for e in await self.storage.events(pub.id)):
+            await self.storage.add_event(
+                pub.id,
+                NewEvent(QUESTION, message=outcome.question, announce="thread", data={"kind": action.kind}),
+                self.clock.now(),
+            )
+        log.info("publication %s: %s waits: %s", pub.id, action.kind, outcome.message)
+
+    async def _settle(self, publication_id: str, retry_at: Any) -> None:
+        """Decide what comes next: more steps, following Apple's review, or the end."""
+        now = self.clock.now()
+        pub = await self.storage.get(publication_id)
+        if pub is None or pub.state != "ready":
+            return
+        actions = await self.storage.actions(pub.id)
+        if any(a.is_open for a in actions):
+            running = [a.lease_until for a in actions if a.status == "running" and a.lease_until]
+            await self.storage.update(pub.id, now, next_poll_at=retry_at or min(running, default=now))
+            return
+        if follows_version(pub) or follows_beta(pub):
+            interval = (
+                self.settings.poll_interval if not follows_version(pub) else self.settings.follow_interval
+            )
+            await self.storage.update(pub.id, now, next_poll_at=now + timedelta(seconds=interval))
+            return
+        failed = [ACTIONS[a.kind].title for a in actions if a.status == "failed" and a.kind in ACTIONS]
+        if not actions:
+            await self.storage.update(pub.id, now, next_poll_at=None)
+        elif failed or rejected(pub):
+            text = messages.some_failed(pub.label, failed) if failed else messages.rejected(pub.label)
+            await self.storage.update(
+                pub.id,
+                now,
+                expect_state="ready",
+                state="failed",
+                next_poll_at=None,
+                finished_at=now,
+                last_error=text,
+                message_dirty=DIRTY,
+                event=NewEvent("finished", message=text, announce="broadcast"),
+            )
+        else:
+            await self.storage.update(
+                pub.id,
+                now,
+                expect_state="ready",
+                state="done",
+                next_poll_at=None,
+                finished_at=now,
+                message_dirty=DIRTY,
+                event=NewEvent("finished", message=messages.all_done(pub.label), announce="broadcast"),
+            )
