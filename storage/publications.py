@@ -1,0 +1,232 @@
+"""Publications: intake (idempotent), lookups, compare-and-set updates, the message to draw."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.database import Store, immediate
+from storage.records import ACTIVE_STATES, Publication, to_db_time
+from storage.sql import (
+    Intake,
+    NewAction,
+    NewEvent,
+    encode,
+    get_publication,
+    insert_event,
+    one,
+    record_delivery,
+    update_row,
+)
+
+
+class PublicationsRepository:
+    """Publications: intake, lookups, compare-and-set updates, the message to draw."""
+
+    store: Store
+
+    async def create_publication(
+        self,
+        fields: dict[str, Any],
+        actions: Sequence[NewAction],
+        *,
+        delivery: tuple[str, str] | None,
+        now: datetime,
+        event: NewEvent,
+    ) -> Intake:
+        """Store a new publication once: a repeated delivery or natural key returns the first answer."""
+
+        def tx(db: Database) -> Intake:
+            with immediate(db):
+                if delivery is not None:
+                    seen = one(db, "select * from deliveries where source = ? and delivery_id = ?", delivery)
+                    if seen is not None:
+                        pub = get_publication(db, seen["publication_id"])
+                        assert pub is not None
+                        return Intake(pub, False, 200, json.loads(seen["response"]))
+                existing = one(
+                    db,
+                    "select * from publications where app_bundle_id = ? and platform = ? and version = ?"
+                    " and build_number = ?",
+                    [fields["app_bundle_id"], fields["platform"], fields["version"], fields["build_number"]],
+                )
+                if existing is not None:
+                    pub = Publication.from_row(existing)
+                    body = {"publication_id": pub.id, "state": pub.state}
+                    if delivery is not None:
+                        record_delivery(db, delivery, now, pub.id, 200, body)
+                    return Intake(pub, False, 200, body)
+                row = encode({**fields, "created_at": now, "updated_at": now})
+                db["publications"].insert(row)
+                for action in actions:
+                    db["actions"].insert(
+                        encode(
+                            {
+                                "publication_id": fields["id"],
+                                "kind": action.kind,
+                                "params": action.params,
+                                "status": "requested",
+                                "requested_by": action.requested_by,
+                                "requested_at": now,
+                            }
+                        )
+                    )
+                insert_event(db, fields["id"], event, now)
+                pub = get_publication(db, fields["id"])
+                assert pub is not None
+                body = {"publication_id": pub.id, "state": pub.state}
+                if delivery is not None:
+                    record_delivery(db, delivery, now, pub.id, 202, body)
+                return Intake(pub, True, 202, body)
+
+        return await self.store.call(tx)
+
+    async def get(self, publication_id: str) -> Publication | None:
+        return await self.store.call(get_publication, publication_id)
+
+    async def find(
+        self, bundle_id: str, platform: str, version: str, build_number: str
+    ) -> Publication | None:
+        def q(db: Database) -> Publication | None:
+            row = one(
+                db,
+                "select * from publications where app_bundle_id = ? and platform = ? and version = ?"
+                " and build_number = ?",
+                [bundle_id, platform, version, build_number],
+            )
+            return Publication.from_row(row) if row else None
+
+        return await self.store.call(q)
+
+    async def find_by(self, column: str, value: str) -> list[Publication]:
+        """Publications whose `build_id` or `version_id` is `value` (what Apple's webhooks name)."""
+        if column not in ("build_id", "version_id"):
+            raise ValueError(f"cannot look publications up by {column}")
+
+        def q(db: Database) -> list[Publication]:
+            rows = db.query(f"select * from publications where [{column}] = ?", [value])  # noqa: S608
+            return [Publication.from_row(r) for r in rows]
+
+        return await self.store.call(q)
+
+    async def due(self, now: datetime, limit: int = 5000) -> list[Publication]:
+        """Active publications whose next poll time has come, oldest first."""
+
+        def q(db: Database) -> list[Publication]:
+            marks = ",".join("?" * len(ACTIVE_STATES))
+            rows = db.query(
+                f"select * from publications where state in ({marks}) and next_poll_at is not null"  # noqa: S608
+                " and next_poll_at <= ? order by next_poll_at limit ?",
+                [*ACTIVE_STATES, to_db_time(now), limit],
+            )
+            return [Publication.from_row(r) for r in rows]
+
+        return await self.store.call(q)
+
+    async def next_due_at(self) -> datetime | None:
+        def q(db: Database) -> datetime | None:
+            marks = ",".join("?" * len(ACTIVE_STATES))
+            row = one(
+                db,
+                f"select min(next_poll_at) as t from publications where state in ({marks})",  # noqa: S608
+                ACTIVE_STATES,
+            )
+            return datetime.fromisoformat(row["t"]) if row and row["t"] else None
+
+        return await self.store.call(q)
+
+    async def list(
+        self, *, bundle_id: str | None = None, active_only: bool = True, limit: int = 50
+    ) -> list[Publication]:
+        def q(db: Database) -> list[Publication]:
+            where, params = [], []
+            if active_only:
+                where.append(f"state in ({','.join('?' * len(ACTIVE_STATES))})")
+                params.extend(ACTIVE_STATES)
+            if bundle_id:
+                where.append("app_bundle_id = ?")
+                params.append(bundle_id)
+            clause = f"where {' and '.join(where)}" if where else ""
+            rows = db.query(
+                f"select * from publications {clause} order by created_at desc limit ?",  # noqa: S608
+                [*params, limit],
+            )
+            return [Publication.from_row(r) for r in rows]
+
+        return await self.store.call(q)
+
+    async def update(
+        self,
+        publication_id: str,
+        now: datetime,
+        *,
+        expect_state: str | Sequence[str] | None = None,
+        event: NewEvent | None = None,
+        **fields: Any,
+    ) -> Publication | None:
+        """Change a publication (compare-and-set on its state when `expect_state` is given).
+
+        Returns the new row, or None when the expected state no longer holds (someone else won).
+        """
+
+        def tx(db: Database) -> Publication | None:
+            with immediate(db):
+                where, params = "", []
+                if expect_state is not None:
+                    states = [expect_state] if isinstance(expect_state, str) else list(expect_state)
+                    where = f"AND state IN ({','.join('?' * len(states))})"
+                    params = states
+                changed = update_row(
+                    db, "publications", "id", publication_id, {**fields, "updated_at": now}, where, params
+                )
+                if not changed:
+                    return None
+                if event is not None:
+                    insert_event(db, publication_id, event, now)
+                return get_publication(db, publication_id)
+
+        return await self.store.call(tx)
+
+    async def dirty_messages(self) -> list[Publication]:
+        """Publications whose Slack message must be posted or redrawn."""
+
+        def q(db: Database) -> list[Publication]:
+            rows = db.query(
+                "select * from publications where channel is not null and"
+                " (message_dirty > 0 or message_ts is null)"
+            )
+            return [Publication.from_row(r) for r in rows]
+
+        return await self.store.call(q)
+
+    async def message_drawn(self, publication_id: str, dirty_seen: int, ts: str | None = None) -> None:
+        """Record a post (its ts) or a redraw of the state read when `dirty_seen` was current.
+
+        A change made while the message was being drawn bumped the counter, so it stays dirty.
+        """
+
+        def tx(db: Database) -> None:
+            with immediate(db):
+                if ts is not None:
+                    update_row(db, "publications", "id", publication_id, {"message_ts": ts})
+                update_row(
+                    db,
+                    "publications",
+                    "id",
+                    publication_id,
+                    {"message_dirty": 0},
+                    "AND message_dirty = ?",
+                    [dirty_seen],
+                )
+
+        await self.store.call(tx)
+
+    async def counts(self) -> dict[str, int]:
+        def q(db: Database) -> dict[str, int]:
+            return {t: db[t].count for t in ("publications", "actions", "events", "deliveries")}
+
+        return await self.store.call(q)
