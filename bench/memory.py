@@ -50,13 +50,17 @@ def bot_env(world: World, db_path: str) -> dict[str, str]:
 
 
 async def start_process(
-    argv: list[str], env: dict[str, str], port: int, log: Path
+    argv: list[str], env: dict[str, str], port: int, log: Path, started: list[asyncio.subprocess.Process]
 ) -> asyncio.subprocess.Process:
-    """Start a server process (its log goes to `log`) and wait until it listens on `port`."""
+    """Start a server process (its log goes to `log`) and wait until it listens on `port`.
+
+    It is added to `started` at once, so the caller stops it even when it never comes up.
+    """
     with log.open("ab") as sink:
         proc = await asyncio.create_subprocess_exec(
             *argv, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=sink
         )
+    started.append(proc)
     for _ in range(600):
         if proc.returncode is not None:
             raise RuntimeError(f"{argv} exited; see {log}")
@@ -123,6 +127,7 @@ async def run(args: argparse.Namespace) -> Result:
     world.asc.record_bodies = False
     tmp = Path(world.db_path).parent
     samples: list[int] = []
+    started: list[asyncio.subprocess.Process] = []
     try:
         assert world.bot is not None
         for n in range(apps):
@@ -138,12 +143,14 @@ async def run(args: argparse.Namespace) -> Result:
             world.signing_secret,
             world.slack.api_url,
         ]
-        proc = await start_process(bolt, dict(os.environ), port, tmp / "bolt.log")
+        proc = await start_process(bolt, dict(os.environ), port, tmp / "bolt.log", started)
         bare_kib = await settle_rss(proc.pid)
         await stop_process(proc)
 
         port = free_port()
-        proc = await start_process(serve(port), bot_env(world, str(tmp / "empty.db")), port, tmp / "bot.log")
+        proc = await start_process(
+            serve(port), bot_env(world, str(tmp / "empty.db")), port, tmp / "bot.log", started
+        )
         idle_kib = await settle_rss(proc.pid)
         await stop_process(proc)
 
@@ -154,7 +161,7 @@ async def run(args: argparse.Namespace) -> Result:
         world.asc.reset_log()
 
         port = free_port()
-        proc = await start_process(serve(port), bot_env(world, world.db_path), port, tmp / "bot.log")
+        proc = await start_process(serve(port), bot_env(world, world.db_path), port, tmp / "bot.log", started)
         polls_after_drawn, drawn_at = 0, None
         for _ in range(int(args.max_seconds / 0.2)):
             samples.append(memory_kib(proc.pid)["VmRSS"])
@@ -172,6 +179,8 @@ async def run(args: argparse.Namespace) -> Result:
         peak = memory_kib(proc.pid)["VmHWM"]
         await stop_process(proc)
     finally:
+        for proc in started:
+            await stop_process(proc)
         await world.stop()
 
     mib = 1024

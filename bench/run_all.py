@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -47,15 +49,16 @@ def main() -> int:
         print(f"\n### running bench/{name}.py", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "result.json"
+            # Its own process group: on a time-out the servers it started go with it.
+            proc = subprocess.Popen(
+                [sys.executable, "-m", f"bench.{name}", "--json", str(out)], cwd=ROOT, start_new_session=True
+            )
             try:
-                done = subprocess.run(
-                    [sys.executable, "-m", f"bench.{name}", "--json", str(out)],
-                    cwd=ROOT,
-                    timeout=TIMEOUT,
-                    check=False,
-                )
-                error = None if done.returncode == 0 and out.exists() else f"exit status {done.returncode}"
+                code = proc.wait(timeout=TIMEOUT)
+                error = None if code == 0 and out.exists() else f"exit status {code}"
             except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait()
                 error = f"still running after {TIMEOUT} s; stopped"
             if error is None:
                 results.append(Result.from_dict(json.loads(out.read_text())))
