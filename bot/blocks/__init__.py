@@ -3,9 +3,16 @@
 One voice for every word the bot says in Slack; split by what is drawn (message, answers, modals).
 """
 
-from bot.blocks.answers import already_requested, gone, not_an_approver, refused, requested
+from bot.blocks.answers import (
+    already_requested,
+    cancelled,
+    gone,
+    not_an_approver,
+    not_found,
+    refused,
+    requested,
+)
 from bot.blocks.base import (
-    _USER_ID,
     BETA_GROUPS,
     BETA_GROUPS_VIEW,
     BUTTONS,
@@ -114,10 +121,10 @@ __all__ = [
     "TESTFLIGHT",
     "WHATS_NEW",
     "WHAT_TO_TEST_VIEW",
-    "_USER_ID",
     "already_requested",
     "beta_groups_modal",
     "buttons_for",
+    "cancelled",
     "compliance_answered",
     "escape",
     "event_text",
@@ -131,6 +138,7 @@ __all__ = [
     "metadata",
     "next_hour",
     "not_an_approver",
+    "not_found",
     "publication_message",
     "publish_exists",
     "publish_invalid",

@@ -38,3 +38,11 @@ def not_an_approver(title: str, bundle_id: str, approvers: Sequence[str]) -> str
         f"🔒 Only approvers may *{title.lower()}* for {escape(bundle_id)}: {who}. "
         "Ask one of them; your attempt was logged."
     )
+
+
+def cancelled(label: str) -> str:
+    return f"🚫 Cancelled {label}: the bot stops waiting and running steps for it (the thread says so)."
+
+
+def not_found(label: str) -> str:
+    return f"No publication of {label} is known to the bot; `/asc status` lists those in flight."

@@ -207,6 +207,12 @@ class Engine:
             return None
         return PublicationView(pub, tuple(await self.storage.actions(pub.id)))
 
+    async def find(
+        self, bundle_id: str, version: str, build_number: str, platform: str = "IOS"
+    ) -> Publication | None:
+        """The publication of one uploaded build, if the bot has one."""
+        return await self.storage.find(bundle_id, platform, version, build_number)
+
     async def status(self, bundle_id: str | None = None) -> list[Publication]:
         return await self.storage.list(bundle_id=bundle_id, active_only=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.sandbox.world import DEMO_CHANNEL, World
 from commands.asc import USAGE
-from tests.commands.conftest import publish
+from tests.commands.conftest import ephemerals_to, eventually, publish
 
 
 async def slash(world: World, text: str, user: str = "U0ALICE") -> str:
@@ -45,3 +45,35 @@ async def test_status_lists_publications_in_flight(world: World) -> None:
 async def test_status_wrong_usage(world: World) -> None:
     said = await slash(world, "status a b")
     assert said == "⚠️ status takes at most one bundle id; got 2 words.\nUsage: `/asc status [bundle-id]`"
+
+
+async def test_cancel_stops_a_publication(world: World) -> None:
+    pub_id, _ = await publish(world)
+    await send(world, "cancel com.example.app 1.4.0 412", user="U0ALICE")  # acked at once, answered after
+    await eventually(lambda: ephemerals_to(world, "U0ALICE")[-1].startswith("🚫 Cancelled com.example.app"))
+    pub = await world.bot.storage.get(pub_id)
+    assert pub.state == "cancelled"
+    await send(world, "cancel com.example.app 1.4.0 412", user="U0ALICE")
+    await eventually(lambda: "already cancelled" in ephemerals_to(world, "U0ALICE")[-1])
+    await send(world, "cancel com.example.app 9.9 1", user="U0ALICE")
+    await eventually(lambda: ephemerals_to(world, "U0ALICE")[-1].startswith("No publication of"))
+
+
+async def send(world: World, text: str, user: str) -> None:
+    reply = await world.slack.slash_command(world.events_url, "/asc", text, user=user, channel=DEMO_CHANNEL)
+    assert reply.status == 200 and reply.elapsed_seconds < 3
+
+
+async def test_cancel_wrong_usage_and_approvers(world: World) -> None:
+    said = await slash(world, "cancel com.example.app 1.4.0")
+    assert said.startswith("⚠️ cancel takes a bundle id, a version and a build; got 2 word(s).")
+    await world.stop_bot()
+    await world.start_bot(approvers=("U0BOSS",))
+    pub_id, _ = await publish(world)
+    await send(world, "cancel com.example.app 1.4.0 412", user="U0EVE")
+    await eventually(lambda: "approver" in ephemerals_to(world, "U0EVE")[-1].lower())
+    assert (await world.bot.storage.get(pub_id)).state != "cancelled"
+    await send(world, "cancel com.example.app 1.4.0 412", user="U0BOSS")
+    await eventually(lambda: ephemerals_to(world, "U0BOSS")[-1].startswith("🚫 Cancelled"))
+    kinds = [e.kind for e in await world.bot.storage.events(pub_id)]
+    assert "approver_refused" in kinds and "approver_allowed" in kinds and "cancelled" in kinds
