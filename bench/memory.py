@@ -17,75 +17,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import os
-import sys
 from pathlib import Path
 
-from bench.common import ROOT, Result, Table, cli, free_port, memory_kib, ratio
+from bench.common import Result, Table, cli, memory_kib, ratio
+from bench.processes import Servers
 from bot.clock import SystemClock
 from bot.engine.intake import parse_notice
-from bot.sandbox.world import DEMO_CHANNEL, World
+from bot.sandbox.world import World
 
 PAST = "com.example.past"
-
-
-def bot_env(world: World, db_path: str) -> dict[str, str]:
-    """The environment `asc-bot serve` needs to run against the world's simulators."""
-    assert world.config is not None
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ASC_", "APP_STORE_"))},
-        "SLACK_BOT_TOKEN": world.config.slack_bot_token or "",
-        "SLACK_SIGNING_SECRET": world.signing_secret,
-        "SLACK_API_URL": world.slack.api_url,
-        "SLACK_CHANNEL": DEMO_CHANNEL,
-        "APP_STORE_CONNECT_API_KEY_ISSUER_ID": world.key.issuer_id or "",
-        "APP_STORE_CONNECT_API_KEY_KEY_ID": world.key.key_id,
-        "APP_STORE_CONNECT_API_KEY_KEY": world.key.private_key,
-        "ASC_API_URL": world.asc.base_url,
-        "ASC_BOT_WEBHOOK_SECRET": world.webhook_secret,
-        "ASC_BOT_DB": db_path,
-        "ASC_BOT_POLL_INTERVAL": "5",
-        "NO_PROXY": "127.0.0.1",
-    }
-
-
-async def start_process(
-    argv: list[str], env: dict[str, str], port: int, log: Path, started: list[asyncio.subprocess.Process]
-) -> asyncio.subprocess.Process:
-    """Start a server process (its log goes to `log`) and wait until it listens on `port`.
-
-    It is added to `started` at once, so the caller stops it even when it never comes up.
-    """
-    with log.open("ab") as sink:
-        proc = await asyncio.create_subprocess_exec(
-            *argv, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=sink
-        )
-    started.append(proc)
-    for _ in range(600):
-        if proc.returncode is not None:
-            raise RuntimeError(f"{argv} exited; see {log}")
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            await asyncio.sleep(0.1)
-            continue
-        writer.close()
-        return proc
-    raise RuntimeError(f"{argv} did not start within 60 s; see {log}")
-
-
-def serve(port: int) -> list[str]:
-    return [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-
-
-async def stop_process(proc: asyncio.subprocess.Process) -> None:
-    if proc.returncode is None:
-        proc.terminate()
-        try:
-            await asyncio.wait_for(proc.wait(), 15)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
 
 
 async def settle_rss(pid: int, seconds: float = 2.0) -> int:
@@ -127,60 +67,43 @@ async def run(args: argparse.Namespace) -> Result:
     world.asc.record_bodies = False
     tmp = Path(world.db_path).parent
     samples: list[int] = []
-    started: list[asyncio.subprocess.Process] = []
     try:
-        assert world.bot is not None
-        for n in range(apps):
-            world.asc.add_app(f"com.example.app{n}", name=f"App {n}")
+        async with Servers(tmp) as servers:
+            assert world.bot is not None
+            for n in range(apps):
+                world.asc.add_app(f"com.example.app{n}", name=f"App {n}")
 
-        port = free_port()
-        bolt = [
-            sys.executable,
-            "-m",
-            "bench.baselines",
-            "bolt",
-            str(port),
-            world.signing_secret,
-            world.slack.api_url,
-        ]
-        proc = await start_process(bolt, dict(os.environ), port, tmp / "bolt.log", started)
-        bare_kib = await settle_rss(proc.pid)
-        await stop_process(proc)
+            proc, _ = await servers.bare_bolt(world)
+            bare_kib = await settle_rss(proc.pid)
+            await servers.stop(proc)
 
-        port = free_port()
-        proc = await start_process(
-            serve(port), bot_env(world, str(tmp / "empty.db")), port, tmp / "bot.log", started
-        )
-        idle_kib = await settle_rss(proc.pid)
-        await stop_process(proc)
+            proc, _ = await servers.bot(world, str(tmp / "empty.db"), poll_interval=5)
+            idle_kib = await settle_rss(proc.pid)
+            await servers.stop(proc)
 
-        await fill(world, stored, in_flight, apps)
-        await world.stop_bot()
-        db_size = sum(f.stat().st_size for f in tmp.glob("asc-bot.db*"))
-        posted_before = len(world.slack.calls_to("chat.postMessage"))
-        world.asc.reset_log()
+            await fill(world, stored, in_flight, apps)
+            await world.stop_bot()
+            db_size = sum(f.stat().st_size for f in tmp.glob("asc-bot.db*"))
+            posted_before = len(world.slack.calls_to("chat.postMessage"))
+            world.asc.reset_log()
 
-        port = free_port()
-        proc = await start_process(serve(port), bot_env(world, world.db_path), port, tmp / "bot.log", started)
-        polls_after_drawn, drawn_at = 0, None
-        for _ in range(int(args.max_seconds / 0.2)):
-            samples.append(memory_kib(proc.pid)["VmRSS"])
-            posted = len(world.slack.calls_to("chat.postMessage")) - posted_before
-            polls = sum(
-                1 for e in world.asc.exchanges if e.path == "/v1/builds" and "filter[id]" in dict(e.query)
-            )
-            if drawn_at is None and posted >= in_flight:
-                drawn_at = polls
-            if drawn_at is not None:
-                polls_after_drawn = polls - drawn_at
-                if polls_after_drawn >= 2 * math.ceil(in_flight / 200):  # two full polling rounds
-                    break
-            await asyncio.sleep(0.2)
-        peak = memory_kib(proc.pid)["VmHWM"]
-        await stop_process(proc)
+            proc, _ = await servers.bot(world, world.db_path, poll_interval=5)
+            polls_after_drawn, drawn_at = 0, None
+            for _ in range(int(args.max_seconds / 0.2)):
+                samples.append(memory_kib(proc.pid)["VmRSS"])
+                posted = len(world.slack.calls_to("chat.postMessage")) - posted_before
+                polls = sum(
+                    1 for e in world.asc.exchanges if e.path == "/v1/builds" and "filter[id]" in dict(e.query)
+                )
+                if drawn_at is None and posted >= in_flight:
+                    drawn_at = polls
+                if drawn_at is not None:
+                    polls_after_drawn = polls - drawn_at
+                    if polls_after_drawn >= 2 * math.ceil(in_flight / 200):  # two full polling rounds
+                        break
+                await asyncio.sleep(0.2)
+            peak = memory_kib(proc.pid)["VmHWM"]
     finally:
-        for proc in started:
-            await stop_process(proc)
         await world.stop()
 
     mib = 1024

@@ -1,11 +1,13 @@
 """Benchmark 4: Slack ack latency of 200 concurrent signed button clicks, against a bare Bolt app.
 
-The bot runs in the sandbox world (real Bolt app, real engine and SQLite file; simulated Slack and App
-Store Connect on loopback). Each round clicks *Submit to TestFlight* on 200 different publications at
-once (after its ack the bot stores the request and opens the What to Test modal); the same clicks
-then go to a bare Bolt app that only acks. Requests come from a separate load-generator process and
-are signed just before each round is sent; latency is from sending a request to reading the whole
-answer. Each measurement is preceded by a warm-up round (discarded) on the same connections.
+The bot runs alone in its own process (`python -m bot.cli serve`: real Bolt app, engine, scheduler
+and SQLite file), talking to the Slack and App Store Connect simulators in this process; the bare
+Bolt app that only acks runs alone in another. Each round clicks *Submit to TestFlight* on 200
+different publications at once (after its ack the bot stores the request and opens the What to Test
+modal); the same clicks then go to the bare Bolt app. Requests come from a separate load-generator
+process and are signed just before each round is sent; latency is from sending a request to reading
+the whole answer. Each measurement is preceded by a warm-up round (discarded) on the same
+connections, and the bot's after-ack work is let finish after every round.
 """
 
 from __future__ import annotations
@@ -13,88 +15,101 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from pathlib import Path
 
-from bench.baselines import bare_bolt
+import httpx
+
 from bench.common import Result, Table, cli, ms, percentile, ratio
-from bench.harness import LoadGen, Served, slack_click
+from bench.harness import LoadGen, ci_webhook, slack_click
+from bench.processes import Servers
 from bot.blocks import TESTFLIGHT
-from bot.clock import FakeClock
+from bot.clock import SystemClock
+from bot.sandbox.slack.models import Message
 from bot.sandbox.world import DEMO_CHANNEL, World
 
 BUNDLE = "com.example.clicks"
 
 
-async def publications(world: World, count: int) -> list:
-    """`count` publications with their Slack messages drawn; returns the messages, oldest first."""
-    assert world.bot is not None
-    for start in range(0, count, 100):
-        await asyncio.gather(
-            *(
-                world.send_upload(world.upload_payload(BUNDLE, "3.0.0", str(n)))
-                for n in range(start + 1, min(count, start + 100) + 1)
+async def publications(world: World, bot_url: str, count: int) -> list[Message]:
+    """`count` publications made through the bot's webhook; returns their Slack messages once drawn."""
+    async with httpx.AsyncClient(timeout=60) as http:
+        for first in range(0, count, 50):
+            specs = [
+                ci_webhook(
+                    f"{bot_url}/webhooks/build-uploaded",
+                    world.upload_payload(BUNDLE, "3.0.0", str(n)),
+                    world.webhook_secret,
+                )
+                for n in range(first + 1, min(count, first + 50) + 1)
+            ]
+            answers = await asyncio.gather(
+                *(http.post(s["url"], content=s["body"], headers=s["headers"]) for s in specs)
             )
-        )
-    await world.bot.engine.sweep()
-    return world.slack.top_level(DEMO_CHANNEL)
+            assert all(a.status_code == 202 for a in answers), [a.text for a in answers][:3]
+    for _ in range(1200):
+        messages = world.slack.top_level(DEMO_CHANNEL)
+        if len(messages) >= count:
+            return messages
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"the bot drew {len(world.slack.top_level(DEMO_CHANNEL))} of {count} messages")
 
 
-async def settled(world: World, expected_actions: int) -> None:
-    """Wait until the work the bot does after acking (storing the request, opening the What to Test
-    modal) is over, so that it does not spill into the next round."""
-    assert world.bot is not None
+async def settled(world: World) -> None:
+    """Wait until the bot's after-ack work (storing the request, opening the What to Test modal) is
+    over, so that it does not spill into the next round: no Slack call for half a second."""
     calls, quiet_since = -1, time.perf_counter()
-    deadline = time.perf_counter() + 20
+    deadline = time.perf_counter() + 30
     while time.perf_counter() < deadline:
         now_calls = len(world.slack.calls)
         if now_calls != calls:
             calls, quiet_since = now_calls, time.perf_counter()
-        elif (
-            time.perf_counter() - quiet_since > 0.3
-            and (await world.bot.storage.counts())["actions"] >= expected_actions
-        ):
+        elif time.perf_counter() - quiet_since > 0.5:
             return
         await asyncio.sleep(0.05)
 
 
 async def run(args: argparse.Namespace) -> Result:
     clicks, rounds = args.clicks, args.rounds
-    world = await World(FakeClock(), scheduler=False).start()
-    baseline = await Served(bare_bolt(world.signing_secret, world.slack.api_url, "xoxb-sandbox")).start()
+    world = await World(SystemClock(), scheduler=False).start()
+    await world.stop_bot()  # the bot runs in its own process; the world keeps the simulators
     bot_lat: list[float] = []
     base_lat: list[float] = []
     statuses: dict[str, dict[str, int]] = {"asc-bot": {}, "bare Bolt": {}}
     try:
-        world.asc.add_app(BUNDLE, name="Clicks")
-        messages = await publications(world, clicks * rounds * 2)
-        assert len(messages) == clicks * rounds * 2, len(messages)
-        done = 0
-        for r in range(rounds):
-            batch = messages[r * 2 * clicks : (r + 1) * 2 * clicks]
-            warm, measured = batch[:clicks], batch[clicks:]
-            apps = [
-                ("asc-bot", world.events_url, bot_lat),
-                ("bare Bolt", f"{baseline.url}/slack/events", base_lat),
-            ]
-            for name, url, sink in apps if r % 2 == 0 else apps[::-1]:  # who goes first alternates
-                async with LoadGen(concurrency=clicks) as load:
-                    for part in (warm, measured):  # signed just before sending: trigger ids live 3 s
-                        result = await load.fire(
-                            [
-                                slack_click(world.slack, url, m, TESTFLIGHT, "U0CLICK", world.signing_secret)
-                                for m in part
-                            ]
-                        )
-                        if name == "asc-bot":  # its after-ack work must not spill into the next round
-                            done += clicks
-                            await settled(world, done)
-                sink.extend(result["latencies"])
-                for status, n in result["statuses"].items():
-                    statuses[name][status] = statuses[name].get(status, 0) + n
-        opens = world.slack.calls_to("views.open")
-        opened = sum(1 for call in opens if call.ok)
-        expired = sum(1 for call in opens if call.error == "expired_trigger_id")
+        async with Servers(Path(world.db_path).parent) as servers:
+            world.asc.add_app(BUNDLE, name="Clicks")
+            _, bot_url = await servers.bot(world, world.db_path)
+            _, bolt_url = await servers.bare_bolt(world)
+            messages = await publications(world, bot_url, clicks * rounds * 2)
+            await settled(world)
+            opens_before = len(world.slack.calls_to("views.open"))
+            for r in range(rounds):
+                batch = messages[r * 2 * clicks : (r + 1) * 2 * clicks]
+                warm, measured = batch[:clicks], batch[clicks:]
+                apps = [
+                    ("asc-bot", f"{bot_url}/slack/events", bot_lat),
+                    ("bare Bolt", f"{bolt_url}/slack/events", base_lat),
+                ]
+                for name, url, sink in apps if r % 2 == 0 else apps[::-1]:  # who goes first alternates
+                    async with LoadGen(concurrency=clicks) as load:
+                        for part in (warm, measured):  # signed just before sending: trigger ids live 3 s
+                            result = await load.fire(
+                                [
+                                    slack_click(
+                                        world.slack, url, m, TESTFLIGHT, "U0CLICK", world.signing_secret
+                                    )
+                                    for m in part
+                                ]
+                            )
+                            if name == "asc-bot":
+                                await settled(world)
+                    sink.extend(result["latencies"])
+                    for status, n in result["statuses"].items():
+                        statuses[name][status] = statuses[name].get(status, 0) + n
+            opens = world.slack.calls_to("views.open")[opens_before:]
+            opened = sum(1 for call in opens if call.ok)
+            expired = sum(1 for call in opens if call.error == "expired_trigger_id")
     finally:
-        await baseline.stop()
         await world.stop()
 
     table = Table(
@@ -115,8 +130,8 @@ async def run(args: argparse.Namespace) -> Result:
         },
         notes=[
             "Slack needs the ack within 3,000 ms.",
-            "Clicks come from a separate process over loopback; each round is preceded by a discarded "
-            "warm-up round, and the two apps take turns going first.",
+            "Each app runs alone in its own process; clicks come from a third over loopback. Each round is "
+            "preceded by a discarded warm-up round, and the two apps take turns going first.",
             f"After acking, asc-bot stores the request and opens the What to Test modal: {opened:,} of "
             f"{len(opens):,} modals opened, {expired:,} too late for the click's trigger id (Slack allows 3 s).",
         ],
