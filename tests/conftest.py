@@ -21,9 +21,13 @@ def clock() -> FakeClock:
 @pytest.fixture
 async def world(clock: FakeClock) -> AsyncIterator[World]:
     from bot.sandbox.world import World
+    from tests.support.flow import distinct_shapes
+    from tests.support.openapi_conformance import check_exchanges
 
     w = await World(clock, build_appear_delay=60, processing_time=600).start()
     try:
         yield w
+        # Every kind of request the bot sent in this test, and every answer, against Apple's spec.
+        assert check_exchanges(distinct_shapes(w.asc.exchanges), allow_rejected=True) == []
     finally:
         await w.stop()

@@ -77,13 +77,25 @@ def created(world: World, method: str, path: str) -> int:
 
 
 def distinct_shapes(exchanges: list[Any]) -> list[Any]:
-    """One exchange per (method, path template, query names, status): what conformance needs to see
-    when a long run repeats the same requests thousands of times."""
+    """One exchange per shape — method, path template, query names, status, and the attribute and
+    relationship names of a JSON:API body — which is what conformance needs to see when a run
+    repeats the same requests many times."""
+    import json
     import re
 
     seen: dict[tuple[Any, ...], Any] = {}
     for e in exchanges:
         template = re.sub(r"/v1/(\w+)/[^/?]+", r"/v1/\1/{id}", e.path)
-        key = (e.method, template, tuple(sorted({k for k, _ in e.query})), e.status)
+        body: tuple[str, ...] = ()
+        if e.request_body:
+            try:
+                data = json.loads(e.request_body).get("data")
+            except (ValueError, AttributeError):
+                data = None
+            if isinstance(data, dict):
+                body = tuple(sorted(data.get("attributes") or {})) + tuple(
+                    sorted(data.get("relationships") or {})
+                )
+        key = (e.method, template, tuple(sorted({k for k, _ in e.query})), e.status, body)
         seen.setdefault(key, e)
     return list(seen.values())
