@@ -49,7 +49,7 @@ class _Operation:
 
 
 @dataclass
-class _Request:
+class RecordedRequest:
     """openapi-core's Request protocol over a recorded exchange."""
 
     host_url: str
@@ -61,7 +61,7 @@ class _Request:
 
 
 @dataclass
-class _Response:
+class RecordedResponse:
     """openapi-core's Response protocol over a recorded exchange."""
 
     status_code: int
@@ -171,12 +171,12 @@ def _request_problems(ex: Exchange, op: _Operation) -> Iterator[str]:
         yield f"request: {_causes(error)}"
 
 
-def _to_request(ex: Exchange) -> _Request:
+def _to_request(ex: Exchange) -> RecordedRequest:
     headers = Headers(ex.request_headers)
     query = ImmutableMultiDict([(k, v) for k, v in ex.query if k != "cursor"])
     params = RequestParameters(query=query, header=headers, cookie=ImmutableMultiDict(), path={})
     content_type = headers.get("Content-Type", "application/json" if ex.request_body else "")
-    return _Request(SERVER, ex.path, ex.method.lower(), params, ex.request_body, content_type.lower())
+    return RecordedRequest(SERVER, ex.path, ex.method.lower(), params, ex.request_body, content_type.lower())
 
 
 def _null_to_one(op: _Operation, body: Any) -> bool:
@@ -208,7 +208,7 @@ def _response_problems(ex: Exchange, op: _Operation) -> Iterator[str]:
             return
         request = _to_request(ex)
         content_type = ex.response_headers.get("Content-Type", "").lower()
-        response = _Response(status, ex.response_body, Headers(ex.response_headers), content_type)
+        response = RecordedResponse(status, ex.response_body, Headers(ex.response_headers), content_type)
         for error in _api().iter_response_errors(request, response):
             yield f"answer {status}: {_causes(error)}"
         if status >= 400:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -20,28 +19,11 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 from bot.openapi import BUILD_UPLOADED, document
 from bot.sandbox.world import World
 from bot.web import MAX_BODY
+from tests.support.openapi_conformance import RecordedRequest, RecordedResponse
 from tests.web.conftest import AppleEndpoint, apple_event
 from tests.web.strategies import MUTATIONS, Mutation, broken_payloads, put, valid_payloads
 
 SCHEMA = jsonschema.Draft202012Validator(BUILD_UPLOADED, format_checker=jsonschema.FormatChecker())
-
-
-@dataclass
-class _Request:
-    host_url: str
-    path: str
-    method: str
-    parameters: RequestParameters
-    body: bytes | None
-    content_type: str
-
-
-@dataclass
-class _Response:
-    status_code: int
-    data: bytes | None
-    headers: Headers
-    content_type: str
 
 
 def check(api: OpenAPI, response: httpx.Response, *, validate_request: bool = False) -> None:
@@ -51,7 +33,7 @@ def check(api: OpenAPI, response: httpx.Response, *, validate_request: bool = Fa
     params = RequestParameters(
         query=ImmutableMultiDict(), header=headers, cookie=ImmutableMultiDict(), path={}
     )
-    request = _Request(
+    request = RecordedRequest(
         f"{sent.url.scheme}://{sent.url.netloc.decode()}",
         sent.url.path,
         sent.method.lower(),
@@ -59,7 +41,7 @@ def check(api: OpenAPI, response: httpx.Response, *, validate_request: bool = Fa
         sent.content or None,
         headers.get("Content-Type", ""),
     )
-    answer = _Response(
+    answer = RecordedResponse(
         response.status_code,
         response.content,
         Headers(list(response.headers.items())),
