@@ -17,7 +17,7 @@ from bot.clock import Clock
 from bot.engine import messages
 from bot.engine.actions import ACTIONS
 from bot.engine.clients import Clients
-from bot.engine.following import Follower
+from bot.engine.following import Follower, follow_interval
 from bot.engine.intake import InvalidNotice, Problem, UploadNotice
 from bot.engine.notifier import Notifier, PublicationView
 from bot.engine.outbox import Outbox
@@ -388,11 +388,12 @@ class Engine:
         except Exception as exc:
             log.error("cannot advance %d publication(s): %s", len(pubs), exc)
             return
-        pubs = await self._follower.refresh(client, pubs, now)
+        pubs, used = await self._follower.refresh(client, pubs, now)
+        every = follow_interval(self.settings.follow_interval, client, used)
         by_app: dict[str, list[Publication]] = defaultdict(list)
         for pub in pubs:
             by_app[pub.app_bundle_id].append(pub)
-        await asyncio.gather(*(self._runner.advance_app(group) for group in by_app.values()))
+        await asyncio.gather(*(self._runner.advance_app(group, every) for group in by_app.values()))
 
 
 APP_STORE_OPTIONS = (

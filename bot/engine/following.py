@@ -7,11 +7,13 @@ costs one GET per follow interval (App Store Connect webhooks make it immediate)
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.errors import AscError
+from bot.appstore.models import AppStoreVersion, Build
 from bot.engine.steps.appstore import version_fields
 from storage.records import Publication
 from storage.repository import DIRTY, NewEvent, Storage
@@ -91,56 +93,96 @@ def version_text(pub: Publication, state: str) -> tuple[str, str]:
     return texts.get(state, (f"App Store version state: {state}.", "thread"))
 
 
+FOLLOW_SHARE = 0.25  # following may use a quarter of the key's hourly budget
+
+
+def follow_interval(base: float, client: AppStoreConnect, used: int) -> float:
+    """`base`, stretched so this round's `used` requests, repeated every interval, fit FOLLOW_SHARE
+    of the key's hourly budget, and stretched more when App Store Connect says the budget runs low."""
+    budget = client.rate_limit
+    limit = budget.limit if budget is not None and budget.limit else 3600
+    interval = max(base, used * 3600.0 / (FOLLOW_SHARE * limit))
+    if budget is not None and budget.limit and budget.remaining / budget.limit < 0.10:
+        interval *= 4
+    return interval
+
+
 class Follower:
-    """Refreshes what ready publications follow and tells the thread about every change."""
+    """Refreshes what ready publications follow and tells the thread about every change.
+
+    Beta review states ride on one batched builds read; App Store versions are read with one
+    request per app (all of its followed versions at once), or a single GET when only one is followed.
+    """
 
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
 
     async def refresh(
         self, client: AppStoreConnect, pubs: list[Publication], now: datetime
-    ) -> list[Publication]:
-        out: list[Publication] = []
-        beta = [p for p in pubs if follows_beta(p)]
-        builds = {}
-        if beta:
+    ) -> tuple[list[Publication], int]:
+        """The publications as refreshed, and how many requests that cost (for the follow interval)."""
+        before = client.requests_sent
+        builds = await self._builds(client, [p for p in pubs if follows_beta(p)])
+        versions = await self._versions(client, [p for p in pubs if follows_version(p)])
+        out = [await self._apply(pub, builds, versions, now) for pub in pubs]
+        return out, client.requests_sent - before
+
+    async def _builds(self, client: AppStoreConnect, beta: list[Publication]) -> dict[str, Build]:
+        if not beta:
+            return {}
+        try:
+            return {b.id: b for b in await client.get_builds([p.build_id for p in beta if p.build_id])}
+        except AscError as exc:
+            log.warning("could not refresh %d beta review(s): %s", len(beta), exc)
+            return {}
+
+    async def _versions(
+        self, client: AppStoreConnect, followed: list[Publication]
+    ) -> dict[str, AppStoreVersion]:
+        by_app: dict[tuple[str, str], list[Publication]] = defaultdict(list)
+        for pub in followed:
+            by_app[(pub.app_id or "", pub.platform)].append(pub)
+        found: dict[str, AppStoreVersion] = {}
+        for (app_id, platform), group in by_app.items():
             try:
-                builds = {b.id: b for b in await client.get_builds([p.build_id for p in beta if p.build_id])}
-            except AscError as exc:
-                log.warning("could not refresh %d beta review(s): %s", len(beta), exc)
-        for pub in pubs:
-            changes: dict[str, Any] = {}
-            events: list[NewEvent] = []
-            build = builds.get(pub.build_id or "")
-            if build is not None and build.beta_detail is not None:
-                external = build.beta_detail.external_build_state
-                state = BETA_FROM_EXTERNAL.get(external or "")
-                if external != pub.beta_external_state:
-                    changes["beta_external_state"] = external
-                if state and state != pub.beta_review_state:
-                    changes["beta_review_state"] = state
-                    text, announce = beta_text(state)
-                    events.append(NewEvent("beta_review_" + state.lower(), message=text, announce=announce))
-            if follows_version(pub):
-                try:
-                    version = await client.get_app_store_version(pub.version_id or "")
-                except AscError as exc:
-                    log.warning("publication %s: could not read its App Store version: %s", pub.id, exc)
+                if len(group) == 1:
+                    version = await client.get_app_store_version(group[0].version_id or "")
+                    found[version.id] = version
                 else:
-                    fields = version_fields(version)
-                    changes.update({k: v for k, v in fields.items() if getattr(pub, k) != v})
-                    state = version.app_version_state
-                    if state and state != pub.version_state:
-                        text, announce = version_text(pub, state)
-                        events.append(NewEvent("version_" + state.lower(), message=text, announce=announce))
-            if changes:
-                for event in events[:-1]:
-                    await self._storage.add_event(pub.id, event, now)
-                pub = (
-                    await self._storage.update(
-                        pub.id, now, message_dirty=DIRTY, event=events[-1] if events else None, **changes
-                    )
-                    or pub
-                )
-            out.append(pub)
-        return out
+                    for version in await client.list_app_store_versions(app_id, platform):
+                        found[version.id] = version
+            except AscError as exc:
+                log.warning("could not refresh the App Store versions of app %s: %s", app_id, exc)
+        return found
+
+    async def _apply(
+        self, pub: Publication, builds: dict[str, Build], versions: dict[str, AppStoreVersion], now: datetime
+    ) -> Publication:
+        changes: dict[str, Any] = {}
+        events: list[NewEvent] = []
+        build = builds.get(pub.build_id or "")
+        if build is not None and build.beta_detail is not None:
+            external = build.beta_detail.external_build_state
+            state = BETA_FROM_EXTERNAL.get(external or "")
+            if external != pub.beta_external_state:
+                changes["beta_external_state"] = external
+            if state and state != pub.beta_review_state:
+                changes["beta_review_state"] = state
+                text, announce = beta_text(state)
+                events.append(NewEvent("beta_review_" + state.lower(), message=text, announce=announce))
+        version = versions.get(pub.version_id or "")
+        if version is not None:
+            fields = version_fields(version)
+            changes.update({k: v for k, v in fields.items() if getattr(pub, k) != v})
+            state = version.app_version_state
+            if state and state != pub.version_state:
+                text, announce = version_text(pub, state)
+                events.append(NewEvent("version_" + state.lower(), message=text, announce=announce))
+        if not changes:
+            return pub
+        for event in events[:-1]:
+            await self._storage.add_event(pub.id, event, now)
+        updated = await self._storage.update(
+            pub.id, now, message_dirty=DIRTY, event=events[-1] if events else None, **changes
+        )
+        return updated or pub

@@ -31,23 +31,23 @@ class StepRunner:
         self.settings = settings
         self._parallel = asyncio.Semaphore(settings.max_parallel_actions)
 
-    async def advance_app(self, pubs: list[Publication]) -> None:
+    async def advance_app(self, pubs: list[Publication], follow_every: float | None = None) -> None:
         # One app's steps run one after another: App Store Connect allows one build of an app in beta
         # review and one open review submission at a time, so parallel steps would race each other.
         for pub in sorted(pubs, key=lambda p: p.created_at):
-            await self._advance_guarded(pub)
+            await self._advance_guarded(pub, follow_every or self.settings.follow_interval)
 
-    async def _advance_guarded(self, pub: Publication) -> None:
+    async def _advance_guarded(self, pub: Publication, follow_every: float) -> None:
         async with self._parallel:
             try:
-                await self._advance(pub)
+                await self._advance(pub, follow_every)
             except Exception:  # one publication's bug must not stop the others
                 log.exception("publication %s: unexpected error while running steps", pub.id)
                 await self.storage.update(
                     pub.id, self.clock.now(), next_poll_at=self.clock.now() + timedelta(seconds=60)
                 )
 
-    async def _advance(self, pub: Publication) -> None:
+    async def _advance(self, pub: Publication, follow_every: float) -> None:
         """Run the open steps of a ready publication in order, each claimed by one runner."""
         client = self.clients.get(pub.api_key)
         retry_at = None
@@ -98,7 +98,7 @@ class StepRunner:
                 ),
                 publication_fields=outcome.fields,
             )
-        await self._settle(pub.id, retry_at)
+        await self._settle(pub.id, retry_at, follow_every)
 
     async def _wait(self, pub: Publication, action: Action, outcome: Outcome) -> None:
         """Give the step back; ask its question in the thread the first time only."""
@@ -111,7 +111,7 @@ class StepRunner:
             )
         log.info("publication %s: %s waits: %s", pub.id, action.kind, outcome.message)
 
-    async def _settle(self, publication_id: str, retry_at: Any) -> None:
+    async def _settle(self, publication_id: str, retry_at: Any, follow_every: float) -> None:
         """Decide what comes next: more steps, following Apple's review, or the end."""
         now = self.clock.now()
         pub = await self.storage.get(publication_id)
@@ -123,9 +123,7 @@ class StepRunner:
             await self.storage.update(pub.id, now, next_poll_at=retry_at or min(running, default=now))
             return
         if follows_version(pub) or follows_beta(pub):
-            interval = (
-                self.settings.poll_interval if not follows_version(pub) else self.settings.follow_interval
-            )
+            interval = follow_every if follows_version(pub) else self.settings.poll_interval
             await self.storage.update(pub.id, now, next_poll_at=now + timedelta(seconds=interval))
             return
         failed = [ACTIONS[a.kind].title for a in actions if a.status == "failed" and a.kind in ACTIONS]
