@@ -33,7 +33,6 @@ from bench import codemagic_cli as codemagic
 from bench.asc_gateway import AscGateway
 from bench.common import Result, Table, cli, ratio
 from bench.harness import Served
-from bench.lenient_tokens import accept_tokens_without_iat
 from bot.appstore.auth import ApiKey, generate_private_key_pem
 from bot.clock import FakeClock
 from bot.sandbox.asc import AscSimulator
@@ -131,7 +130,6 @@ async def run_codemagic() -> tuple[Counter[str], int, codemagic.Run]:
         clock=clock, build_appear_delay=APPEAR, processing_time=PROCESSING, record_bodies=False
     )
     sim_url = await sim.start()
-    accept_tokens_without_iat(sim)
     gateway = AscGateway(sim_url)
     gateway_url = await gateway.start()
 

@@ -133,6 +133,7 @@ def _bad_tokens(key: ApiKey, clock: FakeClock) -> dict[str, str | None]:
         "lives over 20 minutes": f"Bearer {make_token(key, clock, lifetime=20 * 60 + 1)}",
         "bad signature": f"Bearer {forged}",
         "no exp": f"Bearer {make_token(key, clock, exp=None)}",
+        "no iat, lives over 20 minutes": f"Bearer {make_token(key, clock, iat=None, lifetime=20 * 60 + 1)}",
     }
 
 
@@ -156,6 +157,20 @@ async def test_auth_refuses_every_bad_token(
         asc_clock.advance(1201)
         stale = await raw.get("/v1/apps", headers={"Authorization": f"Bearer {token}"})
         assert stale.status_code == 401
+
+
+async def test_tokens_without_iat_are_accepted_as_apple_does(
+    asc_sim: AscSimulator, asc_clock: FakeClock, asc_key: ApiKey
+) -> None:
+    from tests.sandbox.conftest import make_token
+
+    asc_sim.add_app(BUNDLE)
+    token = make_token(asc_key, asc_clock, iat=None, lifetime=600)  # iss, exp and aud only
+    async with httpx.AsyncClient(base_url=asc_sim.base_url) as raw:
+        ok = await raw.get("/v1/apps", headers={"Authorization": f"Bearer {token}"})
+        assert ok.status_code == 200
+        asc_clock.advance(601)
+        assert (await raw.get("/v1/apps", headers={"Authorization": f"Bearer {token}"})).status_code == 401
 
 
 async def test_rate_limit_header_counts_down_and_429_over_the_hour(

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from bot.sandbox.asc.errors import AUTH_DETAIL, ApiError
 
 AUDIENCE = "appstoreconnect-v1"
-MAX_LIFETIME = 20 * 60  # seconds between iat and exp
+MAX_LIFETIME = 20 * 60  # seconds between iat (or first sight) and exp
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class TokenChecker:
             raise _denied()
         cached = self._verified.get(token)
         if cached is None:
-            cached = self._verify(token)
+            cached = self._verify(token, now)
             if len(self._verified) > 10_000:  # tokens rotate every few minutes; keep memory bounded
                 self._verified.clear()
             self._verified[token] = cached
@@ -55,7 +55,7 @@ class TokenChecker:
             raise _denied()
         return key_id
 
-    def _verify(self, token: str) -> tuple[str, int]:
+    def _verify(self, token: str, now: datetime) -> tuple[str, int]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -85,7 +85,12 @@ class TokenChecker:
         elif claims.get("iss") != key.issuer_id:
             raise _denied()
         exp, iat = claims.get("exp"), claims.get("iat")
-        if not isinstance(exp, int) or not isinstance(iat, int) or exp - iat > MAX_LIFETIME:
+        if not isinstance(exp, int) or (iat is not None and not isinstance(iat, int)):
+            raise _denied()
+        # Apple accepts tokens without `iat` (codemagic-cli-tools signs them that way); their lifetime
+        # is then judged from when the token is first seen.
+        issued = iat if iat is not None else int(now.timestamp())
+        if exp - issued > MAX_LIFETIME:
             raise _denied()
         return key.key_id, exp
 
