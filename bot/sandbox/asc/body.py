@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from bot.sandbox.asc.errors import ApiError
+from bot.sandbox.asc.errors import ApiError, conflict
+
+T = TypeVar("T")
 
 _MISSING = object()
 
@@ -179,3 +181,16 @@ def linkages(raw: bytes | None, type_: str) -> list[str]:
     if not isinstance(data, list):
         raise ApiError(400, "ENTITY_INVALID", "The request entity needs a 'data' array", pointer="/data")
     return [_check_linkage(item, type_, f"/data/{i}") for i, item in enumerate(data)]
+
+
+def related(body: Body, name: str, type_: str, table: Mapping[str, T], label: str) -> T:
+    """A required relationship's target, or the 409 Apple answers when nothing has that id."""
+    target_id = body.rel(name, type_, required=True) or ""
+    found = table.get(target_id)
+    if found is None:
+        raise conflict(
+            "ENTITY_ERROR.RELATIONSHIP.INVALID",
+            f"There is no {label} with id '{target_id}'",
+            f"/data/relationships/{name}",
+        )
+    return found

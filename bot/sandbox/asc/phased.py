@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.sandbox.asc.body import Body
+from bot.sandbox.asc.body import Body, related
 from bot.sandbox.asc.context import Ctx, Route, lookup
 from bot.sandbox.asc.errors import conflict
 from bot.sandbox.asc.jsonapi import reply
@@ -33,14 +33,7 @@ def create(ctx: Ctx) -> web.Response:
     )
     state = body.attr("phasedReleaseState", str, enum=("INACTIVE", "ACTIVE")) or "INACTIVE"
     pointer = "/data/relationships/appStoreVersion"
-    version_id = body.rel("appStoreVersion", "appStoreVersions", required=True) or ""
-    version = ctx.store.versions.get(version_id)
-    if version is None:
-        raise conflict(
-            "ENTITY_ERROR.RELATIONSHIP.INVALID",
-            f"There is no appStoreVersion with id '{version_id}'",
-            pointer,
-        )
+    version = related(body, "appStoreVersion", "appStoreVersions", ctx.store.versions, "appStoreVersion")
     if version.phased_release_id is not None:
         raise conflict(
             "ENTITY_ERROR.RELATIONSHIP.INVALID",

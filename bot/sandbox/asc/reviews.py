@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.sandbox.asc.body import Body
+from bot.sandbox.asc.body import Body, related
 from bot.sandbox.asc.context import Ctx, Route, lookup
 from bot.sandbox.asc.errors import conflict
 from bot.sandbox.asc.params import PLATFORMS
@@ -53,13 +53,7 @@ def list_items(ctx: Ctx) -> web.Response:
 def create_submission(ctx: Ctx) -> web.Response:
     body = Body(ctx.body, "reviewSubmissions", attributes=("platform",), relationships=("app",))
     platform = body.attr("platform", str, enum=PLATFORMS, nullable=False) or "IOS"
-    app_id = body.rel("app", "apps", required=True) or ""
-    if app_id not in ctx.store.apps:
-        raise conflict(
-            "ENTITY_ERROR.RELATIONSHIP.INVALID",
-            f"There is no app with id '{app_id}'",
-            "/data/relationships/app",
-        )
+    app_id = related(body, "app", "apps", ctx.store.apps, "app").id
     existing = open_submission(ctx.store, app_id, platform)
     if existing is not None:
         raise conflict(

@@ -6,7 +6,7 @@ import re
 
 from aiohttp import web
 
-from bot.sandbox.asc.body import Body, linkage
+from bot.sandbox.asc.body import Body, linkage, related
 from bot.sandbox.asc.context import Ctx, Route, lookup
 from bot.sandbox.asc.errors import ApiError, conflict
 from bot.sandbox.asc.params import PLATFORMS, RELEASE_TYPES
@@ -125,14 +125,7 @@ def create_version(ctx: Ctx) -> web.Response:
     )  # fmt: skip
     platform = body.attr("platform", str, required=True, enum=PLATFORMS)
     text = body.attr("versionString", str, required=True)
-    app_id = body.rel("app", "apps", required=True) or ""
-    app = ctx.store.apps.get(app_id)
-    if app is None:
-        raise conflict(
-            "ENTITY_ERROR.RELATIONSHIP.INVALID",
-            f"There is no app with id '{app_id}'",
-            "/data/relationships/app",
-        )
+    app = related(body, "app", "apps", ctx.store.apps, "app")
     _version_string(ctx, app.id, platform, text)
     for other in ctx.store.versions_by_app.get(app.id, ()):
         if other.platform == platform and other.state not in FINISHED_VERSION_STATES:
@@ -217,14 +210,7 @@ def create_localization(ctx: Ctx) -> web.Response:
         relationships=("appStoreVersion",),
     )
     locale = body.attr("locale", str, required=True)
-    version_id = body.rel("appStoreVersion", "appStoreVersions", required=True) or ""
-    version = ctx.store.versions.get(version_id)
-    if version is None:
-        raise conflict(
-            "ENTITY_ERROR.RELATIONSHIP.INVALID",
-            f"There is no appStoreVersion with id '{version_id}'",
-            "/data/relationships/appStoreVersion",
-        )
+    version = related(body, "appStoreVersion", "appStoreVersions", ctx.store.versions, "appStoreVersion")
     if any(loc.locale == locale for loc in ctx.store.version_localizations_by_version.get(version.id, ())):
         raise conflict(
             "ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE",
@@ -248,14 +234,7 @@ def patch_localization(ctx: Ctx) -> web.Response:
 def create_release_request(ctx: Ctx) -> web.Response:
     body = Body(ctx.body, "appStoreVersionReleaseRequests", relationships=("appStoreVersion",))
     pointer = "/data/relationships/appStoreVersion"
-    version_id = body.rel("appStoreVersion", "appStoreVersions", required=True) or ""
-    version = ctx.store.versions.get(version_id)
-    if version is None:
-        raise conflict(
-            "ENTITY_ERROR.RELATIONSHIP.INVALID",
-            f"There is no appStoreVersion with id '{version_id}'",
-            pointer,
-        )
+    version = related(body, "appStoreVersion", "appStoreVersions", ctx.store.versions, "appStoreVersion")
     if version.state != "PENDING_DEVELOPER_RELEASE":
         raise conflict(
             "ENTITY_ERROR.RELATIONSHIP.INVALID",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import aiohttp
 from aiohttp import web
 
-from bot.sandbox.asc.body import Body
+from bot.sandbox.asc.body import Body, related
 from bot.sandbox.asc.context import Ctx, Route, lookup
 from bot.sandbox.asc.errors import conflict
 from bot.sandbox.asc.params import WEBHOOK_EVENT_TYPES
@@ -63,13 +63,7 @@ def create_webhook(ctx: Ctx) -> web.Response:
     name = body.attr("name", str, required=True)
     secret = body.attr("secret", str, required=True)
     url = _url(body, required=True) or ""
-    app_id = body.rel("app", "apps", required=True) or ""
-    if app_id not in ctx.store.apps:
-        raise conflict(
-            "ENTITY_ERROR.RELATIONSHIP.INVALID",
-            f"There is no app with id '{app_id}'",
-            "/data/relationships/app",
-        )
+    app_id = related(body, "app", "apps", ctx.store.apps, "app").id
     if sum(w.app_id == app_id for w in ctx.store.webhooks.values()) >= MAX_PER_APP:
         raise conflict(
             "ENTITY_ERROR.RELATIONSHIP.INVALID",
