@@ -143,8 +143,9 @@ def build_app(
         processing_timeout=config.processing_timeout,
         defaults_for=lambda bundle_id: _app_defaults(config, bundle_id),
     )
-    engine = Engine(storage, clients, SlackNotifier(slack_client), clock, settings)
-    commands.register_all(bolt, engine, approvers_for=config.approvers_for)
+    approvers = commands.Approvers(config.approvers_for, slack_client)
+    engine = Engine(storage, clients, SlackNotifier(slack_client), clock, settings, authority=approvers)
+    commands.register_all(bolt, engine, approvers)
     web_app = build_web_app(
         engine,
         bolt,

@@ -29,4 +29,10 @@ class InvalidInput(AscBotError):
 
 
 class NotAnApprover(AscBotError):
-    """The Slack user may not perform this step for this app."""
+    """The Slack user may not perform this step for this app (the app it resolved to)."""
+
+    def __init__(self, title: str, bundle_id: str, approvers: tuple[str, ...]) -> None:
+        super().__init__(f"Only approvers may {title.lower()} for {bundle_id}.")
+        self.title = title
+        self.bundle_id = bundle_id
+        self.approvers = approvers

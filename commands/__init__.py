@@ -5,14 +5,16 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.engine.engine import Engine
-from commands import asc, beta_groups, compliance, release, review, testflight
-from commands.approvers import Approvers, ApproversFor
+from commands import approve, asc, beta_groups, compliance, origin, release, review, testflight
+from commands.approvers import Approvers
 
-VERBS = (testflight, beta_groups, review, release, compliance, asc)
+__all__ = ["VERBS", "Approvers", "register_all"]
+VERBS = (testflight, beta_groups, review, release, compliance, approve, asc)
 
 
-def register_all(app: AsyncApp, engine: Engine, approvers_for: ApproversFor | None = None) -> None:
-    """Register every listener; `approvers_for(bundle_id)` names who may submit for review or release."""
-    approvers = Approvers(engine, approvers_for)
+def register_all(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
+    """Register every listener; the engine's guard decides who may run gated steps (`approvers` says
+    who the approvers are), and no click acts on a publication other than its message's."""
+    origin.register(app, engine)
     for verb in VERBS:
         verb.register(app, engine, approvers)

@@ -1,4 +1,4 @@
-"""`/asc cancel <bundle-id> <version> <build>`: stop a publication (approvers only, when configured)."""
+"""`/asc cancel <bundle-id> <version> <build>`: stop a publication (a gated control: approvers only, when configured)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from bot import blocks
 from bot.engine.engine import Engine
 from bot.engine.intake import PLATFORMS
 from commands.approvers import Approvers
-from commands.common import Where
 
 USAGE = "/asc cancel <bundle-id> <version> <build> [--platform IOS|MAC_OS|TV_OS|VISION_OS]"
 TITLE = "Cancel a publication"
@@ -47,19 +46,10 @@ async def run(
         await respond(blocks.not_found(label))
         return
     user = str(command.get("user_id") or "slash")
-    if not await approvers.allow(
-        client,
-        user=user,
-        bundle_id=bundle_id,
-        title=TITLE,
-        where=Where(command.get("channel_id")),
-        publication_id=pub.id,
-        quiet=True,
-    ):
-        await respond(blocks.not_an_approver(TITLE, bundle_id, approvers.of(bundle_id)))
-        return
     result = await engine.cancel(pub.id, user)
-    if result.status == "refused":
+    if result.status == "not_approver" and result.verdict is not None:
+        await respond(blocks.not_an_approver(TITLE, result.verdict.bundle_id, result.verdict.approvers))
+    elif result.status == "refused":
         await respond(blocks.refused(TITLE, result.reason))
     else:
         await respond(blocks.cancelled(label))

@@ -128,7 +128,10 @@ async def answer(client: AsyncWebClient, where: Where, user: str, title: str, re
     """Tell the user privately when the engine did not take the request; True when it did."""
     if result.status == "requested":
         return True
-    if result.status == "already" and result.action is not None:
+    if result.status == "not_approver" and result.verdict is not None:
+        verdict = result.verdict
+        await tell(client, where, user, blocks.not_an_approver(title, verdict.bundle_id, verdict.approvers))
+    elif result.status == "already" and result.action is not None:
         await tell(client, where, user, blocks.already_requested(title, result.action))
     elif result.publication is None:
         await tell(client, where, user, blocks.gone())

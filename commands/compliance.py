@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import blocks
 from bot.engine.engine import Engine
 from commands.approvers import Approvers
-from commands.common import ButtonClick, answer
+from commands.common import ButtonClick, answer, tell
 
 log = logging.getLogger(__name__)
 ANSWERS = {blocks.COMPLIANCE_YES: True, blocks.COMPLIANCE_NO: False}
@@ -30,14 +30,22 @@ def _register_answer(app: AsyncApp, engine: Engine, action_id: str, uses_encrypt
         click = ButtonClick.from_body(body)
         params = {"uses_non_exempt_encryption": uses_encryption}
         result = await engine.request(click.publication_id, "export_compliance", click.user, params)
-        if not await answer(client, click.where, click.user, TITLE, result):
+        given = result.action if result.status == "already" else None
+        if given is not None:
+            # Answers are final: a stale click is told who answered, and the buttons give way to it.
+            await tell(client, click.where, click.user, blocks.already_answered(given))
+            await show_answer(client, click, given.params.get("uses_non_exempt_encryption"), given.requested_by)
             return
-        if click.channel and click.message_ts:
-            # The buttons give way to the answer, so nobody answers twice.
-            text, payload = blocks.compliance_answered(click.message_text, uses_encryption, click.user)
-            try:
-                await client.chat_update(
-                    channel=click.channel, ts=click.message_ts, text=text, blocks=payload
-                )
-            except Exception as exc:
-                log.warning("could not mark the compliance question %s answered: %s", click.message_ts, exc)
+        if await answer(client, click.where, click.user, TITLE, result):
+            await show_answer(client, click, uses_encryption, click.user)
+
+
+async def show_answer(client: AsyncWebClient, click: ButtonClick, uses_encryption: object, who: str) -> None:
+    """The question's buttons give way to the answer, so nobody answers twice."""
+    if not (click.channel and click.message_ts and isinstance(uses_encryption, bool)):
+        return
+    text, payload = blocks.compliance_answered(click.message_text, uses_encryption, who)
+    try:
+        await client.chat_update(channel=click.channel, ts=click.message_ts, text=text, blocks=payload)
+    except Exception as exc:
+        log.warning("could not mark the compliance question %s answered: %s", click.message_ts, exc)

@@ -13,8 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import blocks
 from bot.engine.engine import Engine
 from bot.engine.intake import PLATFORMS, RELEASE_TYPES, InvalidNotice, parse_notice
+from bot.errors import NotAnApprover
 from commands.approvers import Approvers
-from commands.common import Where
 
 USAGE = (
     '/asc publish <bundle-id> <version> <build> [--testflight] [--groups "A,B"] [--review] '
@@ -57,13 +57,6 @@ class PublishCommand:
     build: str
     platform: str = "IOS"
     publishing: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def needs_approver(self) -> bool:
-        """Submitting for review or fixing a release date is an approver's call."""
-        return bool(
-            self.publishing.get("submit_to_app_store") or self.publishing.get("earliest_release_date")
-        )
 
     def payload(self, channel: str, user_name: str) -> dict[str, Any]:
         """The same JSON body the build-uploaded webhook takes (DESIGN.md §4.3)."""
@@ -164,23 +157,15 @@ async def run(
         await ack(blocks.publish_invalid(problems, USAGE))
         return
     await ack()
-    if parsed.needs_approver and not await approvers.allow(
-        client,
-        user=user,
-        bundle_id=notice.bundle_id or parsed.app,
-        title="Submit for review",
-        where=Where(channel),
-        quiet=True,
-    ):
-        approvers_of = approvers.of(notice.bundle_id or parsed.app)
-        await respond(blocks.not_an_approver("Submit for review", parsed.app, approvers_of))
-        return
     try:
         intake = await engine.intake(notice, actor=user or "slash", source="slash")
     except InvalidNotice as exc:
         await respond(
             blocks.publish_invalid([(NAMES.get(p.field, p.field), p.message) for p in exc.problems], USAGE)
         )
+        return
+    except NotAnApprover as exc:  # decided on the app the command resolved to, not the id as typed
+        await respond(blocks.not_an_approver(exc.title, exc.bundle_id, exc.approvers))
         return
     pub = intake.publication
     await respond(

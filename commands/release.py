@@ -1,6 +1,6 @@
 """Release controls: *Schedule release* (a date-time modal), *Release now* and the phased-release buttons.
 
-All of them are for approvers only, when the app has approvers.
+All of them are gated steps: the engine's guard lets only the app's approvers ask for them.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import blocks
 from bot.engine.engine import Engine
 from commands.approvers import Approvers
-from commands.common import ButtonClick, Submission, Where, answer, load, open_view, release_date_error
+from commands.common import ButtonClick, Submission, answer, open_view, release_date_error
 
 SCHEDULE_ID = blocks.SCHEDULE
 CALLBACK_ID = blocks.SCHEDULE_VIEW
 SCHEDULE_TITLE = "Schedule release"
+SCHEDULE_KIND = "schedule_release"
 # Buttons that ask for a step at once: action id -> (step kind, title).
 DIRECT = {
     blocks.RELEASE_NOW: ("release_now", "Release now"),
@@ -27,33 +28,13 @@ DIRECT = {
 }
 
 
-async def approved(
-    engine: Engine,
-    approvers: Approvers,
-    client: AsyncWebClient,
-    user: str,
-    where: Where,
-    pub_id: str,
-    title: str,
-) -> bool:
-    """The publication exists and `user` may release it (told privately otherwise)."""
-    view = await load(engine, client, user, where, pub_id)
-    if view is None:
-        return False
-    pub = view.publication
-    return await approvers.allow(
-        client, user=user, bundle_id=pub.app_bundle_id, title=title, where=where, publication_id=pub.id
-    )
-
-
 def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     @app.action(SCHEDULE_ID)
     async def pick_release_date(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         click = ButtonClick.from_body(body)
-        if not await approved(
-            engine, approvers, client, click.user, click.where, click.publication_id, SCHEDULE_TITLE
-        ):
+        checked = await engine.check(click.publication_id, SCHEDULE_KIND, click.user)
+        if not await answer(client, click.where, click.user, SCHEDULE_TITLE, checked):
             return
         view = await engine.publication(click.publication_id)
         if view is not None:
@@ -69,12 +50,9 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
             await ack(response_action="errors", errors={blocks.RELEASE_DATE: problem or "Pick a date."})
             return
         await ack()
-        if await approved(
-            engine, approvers, client, form.user, form.where, form.publication_id, SCHEDULE_TITLE
-        ):
-            params = {"earliest_release_date": picked.isoformat()}
-            result = await engine.request(form.publication_id, "schedule_release", form.user, params)
-            await answer(client, form.where, form.user, SCHEDULE_TITLE, result)
+        params = {"earliest_release_date": picked.isoformat()}
+        result = await engine.request(form.publication_id, SCHEDULE_KIND, form.user, params)
+        await answer(client, form.where, form.user, SCHEDULE_TITLE, result)
 
     for action_id, (kind, title) in DIRECT.items():
         _register_direct(app, engine, approvers, action_id, kind, title)
@@ -87,6 +65,5 @@ def _register_direct(
     async def ask(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         click = ButtonClick.from_body(body)
-        if await approved(engine, approvers, client, click.user, click.where, click.publication_id, title):
-            result = await engine.request(click.publication_id, kind, click.user)
-            await answer(client, click.where, click.user, title, result)
+        result = await engine.request(click.publication_id, kind, click.user)
+        await answer(client, click.where, click.user, title, result)

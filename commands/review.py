@@ -25,6 +25,7 @@ from commands.common import (
 ACTION_ID = blocks.REVIEW
 CALLBACK_ID = blocks.REVIEW_VIEW
 TITLE = "Submit for review"
+KIND = "app_store"
 
 
 def review_params(form: Submission, now: datetime) -> tuple[dict[str, Any], dict[str, str]]:
@@ -62,16 +63,9 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
         if view is None:
             return
         pub = view.publication
-        if not await approvers.allow(
-            client,
-            user=click.user,
-            bundle_id=pub.app_bundle_id,
-            title=TITLE,
-            where=click.where,
-            publication_id=pub.id,
-        ):
+        if not await answer(client, click.where, click.user, TITLE, await engine.check(pub.id, KIND, click.user)):
             return
-        existing = already_open(view, "app_store")
+        existing = already_open(view, KIND)
         if existing is not None:
             await tell(client, click.where, click.user, blocks.already_requested(TITLE, existing))
             return
@@ -86,18 +80,6 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        view = await load(engine, client, form.user, form.where, form.publication_id)
-        if view is None:
-            return
-        pub = view.publication
-        # Checked again on submit: the modal may have been opened before the approvers changed.
-        if await approvers.allow(
-            client,
-            user=form.user,
-            bundle_id=pub.app_bundle_id,
-            title=TITLE,
-            where=form.where,
-            publication_id=pub.id,
-        ):
-            result = await engine.request(pub.id, "app_store", form.user, params)
-            await answer(client, form.where, form.user, TITLE, result)
+        # The engine checks the approver again: the modal may have changed hands or approvers changed.
+        result = await engine.request(form.publication_id, KIND, form.user, params)
+        await answer(client, form.where, form.user, TITLE, result)

@@ -69,7 +69,7 @@ class PublicationsRepository:
                                 "publication_id": fields["id"],
                                 "kind": action.kind,
                                 "params": action.params,
-                                "status": "requested",
+                                "status": action.status,
                                 "requested_by": action.requested_by,
                                 "requested_at": now,
                             }

@@ -38,6 +38,7 @@ class NewAction:
     kind: str
     requested_by: str
     params: dict[str, Any] = field(default_factory=dict)
+    status: str = "requested"  # or "held": waits for an approver (bot/engine/guard.py)
 
 
 @dataclass(frozen=True)

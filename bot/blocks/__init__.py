@@ -4,8 +4,10 @@ One voice for every word the bot says in Slack; split by what is drawn (message,
 """
 
 from bot.blocks.answers import (
+    already_answered,
     already_requested,
     cancelled,
+    click_refused,
     gone,
     not_an_approver,
     not_found,
@@ -13,6 +15,7 @@ from bot.blocks.answers import (
     requested,
 )
 from bot.blocks.base import (
+    APPROVE,
     BETA_GROUPS,
     BETA_GROUPS_VIEW,
     BUTTONS,
@@ -28,6 +31,7 @@ from bot.blocks.base import (
     LOCALES,
     MAX_BLOCKS,
     MAX_OPTIONS,
+    NEEDS_APPROVER,
     OPTION_TEXT_MAX,
     OPTION_VALUE_MAX,
     PHASED_COMPLETE,
@@ -84,6 +88,7 @@ from bot.blocks.modals import (
 )
 
 __all__ = [
+    "APPROVE",
     "BETA_GROUPS",
     "BETA_GROUPS_VIEW",
     "BUTTONS",
@@ -99,6 +104,7 @@ __all__ = [
     "LOCALES",
     "MAX_BLOCKS",
     "MAX_OPTIONS",
+    "NEEDS_APPROVER",
     "OPTION_TEXT_MAX",
     "OPTION_VALUE_MAX",
     "PHASED_COMPLETE",
@@ -121,10 +127,12 @@ __all__ = [
     "TESTFLIGHT",
     "WHATS_NEW",
     "WHAT_TO_TEST_VIEW",
+    "already_answered",
     "already_requested",
     "beta_groups_modal",
     "buttons_for",
     "cancelled",
+    "click_refused",
     "compliance_answered",
     "escape",
     "event_text",

@@ -17,6 +17,24 @@ def already_requested(title: str, action: Action) -> str:
     )
 
 
+def already_answered(action: Action) -> str:
+    """A stale click on an export compliance question: the answer stands, and who gave it when."""
+    value = action.params.get("uses_non_exempt_encryption")
+    said = {True: "uses", False: "does not use"}.get(value, "was answered about")
+    return (
+        f"🔐 Export compliance was already answered by {mention(action.requested_by)} at {when(action.requested_at)}: the app "
+        f"{said} non-exempt encryption. Answers sent to Apple are final; an approver can change it "
+        "with `/asc compliance`."
+    )
+
+
+def click_refused() -> str:
+    return (
+        "🚫 This button does not belong to the message it was clicked on, so nothing was done; "
+        "the attempt was logged."
+    )
+
+
 def requested(title: str, pub: Publication) -> str:
     """Said privately after a request: queued until the build is ready, or starting now."""
     if pub.state in ("waiting_for_build", "processing"):

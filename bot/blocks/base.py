@@ -31,6 +31,7 @@ PHASED_RESUME = "asc_phased_resume"
 PHASED_COMPLETE = "asc_phased_complete"
 COMPLIANCE_YES = "asc_compliance_yes"
 COMPLIANCE_NO = "asc_compliance_no"
+APPROVE = "asc_approve_"  # + the held step's kind: an approver lets it run
 WHAT_TO_TEST_VIEW = "asc_what_to_test"
 BETA_GROUPS_VIEW = "asc_beta_groups"
 REVIEW_VIEW = "asc_review"
@@ -44,6 +45,7 @@ RELEASE_DATE = "release_date"
 COPYRIGHT = "copyright"
 REVIEW_OPTIONS = "review_options"
 COMPLIANCE_QUESTION = "export_compliance_question"
+NEEDS_APPROVER = "needs_approver"
 
 # Slack's limits (docs.slack.dev/reference/block-kit); slack_sdk checks most, not the block count.
 MAX_BLOCKS = 50
@@ -70,6 +72,7 @@ STATUS_MARKS = {
     "succeeded": "✅ done",
     "failed": "⚠️ failed",
     "skipped": "⏭️ skipped",
+    "held": "⏸ waiting for an approver",
 }
 RELEASE_TYPES = {
     "MANUAL": "Manually, when someone presses Release now",

@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks.base import (
+    APPROVE,
     BETA_GROUPS,
     BUTTONS,
     COMPLIANCE_NO,
@@ -20,6 +21,7 @@ from bot.blocks.base import (
     COMPLIANCE_YES,
     CONFIRM_TEXT_MAX,
     HEADER_MAX,
+    NEEDS_APPROVER,
     PHASED_COMPLETE,
     PHASED_PAUSE,
     PHASED_RESUME,
@@ -40,6 +42,7 @@ from bot.blocks.base import (
     escape,
     fit,
     mention,
+    mention_approver,
     shorten,
     when,
 )
@@ -179,6 +182,8 @@ def event_text(event: Event) -> str:
 def reply(view: PublicationView, event: Event) -> tuple[str, list[dict[str, Any]] | None]:
     """A thread reply: text, plus Yes/No buttons when the event asks about export compliance."""
     text = event_text(event)
+    if event.kind == NEEDS_APPROVER:
+        return _needs_approver(view, event, text)
     if event.kind != COMPLIANCE_QUESTION:
         return text, None
     pub_id = view.publication.id
@@ -189,6 +194,17 @@ def reply(view: PublicationView, event: Event) -> tuple[str, list[dict[str, Any]
         ),
     ]
     blocks = [_section(text), ActionsBlock(block_id="export_compliance", elements=buttons)]
+    return text, [b.to_dict() for b in blocks]
+
+
+def _needs_approver(view: PublicationView, event: Event, text: str) -> tuple[str, list[dict[str, Any]]]:
+    """A held step: who may approve it, and the button that lets it run (the engine checks the clicker)."""
+    kind = str(event.data.get("kind") or "")
+    approvers = [str(a) for a in event.data.get("approvers") or []][:20]
+    who = ", ".join(mention_approver(a) for a in approvers)
+    text = shorten(f"{text} Approvers: {who}." if who else text, SECTION_TEXT_MAX)
+    button = ButtonElement(text="Approve and run it", action_id=APPROVE + kind, value=view.publication.id)
+    blocks = [_section(text), ActionsBlock(block_id=f"approve_{kind}"[:255], elements=[button])]
     return text, [b.to_dict() for b in blocks]
 
 

@@ -10,7 +10,17 @@ from bot.engine.steps.base import QUESTION, ActionContext, Outcome
 from storage.records import Action
 
 Runner = Callable[[ActionContext], Awaitable[Outcome]]
-__all__ = ["ACTIONS", "GATED", "QUESTION", "ActionContext", "ActionSpec", "Outcome", "ordered"]
+__all__ = [
+    "ACTIONS",
+    "CONTROLS",
+    "GATED",
+    "QUESTION",
+    "ActionContext",
+    "ActionSpec",
+    "Outcome",
+    "ordered",
+    "title_of",
+]
 
 
 @dataclass(frozen=True)
@@ -19,6 +29,7 @@ class ActionSpec:
     title: str
     order: int
     run: Runner
+    gated: bool = False  # puts a build in front of Apple's review or the public: approvers only
 
 
 ACTIONS: dict[str, ActionSpec] = {
@@ -29,18 +40,31 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec("what_to_test", "Set What to Test", 20, testflight.what_to_test),
         ActionSpec("testflight", "Submit to TestFlight", 30, testflight.testflight),
         ActionSpec("beta_groups", "Add beta groups", 40, testflight.beta_groups),
-        ActionSpec("app_store", "Submit for review", 50, appstore.app_store),
-        ActionSpec("schedule_release", "Schedule release", 60, appstore.schedule_release),
-        ActionSpec("release_now", "Release now", 70, appstore.release_now),
-        ActionSpec("phased_pause", "Pause phased release", 80, appstore.phased),
-        ActionSpec("phased_resume", "Resume phased release", 81, appstore.phased),
-        ActionSpec("phased_complete", "Release to all users", 82, appstore.phased),
+        # Changing an answer already sent to Apple is an approver's call (the first answer is anyone's).
+        ActionSpec(
+            "change_export_compliance",
+            "Change the export compliance answer",
+            16,
+            testflight.export_compliance,
+            gated=True,
+        ),
+        ActionSpec("app_store", "Submit for review", 50, appstore.app_store, gated=True),
+        ActionSpec("schedule_release", "Schedule release", 60, appstore.schedule_release, gated=True),
+        ActionSpec("release_now", "Release now", 70, appstore.release_now, gated=True),
+        ActionSpec("phased_pause", "Pause phased release", 80, appstore.phased, gated=True),
+        ActionSpec("phased_resume", "Resume phased release", 81, appstore.phased, gated=True),
+        ActionSpec("phased_complete", "Release to all users", 82, appstore.phased, gated=True),
     )
 }
-# Steps that put a build in front of Apple's review or the public: approvers apply to these.
-GATED = frozenset(
-    {"app_store", "schedule_release", "release_now", "phased_pause", "phased_resume", "phased_complete"}
-)
+# Not steps, but controls under the same approver rule.
+CONTROLS: dict[str, str] = {"cancel": "Cancel a publication", "audit": "Read the audit log"}
+# Whom the approver rule applies to: read this, never a list of its own.
+GATED = frozenset({spec.kind for spec in ACTIONS.values() if spec.gated} | set(CONTROLS))
+
+
+def title_of(kind: str) -> str:
+    spec = ACTIONS.get(kind)
+    return spec.title if spec is not None else CONTROLS.get(kind, kind.replace("_", " "))
 
 
 def ordered(actions: list[Action]) -> list[Action]:

@@ -18,6 +18,15 @@ from bot.engine import messages
 from bot.engine.actions import ACTIONS
 from bot.engine.clients import Clients
 from bot.engine.following import Follower, follow_interval
+from bot.engine.guard import (
+    HELD,
+    NEEDS_APPROVER,
+    Authority,
+    Guard,
+    Verdict,
+    final_answer,
+    gate_initial_steps,
+)
 from bot.engine.intake import InvalidNotice, Problem, UploadNotice
 from bot.engine.notifier import Notifier, PublicationView
 from bot.engine.outbox import Outbox
@@ -36,20 +45,28 @@ REOPENABLE = ("done", "failed")
 class RequestResult:
     """The answer to "please do X": created, already asked for, or refused with a reason."""
 
-    status: str  # requested | already | refused
+    status: str  # requested | already | refused | not_approver (then `verdict` says whose call it is)
     publication: Publication | None
     action: Action | None = None
     reason: str | None = None
     warning: str | None = None  # e.g. CI reported failing tests: it runs anyway, but say so
+    verdict: Verdict | None = None
 
 
 class Engine:
     """Owns every state change of publications; the chat surface and webhooks only ask it."""
 
     def __init__(
-        self, storage: Storage, clients: Clients, notifier: Notifier, clock: Clock, settings: EngineSettings
+        self,
+        storage: Storage,
+        clients: Clients,
+        notifier: Notifier,
+        clock: Clock,
+        settings: EngineSettings,
+        authority: Authority | None = None,
     ) -> None:
         self.storage = storage
+        self.guard = Guard(storage, clock, authority)
         self.clients = clients
         self.clock = clock
         self.settings = settings
@@ -98,6 +115,10 @@ class Engine:
         options = {**defaults.publishing, **notice.publishing}
         held = notice.tests_passed is False and not options.get("publish_even_if_tests_fail", False)
         actions = [] if held else initial_actions(options, list(notice.release_notes))
+        waiting: list[Verdict] = []
+        if source != "ci":  # a person: the app's defaults give them no step they may not run
+            asked = {a.kind for a in initial_actions(dict(notice.publishing), [])}
+            actions, waiting = await gate_initial_steps(self.guard, actor, bundle_id, actions, asked)
         created = messages.created(
             f"{bundle_id} {notice.version} ({notice.build_number})", self.settings.find_timeout
         )
@@ -134,6 +155,18 @@ class Engine:
                 data={"source": notice.source, "options": options},
             ),
         )
+        for verdict in waiting if result.created else []:
+            await self.storage.add_event(
+                result.publication.id,
+                NewEvent(
+                    NEEDS_APPROVER,
+                    actor=actor,
+                    announce="thread",
+                    message=messages.needs_approver(verdict.title),
+                    data={"kind": verdict.kind, "approvers": list(verdict.approvers)},
+                ),
+                now,
+            )
         if result.created:
             log.info(
                 "publication %s created for %s %s (%s) by %s",
@@ -158,6 +191,12 @@ class Engine:
         spec = ACTIONS.get(kind)
         if spec is None:
             return RequestResult("refused", pub, reason=f"Unknown step {kind!r}.")
+        verdict = await self.guard.check(actor, kind, pub.app_bundle_id, pub.id)
+        if not verdict.allowed:
+            return RequestResult("not_approver", pub, verdict=verdict)
+        answered = final_answer(kind, await self.storage.actions(pub.id))
+        if answered is not None:  # answers are final: sent to Apple (or on the way), never flipped
+            return RequestResult("already", pub, answered)
         if (
             pub.state in ("timed_out", "cancelled")
             or pub.processing_state in ("INVALID", "FAILED")
@@ -200,6 +239,24 @@ class Engine:
             )
         self.wake()
         return RequestResult("requested", pub, outcome.action, warning=warning)
+
+    async def check(self, publication_id: str, kind: str, actor: str) -> RequestResult:
+        """Whether `actor` may ask for `kind` here (before opening a modal for it); audited."""
+        pub = await self.storage.get(publication_id)
+        if pub is None:
+            return RequestResult("refused", None, reason="This publication no longer exists.")
+        verdict = await self.guard.check(actor, kind, pub.app_bundle_id, pub.id)
+        return RequestResult("requested" if verdict.allowed else "not_approver", pub, verdict=verdict)
+
+    async def approve(self, publication_id: str, kind: str, actor: str) -> RequestResult:
+        """An approver lets a held step (from the app's defaults) run, with its stored params."""
+        step = next((a for a in await self.storage.actions(publication_id) if a.kind == kind), None)
+        if step is None or step.status != HELD:
+            pub = await self.storage.get(publication_id)
+            if step is not None and pub is not None:
+                return RequestResult("already", pub, step)
+            return RequestResult("refused", pub, reason="No step of this publication waits for an approver.")
+        return await self.request(publication_id, kind, actor, step.params)
 
     async def publication(self, publication_id: str) -> PublicationView | None:
         pub = await self.storage.get(publication_id)
@@ -280,6 +337,9 @@ class Engine:
         pub = await self.storage.get(publication_id)
         if pub is None:
             return RequestResult("refused", None, reason="This publication no longer exists.")
+        verdict = await self.guard.check(actor, "cancel", pub.app_bundle_id, pub.id)
+        if not verdict.allowed:
+            return RequestResult("not_approver", pub, verdict=verdict)
         if not pub.is_active:
             return RequestResult(
                 "refused", pub, reason=f"{pub.label} is already {pub.state.replace('_', ' ')}."

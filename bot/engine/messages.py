@@ -90,3 +90,10 @@ def rejected(label: str) -> str:
 
 def cancelled(label: str) -> str:
     return f"🚫 {{actor}} cancelled {label}: no more waiting or steps for this build."
+
+
+def needs_approver(title: str) -> str:
+    return (
+        f"⏸ *{title}* comes from the app's publishing defaults, but {{actor}} is not an approver of "
+        "this app: it waits until an approver approves it."
+    )

@@ -48,6 +48,6 @@ async def test_a_second_answer_is_told_who_answered(world: World) -> None:
     await eventually(lambda: question.edits)
     await world.slack.click_button(world.events_url, stale, blocks.COMPLIANCE_YES, user="U0BOB")
     [told] = await eventually(lambda: ephemerals_to(world, "U0BOB"))
-    assert "already requested by <@U0ALICE>" in told
+    assert "already answered by <@U0ALICE>" in told
     [ephemeral] = [m for m in world.slack.ephemerals if m.ephemeral_to == "U0BOB"]
     assert ephemeral.thread_ts == question.thread_ts  # said where the question was asked

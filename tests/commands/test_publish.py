@@ -49,8 +49,6 @@ def test_parse_release_date_means_scheduled_and_utc_when_naive() -> None:
         "earliest_release_date": "2026-12-01T14:00:00+00:00",
         "release_type": "SCHEDULED",
     }
-    assert parsed.needs_approver
-    assert not parse("com.example.app 1.4.0 412 --testflight").needs_approver
 
 
 @pytest.mark.parametrize(
