@@ -160,6 +160,7 @@ def build_app(
 def _app_defaults(config: Config, bundle_id: str) -> AppDefaults:
     app = config.app(bundle_id)
     return AppDefaults(
+        bundle_id=app.bundle_id,
         channel=config.channel_for(bundle_id),
         api_key=app.api_key,
         publishing={**config.publishing_defaults, **app.publishing},

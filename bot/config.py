@@ -103,9 +103,12 @@ class Config:
 
     def app(self, bundle_id: str) -> AppSettings:
         """Settings for an app with the global channel, key, approvers and publishing filled in."""
-        own = self.apps.get(bundle_id) or AppSettings(bundle_id)
+        # Bundle ids are unique at Apple regardless of letter case: COM.Example.App is com.example.app.
+        own = self.apps.get(bundle_id) or next(
+            (a for name, a in self.apps.items() if name.lower() == bundle_id.lower()), AppSettings(bundle_id)
+        )
         return AppSettings(
-            bundle_id=bundle_id,
+            bundle_id=own.bundle_id,
             channel=own.channel or self.slack_channel,
             api_key=own.api_key or self.default_api_key,
             approvers=own.approvers or self.approvers,

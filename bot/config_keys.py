@@ -436,8 +436,12 @@ def publishing(table: Mapping[str, Any], path: tuple[str, ...], problems: list[s
 def apps(table: Mapping[str, Any], key_names: list[str], problems: list[str]) -> dict[str, dict[str, Any]]:
     """Each [apps."<bundle id>"] table's checked settings, as AppSettings keyword arguments."""
     found: dict[str, dict[str, Any]] = {}
+    seen: dict[str, str] = {}
     for bundle_id, settings in table.items():
         path = ("apps", bundle_id)
+        twin = seen.setdefault(bundle_id.lower(), bundle_id)
+        if twin != bundle_id:  # Apple treats them as one app: which table's approvers would apply?
+            problems.append(f"{toml_label(*path)} is the same app as {toml_label('apps', twin)} (letter case)")
         if not _BUNDLE_ID_RE.fullmatch(bundle_id):
             problems.append(f"{toml_label(*path)} is not a bundle id (letters, digits, '-' and '.')")
         if not isinstance(settings, dict):

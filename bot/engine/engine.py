@@ -101,6 +101,7 @@ class Engine:
             bundle_id, app_name = app.bundle_id, app.name
             defaults = self.settings.defaults_for(bundle_id)
         assert defaults is not None
+        bundle_id = defaults.bundle_id or bundle_id  # as configured, whatever letter case was typed
         channel = notice.channel or defaults.channel
         if channel is None:
             raise InvalidNotice(

@@ -13,6 +13,7 @@ class AppDefaults:
 
     channel: str | None = None
     api_key: str | None = None
+    bundle_id: str | None = None  # the app's bundle id as configured (the same app in any letter case)
     publishing: Mapping[str, Any] = field(default_factory=dict)
 
 
