@@ -151,6 +151,7 @@ def build_app(
         bolt,
         webhook_secret=config.webhook_secret,
         apple_webhook_secret=config.apple_webhook_secret,
+        allow_untimestamped_signatures=config.allow_untimestamped_signatures,
         clock=clock,
     )
     ticker = Ticker(engine, tick if tick is not None else max(0.5, min(5.0, config.poll_interval)))

@@ -34,6 +34,7 @@ ENV_VARS = (
     "ASC_API_URL",
     "ASC_BOT_WEBHOOK_SECRET",
     "ASC_BOT_APPLE_WEBHOOK_SECRET",
+    "ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES",
     "ASC_BOT_DB",
     "ASC_BOT_CONFIG",
     "ASC_BOT_POLL_INTERVAL",
@@ -100,6 +101,8 @@ class Config:
     apps: Mapping[str, AppSettings]
     approvers: tuple[str, ...] = ()
     publishing_defaults: Mapping[str, Any] = field(default_factory=_frozen_map)
+    # Legacy CI that cannot send X-Signature-Timestamp: body-only signatures, replayable forever.
+    allow_untimestamped_signatures: bool = False
 
     def app(self, bundle_id: str) -> AppSettings:
         """Settings for an app with the global channel, key, approvers and publishing filled in."""
@@ -176,6 +179,12 @@ def load_config(
     asc_api_url = _url("ASC_API_URL", get("ASC_API_URL") or DEFAULT_ASC_API_URL, problems).rstrip("/")
     if asc_api_url.endswith("/v1"):
         problems.append(f"ASC_API_URL must not end with /v1 (the bot adds it), got {shown(asc_api_url)}")
+    legacy_raw = get("ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES")
+    legacy = ck.parse_bool(legacy_raw or "false")
+    if legacy is None:
+        problems.append(
+            f"ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES must be true or false, got {shown(legacy_raw)}"
+        )
     db_path = get("ASC_BOT_DB") or DEFAULT_DB_PATH
     if db_path != ":memory:" and not db_path.startswith("file:"):
         parent = Path(db_path).expanduser().parent
@@ -222,6 +231,7 @@ def load_config(
         apps=MappingProxyType(apps),
         approvers=approvers,
         publishing_defaults=publishing_defaults,
+        allow_untimestamped_signatures=bool(legacy),
     )
 
 

@@ -260,5 +260,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--secret-env", default=SECRET_ENV, help=f"variable holding the secret (default {SECRET_ENV})")
     add("--attempts", type=int, default=5, help="tries before giving up (default 5)")
     add("--timeout", type=float, default=30.0, help="seconds per try (default 30)")
-    add("--no-timestamp", action="store_true", help="do not send X-Signature-Timestamp")
+    add(
+        "--no-timestamp",
+        action="store_true",
+        help="sign the body only, without X-Signature-Timestamp (only for a bot that allows it with "
+        "ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES=true)",
+    )
     add("--dry-run", action="store_true", help="print the body and send nothing")

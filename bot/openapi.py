@@ -166,8 +166,10 @@ def document() -> dict[str, Any]:
                             "name": "X-Signature-Timestamp",
                             "in": "header",
                             "required": False,
-                            "description": "Unix seconds; the signature then covers '<timestamp>.<body>' "
-                            f"and is refused more than {MAX_SKEW_SECONDS} s away from the bot's clock.",
+                            "description": "Unix seconds; the signature covers '<timestamp>.<body>' "
+                            f"and is refused more than {MAX_SKEW_SECONDS} s away from the bot's clock. "
+                            "Required unless the bot runs with ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES=true "
+                            "(legacy CI: the signature then covers the body alone).",
                             "schema": {"type": "string", "pattern": "^[0-9]{1,12}$"},
                         }
                     ],

@@ -46,10 +46,22 @@ def sign_ci(secret: str, body: bytes, timestamp: int | None = None) -> dict[str,
     return headers
 
 
-def verify_ci(secret: str, body: bytes, signature: str | None, timestamp: str | None, now: float) -> bool:
-    """Constant-time check of `X-Signature-256` (and of the timestamp window when one is sent)."""
+def verify_ci(
+    secret: str,
+    body: bytes,
+    signature: str | None,
+    timestamp: str | None,
+    now: float,
+    *,
+    legacy: bool = False,
+) -> bool:
+    """Constant-time check of `X-Signature-256` and of its signed timestamp's window.
+
+    Without a timestamp a captured request could be replayed forever, so one is required unless
+    `legacy` (ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES) allows the body-only signature.
+    """
     digest = _digest_of(signature, "sha256=")
-    if digest is None:
+    if digest is None or (timestamp is None and not legacy):
         return False
     if timestamp is not None:
         timestamp = timestamp.strip()

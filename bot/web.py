@@ -60,12 +60,41 @@ async def read_limited(request: web.Request, limit: int = MAX_BODY) -> bytes | N
     return b"".join(chunks)
 
 
+class DuplicateKey(ValueError):
+    """A JSON object names a key twice: parsers disagree on which value wins, so neither is taken."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKey(key)
+        found[key] = value
+    return found
+
+
 def decode_json(body: bytes) -> Any:
-    """The decoded body, or `_NOT_JSON` (bad syntax or encoding, or nesting deep enough to recurse)."""
+    """The decoded body, or `_NOT_JSON` (bad syntax or encoding, nesting deep enough to recurse, or a
+    key given twice in one object)."""
     try:
-        return json.loads(body)
+        return json.loads(body, object_pairs_hook=_unique_keys)
     except (ValueError, RecursionError):
         return _NOT_JSON
+
+
+def duplicate_key(body: bytes) -> str | None:
+    """The first key named twice in one object of a JSON body, if any."""
+    try:
+        json.loads(body, object_pairs_hook=_unique_keys)
+    except DuplicateKey as exc:
+        return exc.key
+    except (ValueError, RecursionError):
+        return None
+    return None
 
 
 def is_json(header: str | None) -> bool:
@@ -85,20 +114,26 @@ def same_build(pub: Publication, notice: UploadNotice) -> bool:
     )
 
 
-def build_upload_handler(engine: Engine, secret: str | None, clock: Clock) -> Handler:
+def build_upload_handler(engine: Engine, secret: str | None, clock: Clock, legacy: bool = False) -> Handler:
     async def build_uploaded(request: web.Request) -> web.StreamResponse:
         body = await read_limited(request)
         if body is None:
             return error(413, "the body is larger than 1 MiB")
         headers = request.headers
         signature, timestamp = headers.get(SIGNATURE_HEADER), headers.get(TIMESTAMP_HEADER)
-        if not secret or not verify_ci(secret, body, signature, timestamp, clock.now().timestamp()):
+        if not secret or not verify_ci(
+            secret, body, signature, timestamp, clock.now().timestamp(), legacy=legacy
+        ):
             log.info("build-uploaded from %s refused: invalid signature", request.remote)
             return error(401, "invalid signature")
         if not is_json(request.headers.get("Content-Type")):
             return error(415, "send the payload as Content-Type: application/json")
         payload = decode_json(body)
         if payload is _NOT_JSON:
+            twice = duplicate_key(body)
+            if twice is not None:
+                shown = twice if len(twice) <= 64 else twice[:61] + "..."
+                return problems([Problem("$", f"the key {json.dumps(shown)} appears twice in one object")])
             return problems([Problem("$", "the body is not valid JSON")])
         try:
             notice = parse_notice(payload, now=clock.now())
@@ -213,11 +248,15 @@ def build_web_app(
     webhook_secret: str | None,
     clock: Clock,
     apple_webhook_secret: str | None = None,
+    allow_untimestamped_signatures: bool = False,
 ) -> web.Application:
     """The bot's HTTP routes; `/openapi.json` describes all of them but Slack's."""
     app = web.Application(middlewares=[errors_as_json], client_max_size=MAX_BODY)
     app.router.add_post("/slack/events", slack_handler(bolt))
-    app.router.add_post("/webhooks/build-uploaded", build_upload_handler(engine, webhook_secret, clock))
+    app.router.add_post(
+        "/webhooks/build-uploaded",
+        build_upload_handler(engine, webhook_secret, clock, allow_untimestamped_signatures),
+    )
     app.router.add_post(APPLE_PATH, apple_handler(engine, apple_webhook_secret, clock))
     app.router.add_get("/healthz", health_handler(engine))
     app.router.add_get("/openapi.json", openapi_handler())

@@ -144,6 +144,7 @@ def test_env_var_names_are_the_contract() -> None:
             "ASC_API_URL",
             "ASC_BOT_WEBHOOK_SECRET",
             "ASC_BOT_APPLE_WEBHOOK_SECRET",
+            "ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES",
             "ASC_BOT_DB",
             "ASC_BOT_CONFIG",
         ),
@@ -845,3 +846,11 @@ def test_a_config_can_be_built_directly() -> None:
     assert config.channel_for("x") == "C1"
     with pytest.raises(ConfigError, match="no App Store Connect API key"):
         config.key_for("x")
+
+
+def test_untimestamped_signatures_are_off_unless_asked_for() -> None:
+    assert load_config(make_env()).allow_untimestamped_signatures is False
+    on = make_env(ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES="true")
+    assert load_config(on).allow_untimestamped_signatures is True
+    [problem] = problems_of(make_env(ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES="sometimes"))
+    assert problem == "ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES must be true or false, got 'sometimes'"

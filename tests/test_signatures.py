@@ -8,13 +8,22 @@ BODY = b'{"hello": "world"}'
 
 
 def test_ci_signature_round_trip_and_tampering() -> None:
-    headers = sign_ci("s3cret-s3cret-s3cret", BODY)
-    sig = headers["X-Signature-256"]
-    assert verify_ci("s3cret-s3cret-s3cret", BODY, sig, None, now=0)
-    assert not verify_ci("s3cret-s3cret-s3cret", BODY + b" ", sig, None, now=0)
-    assert not verify_ci("other-secret-other", BODY, sig, None, now=0)
-    assert not verify_ci("s3cret-s3cret-s3cret", BODY, None, None, now=0)
-    assert not verify_ci("s3cret-s3cret-s3cret", BODY, sig.replace("sha256=", "sha1="), None, now=0)
+    headers = sign_ci("s3cret-s3cret-s3cret", BODY, timestamp=7)
+    sig, ts = headers["X-Signature-256"], headers["X-Signature-Timestamp"]
+    assert verify_ci("s3cret-s3cret-s3cret", BODY, sig, ts, now=7)
+    assert not verify_ci("s3cret-s3cret-s3cret", BODY + b" ", sig, ts, now=7)
+    assert not verify_ci("other-secret-other", BODY, sig, ts, now=7)
+    assert not verify_ci("s3cret-s3cret-s3cret", BODY, None, ts, now=7)
+    assert not verify_ci("s3cret-s3cret-s3cret", BODY, sig.replace("sha256=", "sha1="), ts, now=7)
+
+
+def test_body_only_signatures_need_the_legacy_setting() -> None:
+    sig = sign_ci("s3cret-s3cret-s3cret", BODY)["X-Signature-256"]
+    assert not verify_ci("s3cret-s3cret-s3cret", BODY, sig, None, now=0)  # replayable: refused
+    assert verify_ci("s3cret-s3cret-s3cret", BODY, sig, None, now=0, legacy=True)
+    assert not verify_ci("s3cret-s3cret-s3cret", BODY + b" ", sig, None, now=0, legacy=True)
+    stamped = sign_ci("s3cret-s3cret-s3cret", BODY, timestamp=0)
+    assert verify_ci("s3cret-s3cret-s3cret", BODY, stamped["X-Signature-256"], "0", now=0, legacy=True)
 
 
 def test_timestamp_is_bound_and_windowed() -> None:
@@ -43,8 +52,9 @@ def test_malformed_headers_are_refused_not_crashed_on() -> None:
         "  ",
         sig[7:],
     ):
-        assert not verify_ci("k" * 20, BODY, header, None, now=0)
-    assert verify_ci("k" * 20, BODY, "  " + sig.upper().replace("SHA256=", "sha256=") + " ", None, now=0)
+        assert not verify_ci("k" * 20, BODY, header, None, now=0, legacy=True)
+    padded = "  " + sig.upper().replace("SHA256=", "sha256=") + " "
+    assert verify_ci("k" * 20, BODY, padded, None, now=0, legacy=True)
     for stamp in ("²", "١٢٣", "-1", "1.0", "", " ", "9" * 13):
         headers = sign_ci("k" * 20, BODY, timestamp=0)
         assert not verify_ci("k" * 20, BODY, headers["X-Signature-256"], stamp, now=0)

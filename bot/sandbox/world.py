@@ -150,9 +150,11 @@ class World:
         """POST a build-uploaded webhook to the bot, signed as CI would sign it."""
         assert self.bot is not None
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        # Signed as CI signs it: with a timestamp of now (the bot's clock), unless one is given.
+        stamp = int(self.clock.now().timestamp()) if timestamp is None else timestamp
         sent = {
             "Content-Type": "application/json",
-            **sign_ci(secret or self.webhook_secret, body, timestamp),
+            **sign_ci(secret or self.webhook_secret, body, stamp),
             **(headers or {}),
         }
         return await self._http.post(f"{self.bot.url}/webhooks/build-uploaded", content=body, headers=sent)

@@ -296,7 +296,7 @@ async def test_read_limited_stops_after_the_limit() -> None:
 )
 async def test_not_json_is_415_after_the_signature(world: World, content_type: str | None) -> None:
     body = json.dumps(payload(world)).encode()
-    headers = sign_ci(world.webhook_secret, body)
+    headers = sign_ci(world.webhook_secret, body, int(world.clock.now().timestamp()))
     if content_type:
         headers["Content-Type"] = content_type
     answer = await post_raw(world, body, headers)

@@ -131,21 +131,24 @@ def framings(
     )
     yield Framing(body, [json_type, *signed(body, now - 3600)], frozenset({401}), "stale")
     yield Framing(body, [json_type, (b"X-Signature-256", b"sha256=" + draw_junk)], frozenset({401}), "junk")
-    yield Framing(body + b" ", [json_type, *signed(body)], frozenset({401}), "tampered")
-    yield Framing(body, [(b"Content-Type", ctype.encode()), *signed(body)], frozenset({415}), "not json")
+    yield Framing(body + b" ", [json_type, *signed(body, now)], frozenset({401}), "tampered")
+    yield Framing(body, [json_type, *signed(body)], frozenset({401}), "untimestamped")
+    yield Framing(
+        body, [(b"Content-Type", ctype.encode()), *signed(body, now)], frozenset({415}), "not json"
+    )
     truncated = body[: cut % max(1, len(body))]
     yield Framing(
         truncated,
-        [json_type, *signed(truncated)],
+        [json_type, *signed(truncated, now)],
         ANY_BODY if case.kind == "bytes" else frozenset({400}),
         "cut",
     )
     flipped = bytearray(body or b"?")
     flipped[cut % len(flipped)] ^= 0x20
-    yield Framing(bytes(flipped), [json_type, *signed(bytes(flipped))], ANY_BODY, "flipped")
+    yield Framing(bytes(flipped), [json_type, *signed(bytes(flipped), now)], ANY_BODY, "flipped")
     if oversize:
         big = body + b" " * (MAX_BODY + 1 - len(body))
-        yield Framing(big, [json_type, *signed(big)], frozenset({413}), "oversize")
+        yield Framing(big, [json_type, *signed(big, now)], frozenset({413}), "oversize")
 
 
 async def send(http: httpx.AsyncClient, url: str, framing: Framing) -> httpx.Response:
