@@ -61,12 +61,39 @@ def parse_bool(text: str) -> bool | None:
     return _BOOLS.get(text.strip().lower())
 
 
+_SECRET_PREFIXES = {
+    "xoxb-": "a Slack bot token",
+    "xoxp-": "a Slack user token",
+    "xapp-": "a Slack app-level token",
+    "xox": "a Slack token",
+    "eyJ": "a signed token (JWT)",
+    "-----BEGIN": "a PEM private key",
+}
+_SECRETISH = re.compile(r"[A-Za-z0-9+/=_-]{20,}")  # a long run of key-like characters
+
+
+def _secret_kind(text: str) -> str | None:
+    """What a value looks like when it might be a secret pasted into the wrong setting."""
+    stripped = text.strip()
+    kind = next((k for prefix, k in _SECRET_PREFIXES.items() if stripped.startswith(prefix)), None)
+    if kind is not None:
+        return kind
+    if "PRIVATE KEY" in text or "\n" in text:
+        return "a private key"
+    if len(text) > 60:
+        return "a long value"
+    if _SECRETISH.search(text) and any(c.isdigit() for c in text) and any(c.isalpha() for c in text):
+        return "a secret or key"
+    return None
+
+
 def shown(value: object) -> str:
-    """A value quoted for a problem message, unless it might be a pasted secret."""
+    """A value quoted for a problem message, unless it might be a pasted secret: that is described."""
     text = str(value)
-    # Someone who swaps two variables would otherwise see their private key echoed in a log.
-    if len(text) > 60 or "\n" in text or "PRIVATE KEY" in text:
-        return f"(a value of {len(text)} characters)"
+    # Someone who swaps two variables would otherwise see their token or key echoed in a log.
+    kind = _secret_kind(text)
+    if kind is not None:
+        return f"(a value of {len(text)} characters that looks like {kind}; not shown)"
     return repr(text)
 
 

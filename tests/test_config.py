@@ -854,3 +854,26 @@ def test_untimestamped_signatures_are_off_unless_asked_for() -> None:
     assert load_config(on).allow_untimestamped_signatures is True
     [problem] = problems_of(make_env(ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES="sometimes"))
     assert problem == "ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES must be true or false, got 'sometimes'"
+
+
+def test_a_secret_in_the_wrong_variable_is_described_never_printed(tmp_path: Path) -> None:
+    token = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUv"  # 52 characters: short enough to echo
+    key_b64 = "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t"
+    found = problems_of(make_env(SLACK_CHANNEL=token, ASC_BOT_POLL_INTERVAL=key_b64))
+    text = "\n".join(found)
+    assert token not in text and key_b64 not in text
+    assert "SLACK_CHANNEL must be a channel id" in text and "looks like a Slack bot token; not shown" in text
+    assert "ASC_BOT_POLL_INTERVAL must be a number of seconds" in text and "looks like a secret or key" in text
+    config = write(
+        tmp_path,
+        "bot.toml",
+        f'[defaults]\nchannel = "{SIGNING_SECRET}"\napprovers = ["{token}"]\n'
+        f'[apps."com.example.app"]\napi_key = "{WEBHOOK_SECRET}"\n'
+        f'publishing = {{ release_type = "{APP_TOKEN}" }}\n',
+    )
+    found = problems_of(make_env(ASC_BOT_CONFIG=config))
+    text = "\n".join(found)
+    assert len(found) == 4, found
+    for secret in (SIGNING_SECRET, token, WEBHOOK_SECRET, APP_TOKEN):
+        assert secret not in text
+    assert text.count("not shown") == 4
