@@ -23,8 +23,7 @@ def already_answered(action: Action) -> str:
     said = {True: "uses", False: "does not use"}.get(value, "was answered about")
     return (
         f"🔐 Export compliance was already answered by {mention(action.requested_by)} at {when(action.requested_at)}: the app "
-        f"{said} non-exempt encryption. Answers sent to Apple are final; an approver can change it "
-        "with `/asc compliance`."
+        f"{said} non-exempt encryption. Answers sent to Apple are final."
     )
 
 
