@@ -27,6 +27,8 @@ from bot.config import Config
 from bot.engine.clients import Clients
 from bot.engine.engine import Engine
 from bot.engine.settings import AppDefaults, EngineSettings
+from bot.metrics import MeteredTransport, MeteredWebClient, Metrics
+from bot.ops_web import add_ops_routes, metered
 from bot.scheduler import Ticker
 from bot.slack_notifier import SlackNotifier
 from bot.web import build_web_app
@@ -51,6 +53,7 @@ class BotApp:
     slack_client: AsyncWebClient
     web: web.Application
     ticker: Ticker
+    metrics: Metrics
     runner: web.AppRunner | None = None
     socket_handler: Any = None
     port: int | None = None
@@ -112,15 +115,17 @@ def build_app(
     clock = clock or SystemClock()
     store = Store(config.db_path)
     storage = Storage(store)
+    metrics = Metrics(clock.now)
 
     def make_client(key: ApiKey) -> AppStoreConnect:
-        transport = asc_transport() if asc_transport else None  # tests inject faults and crashes here
+        inner = asc_transport() if asc_transport else httpx.AsyncHTTPTransport()  # tests inject faults here
+        transport = MeteredTransport(inner, metrics, key.name, clock.now)
         return AppStoreConnect(
             key, config.asc_api_url, clock=clock, sleep=asc_sleep or asyncio.sleep, transport=transport
         )
 
     clients = Clients(config.api_keys, config.default_api_key, make_client)
-    slack_client = AsyncWebClient(
+    slack_client = MeteredWebClient(
         token=config.slack_bot_token,
         base_url=config.slack_api_url,
         retry_handlers=[
@@ -129,6 +134,7 @@ def build_app(
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
     )
+    slack_client.metrics = metrics
     # Without a signing secret (Socket Mode) nobody can sign for us: a random secret makes
     # every HTTP request to /slack/events fail verification instead of skipping it.
     bolt = AsyncApp(
@@ -152,8 +158,18 @@ def build_app(
         apple_webhook_secret=config.apple_webhook_secret,
         clock=clock,
     )
-    ticker = Ticker(engine, tick if tick is not None else max(0.5, min(5.0, config.poll_interval)))
-    return BotApp(config, clock, store, storage, clients, engine, bolt, slack_client, web_app, ticker)
+    tick = tick if tick is not None else max(0.5, min(5.0, config.poll_interval))
+    ticker = Ticker(engine, tick, on_sweep=metrics.sweep_done)
+    web_app.middlewares.insert(0, metered(metrics))  # outermost: sees the 500s too
+
+    async def slack_auth() -> bool:
+        await slack_client.auth_test()
+        return True
+
+    add_ops_routes(
+        web_app, store=store, metrics=metrics, tick=tick, slack_auth=slack_auth, token=config.metrics_token
+    )
+    return BotApp(config, clock, store, storage, clients, engine, bolt, slack_client, web_app, ticker, metrics)
 
 
 def _app_defaults(config: Config, bundle_id: str) -> AppDefaults:

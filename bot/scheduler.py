@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import UTC
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -16,8 +18,9 @@ log = logging.getLogger(__name__)
 class Ticker:
     """Calls `engine.sweep` every `tick` seconds, and at once when the engine asks (`kick`)."""
 
-    def __init__(self, engine: Engine, tick: float) -> None:
+    def __init__(self, engine: Engine, tick: float, on_sweep: Callable[[float], None] | None = None) -> None:
         self._engine = engine
+        self._on_sweep = on_sweep  # told each sweep's duration (metrics, readiness)
         self._tick = tick
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -25,7 +28,7 @@ class Ticker:
         """Start inside the running event loop (AsyncIOScheduler needs it)."""
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(
-            self._engine.sweep,
+            self.sweep,
             IntervalTrigger(seconds=self._tick),
             id="sweep",
             replace_existing=True,
@@ -44,8 +47,14 @@ class Ticker:
         # A run-now job. More than one may run: a kick during a sweep must not be dropped (APScheduler
         # skips a run past max_instances), and the engine folds overlapping calls into one more pass.
         self._scheduler.add_job(
-            self._engine.sweep, id="kick", replace_existing=True, misfire_grace_time=None, max_instances=64
+            self.sweep, id="kick", replace_existing=True, misfire_grace_time=None, max_instances=64
         )
+
+    async def sweep(self) -> None:
+        started = time.monotonic()
+        await self._engine.sweep()
+        if self._on_sweep is not None:
+            self._on_sweep(time.monotonic() - started)
 
     async def shutdown(self) -> None:
         """Stop ticking, let a sweep in progress finish (bounded), then stop the scheduler.
