@@ -94,7 +94,7 @@ async def _serve(host: str, port: int) -> int:
     config = _load()
     if config is None:
         return 2
-    logsetup.configure(secrets=_secrets(config))
+    logsetup.configure(config.log_level, secrets=_secrets(config), fmt=config.log_format)
     from bot.app import build_app
 
     bot = build_app(config)
@@ -275,6 +275,7 @@ def _secrets(config: Config) -> list[str | None]:
         config.slack_app_token,
         config.webhook_secret,
         config.apple_webhook_secret,
+        config.metrics_token,
         *keys,
     ]
 
