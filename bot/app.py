@@ -86,14 +86,27 @@ class BotApp:
         log.info("listening on http://%s:%s", host, self.port)
         return self.port
 
-    async def stop(self) -> None:
-        await self.ticker.shutdown()
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop taking work (HTTP, Socket Mode, the clock), let running steps finish, flush the outbox.
+
+        A step still running after `grace` seconds is cancelled; its lease makes the next start
+        resume it (`Engine.recover`). Slack posts not sent within the grace stay in the outbox.
+        """
         if self.socket_handler is not None:
             await self.socket_handler.close_async()
             self.socket_handler = None
         if self.runner is not None:
             await self.runner.cleanup()
             self.runner = None
+        await self.ticker.shutdown(grace)
+        if self._started:
+            try:
+                async with asyncio.timeout(grace):
+                    await self.engine.outbox.flush()
+            except TimeoutError:
+                log.warning("Slack posts still unsent after %.0f s stay queued for the next start", grace)
+            except Exception as exc:
+                log.warning("the outbox could not be flushed before stopping: %s", exc)
         await self.clients.aclose()
         await self.store.close()
         self._started = False

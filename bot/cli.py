@@ -13,15 +13,17 @@ import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
-from bot import logsetup
 from bot import notify as notifying
-from bot.apple_webhooks import register, webhook_url
-from bot.appstore.client import AppStoreConnect
-from bot.appstore.errors import AscAuthError, AscError
-from bot.clock import Clock, SystemClock
-from bot.config import Config, config_from_environment
-from bot.errors import ConfigError
+
+# Everything else is imported by the command that needs it: `asc-bot notify` runs in CI on every
+# build and should not load Slack, aiohttp, APScheduler or the App Store Connect client.
+if TYPE_CHECKING:
+    from bot.appstore.client import AppStoreConnect
+    from bot.clock import Clock
+    from bot.config import Config
 
 log = logging.getLogger("asc-bot")
 
@@ -31,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="asc-bot", description="App Store Connect post-processing from Slack."
     )
+    parser.add_argument("--version", action="version", version=f"asc-bot {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser(
         "serve", help="run the bot (HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set)"
@@ -47,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="tell the bot a build was uploaded: signed, retried, for any CI (reads the secret from env)",
     )
     notifying.add_arguments(notify)
+    db = sub.add_parser("db", help="the bot's SQLite database")
+    backup = db.add_subparsers(dest="db_command", required=True).add_parser(
+        "backup", help="copy the database (safe while the bot runs: SQLite's online backup)"
+    )
+    backup.add_argument("file", help="where to write the copy (must not exist)")
     hooks = sub.add_parser("webhooks", help="App Store Connect's own webhooks to the bot")
     register_cmd = hooks.add_subparsers(dest="webhooks_command", required=True).add_parser(
         "register", help="create or update an app's App Store Connect webhook with a fresh secret"
@@ -60,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def package_version() -> str:
+    try:
+        return version("asc-bot")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -69,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_check())
         if args.command == "notify":
             return asyncio.run(run_notify(args, os.environ))
+        if args.command == "db":
+            return db_backup(args.file)
         if args.command == "webhooks":
             return asyncio.run(
                 webhooks_register(args.app, args.url, name=args.name, keep_secret=args.keep_secret)
@@ -80,7 +97,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def db_backup(target: str, db_path: str | None = None) -> int:
+    """`asc-bot db backup FILE`: a consistent copy of ASC_BOT_DB, even while the bot writes to it."""
+    from bot.config import DEFAULT_DB_PATH
+    from storage.database import backup
+
+    source = db_path or os.environ.get("ASC_BOT_DB") or DEFAULT_DB_PATH
+    if not os.path.exists(source):
+        print(f"asc-bot db backup: there is no database at {source} (ASC_BOT_DB)", file=sys.stderr)
+        return 2
+    if os.path.exists(target):
+        print(f"asc-bot db backup: {target} exists; choose a new file", file=sys.stderr)
+        return 2
+    try:
+        pages = backup(source, target)
+    except Exception as exc:
+        print(f"asc-bot db backup: {exc}", file=sys.stderr)
+        return 1
+    print(f"backed up {source} to {target} ({pages} pages)")
+    return 0
+
+
 def _load(**kwargs: bool) -> Config | None:
+    from bot.config import config_from_environment
+    from bot.errors import ConfigError
+
     try:
         return config_from_environment(**kwargs)
     except ConfigError as exc:
@@ -94,6 +135,8 @@ async def _serve(host: str, port: int) -> int:
     config = _load()
     if config is None:
         return 2
+    from bot import logsetup
+
     logsetup.configure(config.log_level, secrets=_secrets(config), fmt=config.log_format)
     from bot.app import build_app
 
@@ -117,6 +160,10 @@ async def _check() -> int:
     config = _load()
     if config is None:
         return 2
+    from bot.appstore.client import AppStoreConnect
+    from bot.appstore.errors import AscAuthError, AscError
+    from bot.clock import SystemClock
+
     ok = True
     clock = SystemClock()
     for name, key in config.api_keys.items():
@@ -218,6 +265,12 @@ async def webhooks_register(
     clock: Clock | None = None,
 ) -> int:
     """`asc-bot webhooks register`: one App Store Connect webhook per app, all with one secret."""
+    from bot.apple_webhooks import register, webhook_url
+    from bot.appstore.client import AppStoreConnect
+    from bot.appstore.errors import AscError
+    from bot.clock import SystemClock
+    from bot.errors import ConfigError
+
     config = config or _load(require_slack=False, require_webhook_secret=False)
     if config is None:
         return 2

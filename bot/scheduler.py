@@ -56,7 +56,7 @@ class Ticker:
         if self._on_sweep is not None:
             self._on_sweep(time.monotonic() - started)
 
-    async def shutdown(self) -> None:
+    async def shutdown(self, grace: float = 10.0) -> None:
         """Stop ticking, let a sweep in progress finish (bounded), then stop the scheduler.
 
         APScheduler cancels running coroutine jobs on shutdown; every step is safe to cancel,
@@ -65,7 +65,7 @@ class Ticker:
         self._engine.on_wake = None
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.pause()
-            if not await self._engine.wait_idle(10.0):
-                log.warning("a sweep was still running after 10 s; it is cancelled and will be redone")
+            if not await self._engine.wait_idle(grace):
+                log.warning("a sweep was still running after %.0f s; it is cancelled and will be redone", grace)
             self._scheduler.shutdown(wait=False)
         self._scheduler = None
