@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import json
 import logging
 import os
-import secrets
-import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from importlib.metadata import PackageNotFoundError, version
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from bot import notify as notifying
@@ -33,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="asc-bot", description="App Store Connect post-processing from Slack."
     )
-    parser.add_argument("--version", action="version", version=f"asc-bot {package_version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser(
         "serve", help="run the bot (HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set)"
@@ -69,21 +64,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("asc-bot")
     except PackageNotFoundError:  # running from a source tree that was never installed
         return "unknown"
 
 
+class _Version(argparse.Action):
+    """argparse's "version" action, but importlib.metadata is only loaded when asked."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        print(f"asc-bot {package_version()}")
+        parser.exit()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "notify":  # no asyncio: see bot/notify.py
+        try:
+            return run_notify(args, os.environ)
+        except KeyboardInterrupt:
+            return 130
+    import asyncio
+
     try:
         if args.command == "serve":
             return asyncio.run(_serve(args.host, args.port))
         if args.command == "check":
             return asyncio.run(_check())
-        if args.command == "notify":
-            return asyncio.run(run_notify(args, os.environ))
         if args.command == "db":
             return db_backup(args.file)
         if args.command == "webhooks":
@@ -132,6 +142,10 @@ def _load(**kwargs: bool) -> Config | None:
 
 
 async def _serve(host: str, port: int) -> int:
+    import asyncio
+    import contextlib
+    import signal
+
     config = _load()
     if config is None:
         return 2
@@ -199,12 +213,12 @@ async def _check() -> int:
     return 0 if ok else 1
 
 
-async def run_notify(
+def run_notify(
     args: argparse.Namespace,
     env: Mapping[str, str],
     *,
     now: Callable[[], float] = time.time,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     """`asc-bot notify`: 0 accepted, 1 refused by the bot, 2 a usage problem, 3 gave up on retries."""
     try:
@@ -227,7 +241,7 @@ async def run_notify(
         )
 
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    answer = await notifying.deliver(
+    answer = notifying.deliver(
         url,
         body,
         secret,
@@ -265,6 +279,8 @@ async def webhooks_register(
     clock: Clock | None = None,
 ) -> int:
     """`asc-bot webhooks register`: one App Store Connect webhook per app, all with one secret."""
+    import secrets
+
     from bot.apple_webhooks import register, webhook_url
     from bot.appstore.client import AppStoreConnect
     from bot.appstore.errors import AscError
