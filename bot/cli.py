@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 import time
@@ -20,7 +19,6 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.config import Config
 
-log = logging.getLogger("asc-bot")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,6 +142,7 @@ def _load(**kwargs: bool) -> Config | None:
 async def _serve(host: str, port: int) -> int:
     import asyncio
     import contextlib
+    import logging
     import signal
 
     config = _load()
@@ -165,7 +164,7 @@ async def _serve(host: str, port: int) -> int:
     try:
         await stop.wait()
     finally:
-        log.info("stopping")
+        logging.getLogger("asc-bot").info("stopping")
         await bot.stop()
     return 0
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import plistlib
+import os
 import re
 import time
-import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from bot.signatures import sign_ci
@@ -62,6 +60,8 @@ class Answer:
 
 def read_info_plist(data: bytes) -> Artifact:
     """Bundle id, version, build and platform from an Info.plist (XML or binary)."""
+    import plistlib  # here and below: only --ipa needs them
+
     info = plistlib.loads(data)
     try:
         platform = _PLATFORMS.get(str(info.get("DTPlatformName", "")).lower())
@@ -75,8 +75,11 @@ def read_info_plist(data: bytes) -> Artifact:
         raise NotifyError(f"the Info.plist has no {exc.args[0]}") from None
 
 
-def read_ipa(path: str | Path) -> Artifact:
+def read_ipa(path: str | os.PathLike[str]) -> Artifact:
     """The main app's Info.plist inside an .ipa (`Payload/<name>.app/Info.plist`)."""
+    import plistlib
+    import zipfile
+
     try:
         with zipfile.ZipFile(path) as ipa:
             names = [n for n in ipa.namelist() if _APP_PLIST.match(n)]
@@ -123,7 +126,8 @@ def _json_option(name: str, text: str) -> Any:
 def release_notes(path: str, language: str) -> list[dict[str, str]]:
     """Codemagic's release_notes.json ([{language, text}]), or a plain text file for one language."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise NotifyError(f"cannot read --release-notes {path}: {exc}") from None
     if text.lstrip().startswith("["):

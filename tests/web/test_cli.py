@@ -278,3 +278,27 @@ def test_the_cli_lists_the_new_commands() -> None:
     text = io.StringIO()
     build_parser().print_help(text)
     assert "notify" in text.getvalue() and "webhooks" in text.getvalue()
+
+
+def test_notify_loads_no_part_of_the_bot_it_does_not_need() -> None:
+    import subprocess
+    import sys
+
+    heavy = ["asyncio", "httpx", "aiohttp", "slack_sdk", "slack_bolt", "apscheduler", "sqlite_utils", "jwt"]
+    probe = (
+        "import sys, bot.cli; bot.cli.build_parser().parse_args(['notify', '--url', 'https://x', '--dry-run']);"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r}))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, bot.cli; print(sorted(m for m in sys.modules if m.startswith('bot')))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert loaded.strip() == "['bot', 'bot.cli', 'bot.notify', 'bot.signatures']"
