@@ -14,7 +14,6 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
@@ -27,7 +26,7 @@ from bot.config import Config
 from bot.engine.clients import Clients
 from bot.engine.engine import Engine
 from bot.engine.settings import AppDefaults, EngineSettings
-from bot.metrics import MeteredTransport, MeteredWebClient, Metrics
+from bot.metrics import MeteredRateLimitRetryHandler, MeteredTransport, MeteredWebClient, Metrics
 from bot.ops_web import add_ops_routes, metered
 from bot.scheduler import Ticker
 from bot.slack_notifier import SlackNotifier
@@ -143,7 +142,7 @@ def build_app(
         base_url=config.slack_api_url,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            MeteredRateLimitRetryHandler(metrics, max_retry_count=3),
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
     )

@@ -16,6 +16,10 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.appstore.budget import parse_rate_limit
@@ -137,3 +141,24 @@ class MeteredWebClient(AsyncWebClient):
         if self.metrics is not None:
             self.metrics.slack_call(api_method, "")
         return response
+
+
+class MeteredRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 retry, counting each 429 it retries (the last one is counted as `ratelimited`)."""
+
+    def __init__(self, metrics: Metrics, max_retry_count: int) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._metrics = metrics
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        limited = await super()._can_retry_async(state=state, request=request, response=response, error=error)
+        if limited:
+            self._metrics.rate_limited.labels("slack", "").inc()
+        return limited
