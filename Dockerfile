@@ -1,5 +1,6 @@
 # asc-bot: `docker build -t asc-bot . && docker run --env-file bot.env -p 3000:3000 -v asc-bot-data:/data asc-bot`
-FROM python:3.11-slim
+# Pinned to a patch release on a named Debian release; bump it deliberately.
+FROM python:3.11.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -17,7 +18,9 @@ RUN pip install --no-compile . && rm -rf /root/.cache
 USER ascbot
 VOLUME ["/data"]
 EXPOSE 3000
+# Liveness (/healthz: the event loop answers), not /readyz: a Slack or App Store Connect outage makes
+# the bot unready but a restart would not fix it. No curl in the image: Python's urllib.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:3000/healthz', timeout=4).status == 200 else 1)"
+  CMD ["python", "-c", "import sys,urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:3000/healthz', timeout=4).status != 200)"]
 ENTRYPOINT ["asc-bot"]
 CMD ["serve", "--host", "0.0.0.0", "--port", "3000"]

@@ -14,7 +14,6 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
@@ -27,6 +26,8 @@ from bot.config import Config
 from bot.engine.clients import Clients
 from bot.engine.engine import Engine
 from bot.engine.settings import AppDefaults, EngineSettings
+from bot.metrics import MeteredRateLimitRetryHandler, MeteredTransport, MeteredWebClient, Metrics
+from bot.ops_web import add_ops_routes, metered
 from bot.scheduler import Ticker
 from bot.slack_notifier import SlackNotifier
 from bot.web import build_web_app
@@ -51,6 +52,7 @@ class BotApp:
     slack_client: AsyncWebClient
     web: web.Application
     ticker: Ticker
+    metrics: Metrics
     runner: web.AppRunner | None = None
     socket_handler: Any = None
     port: int | None = None
@@ -83,14 +85,27 @@ class BotApp:
         log.info("listening on http://%s:%s", host, self.port)
         return self.port
 
-    async def stop(self) -> None:
-        await self.ticker.shutdown()
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop taking work (HTTP, Socket Mode, the clock), let running steps finish, flush the outbox.
+
+        A step still running after `grace` seconds is cancelled; its lease makes the next start
+        resume it (`Engine.recover`). Slack posts not sent within the grace stay in the outbox.
+        """
         if self.socket_handler is not None:
             await self.socket_handler.close_async()
             self.socket_handler = None
         if self.runner is not None:
             await self.runner.cleanup()
             self.runner = None
+        await self.ticker.shutdown(grace)
+        if self._started:
+            try:
+                async with asyncio.timeout(grace):
+                    await self.engine.outbox.flush()
+            except TimeoutError:
+                log.warning("Slack posts still unsent after %.0f s stay queued for the next start", grace)
+            except Exception as exc:
+                log.warning("the outbox could not be flushed before stopping: %s", exc)
         await self.clients.aclose()
         await self.store.close()
         self._started = False
@@ -112,23 +127,26 @@ def build_app(
     clock = clock or SystemClock()
     store = Store(config.db_path)
     storage = Storage(store)
+    metrics = Metrics(clock.now)
 
     def make_client(key: ApiKey) -> AppStoreConnect:
-        transport = asc_transport() if asc_transport else None  # tests inject faults and crashes here
+        inner = asc_transport() if asc_transport else httpx.AsyncHTTPTransport()  # tests inject faults here
+        transport = MeteredTransport(inner, metrics, key.name, clock.now)
         return AppStoreConnect(
             key, config.asc_api_url, clock=clock, sleep=asc_sleep or asyncio.sleep, transport=transport
         )
 
     clients = Clients(config.api_keys, config.default_api_key, make_client)
-    slack_client = AsyncWebClient(
+    slack_client = MeteredWebClient(
         token=config.slack_bot_token,
         base_url=config.slack_api_url,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            MeteredRateLimitRetryHandler(metrics, max_retry_count=3),
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
     )
+    slack_client.metrics = metrics
     # Without a signing secret (Socket Mode) nobody can sign for us: a random secret makes
     # every HTTP request to /slack/events fail verification instead of skipping it.
     bolt = AsyncApp(
@@ -154,8 +172,18 @@ def build_app(
         allow_untimestamped_signatures=config.allow_untimestamped_signatures,
         clock=clock,
     )
-    ticker = Ticker(engine, tick if tick is not None else max(0.5, min(5.0, config.poll_interval)))
-    return BotApp(config, clock, store, storage, clients, engine, bolt, slack_client, web_app, ticker)
+    tick = tick if tick is not None else max(0.5, min(5.0, config.poll_interval))
+    ticker = Ticker(engine, tick, on_sweep=metrics.sweep_done)
+    web_app.middlewares.insert(0, metered(metrics))  # outermost: sees the 500s too
+
+    async def slack_auth() -> bool:
+        await slack_client.auth_test()
+        return True
+
+    add_ops_routes(
+        web_app, store=store, metrics=metrics, tick=tick, slack_auth=slack_auth, token=config.metrics_token
+    )
+    return BotApp(config, clock, store, storage, clients, engine, bolt, slack_client, web_app, ticker, metrics)
 
 
 def _app_defaults(config: Config, bundle_id: str) -> AppDefaults:

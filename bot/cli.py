@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import json
-import logging
 import os
-import secrets
-import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from bot import logsetup
 from bot import notify as notifying
-from bot.apple_webhooks import register, webhook_url
-from bot.appstore.client import AppStoreConnect
-from bot.appstore.errors import AscAuthError, AscError
-from bot.clock import Clock, SystemClock
-from bot.config import Config, config_from_environment
-from bot.errors import ConfigError
 
-log = logging.getLogger("asc-bot")
+# Everything else is imported by the command that needs it: `asc-bot notify` runs in CI on every
+# build and should not load Slack, aiohttp, APScheduler or the App Store Connect client.
+if TYPE_CHECKING:
+    from bot.appstore.client import AppStoreConnect
+    from bot.clock import Clock
+    from bot.config import Config
+
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="asc-bot", description="App Store Connect post-processing from Slack."
     )
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser(
         "serve", help="run the bot (HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set)"
@@ -47,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="tell the bot a build was uploaded: signed, retried, for any CI (reads the secret from env)",
     )
     notifying.add_arguments(notify)
+    db = sub.add_parser("db", help="the bot's SQLite database")
+    backup = db.add_subparsers(dest="db_command", required=True).add_parser(
+        "backup", help="copy the database (safe while the bot runs: SQLite's online backup)"
+    )
+    backup.add_argument("file", help="where to write the copy (must not exist)")
     hooks = sub.add_parser("webhooks", help="App Store Connect's own webhooks to the bot")
     register_cmd = hooks.add_subparsers(dest="webhooks_command", required=True).add_parser(
         "register", help="create or update an app's App Store Connect webhook with a fresh secret"
@@ -60,15 +61,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("asc-bot")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+class _Version(argparse.Action):
+    """argparse's "version" action, but importlib.metadata is only loaded when asked."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        print(f"asc-bot {package_version()}")
+        parser.exit()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "notify":  # no asyncio: see bot/notify.py
+        try:
+            return run_notify(args, os.environ)
+        except KeyboardInterrupt:
+            return 130
+    import asyncio
+
     try:
         if args.command == "serve":
             return asyncio.run(_serve(args.host, args.port))
         if args.command == "check":
             return asyncio.run(_check())
-        if args.command == "notify":
-            return asyncio.run(run_notify(args, os.environ))
+        if args.command == "db":
+            return db_backup(args.file)
         if args.command == "webhooks":
             return asyncio.run(
                 webhooks_register(args.app, args.url, name=args.name, keep_secret=args.keep_secret)
@@ -80,7 +105,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def db_backup(target: str, db_path: str | None = None) -> int:
+    """`asc-bot db backup FILE`: a consistent copy of ASC_BOT_DB, even while the bot writes to it."""
+    from bot.config import DEFAULT_DB_PATH
+    from storage.database import backup
+
+    source = db_path or os.environ.get("ASC_BOT_DB") or DEFAULT_DB_PATH
+    if not os.path.exists(source):
+        print(f"asc-bot db backup: there is no database at {source} (ASC_BOT_DB)", file=sys.stderr)
+        return 2
+    if os.path.exists(target):
+        print(f"asc-bot db backup: {target} exists; choose a new file", file=sys.stderr)
+        return 2
+    try:
+        pages = backup(source, target)
+    except Exception as exc:
+        print(f"asc-bot db backup: {exc}", file=sys.stderr)
+        return 1
+    print(f"backed up {source} to {target} ({pages} pages)")
+    return 0
+
+
 def _load(**kwargs: bool) -> Config | None:
+    from bot.config import config_from_environment
+    from bot.errors import ConfigError
+
     try:
         return config_from_environment(**kwargs)
     except ConfigError as exc:
@@ -91,10 +140,17 @@ def _load(**kwargs: bool) -> Config | None:
 
 
 async def _serve(host: str, port: int) -> int:
+    import asyncio
+    import contextlib
+    import logging
+    import signal
+
     config = _load()
     if config is None:
         return 2
-    logsetup.configure(secrets=_secrets(config))
+    from bot import logsetup
+
+    logsetup.configure(config.log_level, secrets=_secrets(config), fmt=config.log_format)
     from bot.app import build_app
 
     bot = build_app(config)
@@ -108,7 +164,7 @@ async def _serve(host: str, port: int) -> int:
     try:
         await stop.wait()
     finally:
-        log.info("stopping")
+        logging.getLogger("asc-bot").info("stopping")
         await bot.stop()
     return 0
 
@@ -117,6 +173,10 @@ async def _check() -> int:
     config = _load()
     if config is None:
         return 2
+    from bot.appstore.client import AppStoreConnect
+    from bot.appstore.errors import AscAuthError, AscError
+    from bot.clock import SystemClock
+
     ok = True
     clock = SystemClock()
     for name, key in config.api_keys.items():
@@ -152,12 +212,12 @@ async def _check() -> int:
     return 0 if ok else 1
 
 
-async def run_notify(
+def run_notify(
     args: argparse.Namespace,
     env: Mapping[str, str],
     *,
     now: Callable[[], float] = time.time,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     """`asc-bot notify`: 0 accepted, 1 refused by the bot, 2 a usage problem, 3 gave up on retries."""
     try:
@@ -180,7 +240,7 @@ async def run_notify(
         )
 
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    answer = await notifying.deliver(
+    answer = notifying.deliver(
         url,
         body,
         secret,
@@ -218,6 +278,14 @@ async def webhooks_register(
     clock: Clock | None = None,
 ) -> int:
     """`asc-bot webhooks register`: one App Store Connect webhook per app, all with one secret."""
+    import secrets
+
+    from bot.apple_webhooks import register, webhook_url
+    from bot.appstore.client import AppStoreConnect
+    from bot.appstore.errors import AscError
+    from bot.clock import SystemClock
+    from bot.errors import ConfigError
+
     config = config or _load(require_slack=False, require_webhook_secret=False)
     if config is None:
         return 2
@@ -275,6 +343,7 @@ def _secrets(config: Config) -> list[str | None]:
         config.slack_app_token,
         config.webhook_secret,
         config.apple_webhook_secret,
+        config.metrics_token,
         *keys,
     ]
 

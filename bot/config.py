@@ -40,7 +40,12 @@ ENV_VARS = (
     "ASC_BOT_POLL_INTERVAL",
     "ASC_BOT_FIND_TIMEOUT",
     "ASC_BOT_PROCESSING_TIMEOUT",
+    "ASC_BOT_METRICS_TOKEN",
+    "ASC_BOT_LOG_FORMAT",
+    "ASC_BOT_LOG_LEVEL",
 )
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_ASC_API_URL = "https://api.appstoreconnect.apple.com"
 DEFAULT_DB_PATH = "./asc-bot.db"
@@ -61,7 +66,7 @@ _DEFAULTS_FIELDS = (
     "publishing",
 )
 _SECRET_FIELDS = frozenset(
-    {"slack_bot_token", "slack_signing_secret", "slack_app_token", "webhook_secret", "apple_webhook_secret"}
+    {"slack_bot_token", "slack_signing_secret", "slack_app_token", "webhook_secret", "apple_webhook_secret", "metrics_token"}
 )
 
 
@@ -103,6 +108,9 @@ class Config:
     publishing_defaults: Mapping[str, Any] = field(default_factory=_frozen_map)
     # Legacy CI that cannot send X-Signature-Timestamp: body-only signatures, replayable forever.
     allow_untimestamped_signatures: bool = False
+    metrics_token: str | None = None
+    log_format: str = "text"
+    log_level: str = "INFO"
 
     def app(self, bundle_id: str) -> AppSettings:
         """Settings for an app with the global channel, key, approvers and publishing filled in."""
@@ -213,6 +221,12 @@ def load_config(
     approvers = ck.approvers(defaults, ("defaults",), problems)
     publishing_defaults = ck.publishing(defaults, ("defaults",), problems)
 
+    log_format = (get("ASC_BOT_LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        problems.append(f"ASC_BOT_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
+    log_level = (get("ASC_BOT_LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        problems.append(f"ASC_BOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
     if problems:
         raise ConfigError(problems)
     return Config(
@@ -232,6 +246,9 @@ def load_config(
         approvers=approvers,
         publishing_defaults=publishing_defaults,
         allow_untimestamped_signatures=bool(legacy),
+        metrics_token=get("ASC_BOT_METRICS_TOKEN"),
+        log_format=log_format,
+        log_level=log_level,
     )
 
 

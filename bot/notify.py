@@ -8,20 +8,20 @@ platform, version and build number, so a retried POST finds the first answer.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import plistlib
+import os
 import re
 import time
-import zipfile
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import httpx
-
 from bot.signatures import sign_ci
+
+# Standard library only (urllib, no asyncio, httpx or the rest of the bot): CI runs this on every
+# build, and `python -X importtime` of it is a fraction of the bot's (README, "From CI").
+# (status, headers, body) of one POST; raises OSError (URLError, timeouts) when nothing came back.
+Send = Callable[[str, bytes, dict[str, str], float], tuple[int, Mapping[str, str], bytes]]
 
 SECRET_ENV = "ASC_BOT_WEBHOOK_SECRET"  # noqa: S105 - the name of the variable, not a secret
 PATH = "/webhooks/build-uploaded"
@@ -60,6 +60,8 @@ class Answer:
 
 def read_info_plist(data: bytes) -> Artifact:
     """Bundle id, version, build and platform from an Info.plist (XML or binary)."""
+    import plistlib  # here and below: only --ipa needs them
+
     info = plistlib.loads(data)
     try:
         platform = _PLATFORMS.get(str(info.get("DTPlatformName", "")).lower())
@@ -73,8 +75,11 @@ def read_info_plist(data: bytes) -> Artifact:
         raise NotifyError(f"the Info.plist has no {exc.args[0]}") from None
 
 
-def read_ipa(path: str | Path) -> Artifact:
+def read_ipa(path: str | os.PathLike[str]) -> Artifact:
     """The main app's Info.plist inside an .ipa (`Payload/<name>.app/Info.plist`)."""
+    import plistlib
+    import zipfile
+
     try:
         with zipfile.ZipFile(path) as ipa:
             names = [n for n in ipa.namelist() if _APP_PLIST.match(n)]
@@ -121,7 +126,8 @@ def _json_option(name: str, text: str) -> Any:
 def release_notes(path: str, language: str) -> list[dict[str, str]]:
     """Codemagic's release_notes.json ([{language, text}]), or a plain text file for one language."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise NotifyError(f"cannot read --release-notes {path}: {exc}") from None
     if text.lstrip().startswith("["):
@@ -170,7 +176,20 @@ def build_payload(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str,
     return payload
 
 
-async def deliver(
+def urllib_send(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int, Mapping[str, str], bytes]:
+    """One POST with the standard library; an HTTP error status is an answer, not an exception."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - endpoint() checked the scheme
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+def deliver(
     url: str,
     body: bytes,
     secret: str,
@@ -179,37 +198,40 @@ async def deliver(
     request_timeout: float = 30.0,
     timestamp: bool = True,
     now: Callable[[], float] = time.time,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    sleep: Callable[[float], None] = time.sleep,
     on_retry: Callable[[int, str, float], None] | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
+    send: Send = urllib_send,
 ) -> Answer:
     """POST the signed body; retry network errors, 408/425/429 and 5xx with backoff (1, 2, 4… s)."""
+    import http.client
+
     problem = "not sent"
-    async with httpx.AsyncClient(timeout=request_timeout, transport=transport) as http:
-        for attempt in range(1, max(1, attempts) + 1):
-            # Signed again on each attempt: a fresh timestamp keeps a late retry inside the window.
-            signed = sign_ci(secret, body, int(now()) if timestamp else None)
-            headers = {"Content-Type": "application/json", "User-Agent": "asc-bot-notify", **signed}
-            delay = min(30.0, 2.0 ** (attempt - 1))
+    for attempt in range(1, max(1, attempts) + 1):
+        # Signed again on each attempt: a fresh timestamp keeps a late retry inside the window.
+        signed = sign_ci(secret, body, int(now()) if timestamp else None)
+        headers = {"Content-Type": "application/json", "User-Agent": "asc-bot-notify", **signed}
+        delay = min(30.0, 2.0 ** (attempt - 1))
+        try:
+            status, answer_headers, raw = send(url, body, headers, request_timeout)
+        except (OSError, http.client.HTTPException) as exc:
+            reason = getattr(exc, "reason", None) or exc
+            problem = f"{type(exc).__name__}: {reason}" if str(reason) else type(exc).__name__
+        else:
+            text = raw.decode("utf-8", "replace")
             try:
-                response = await http.post(url, content=body, headers=headers)
-            except httpx.HTTPError as exc:
-                problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            else:
-                try:
-                    answer: Any = response.json()
-                except ValueError:
-                    answer = response.text
-                if response.status_code not in RETRY_STATUSES:
-                    return Answer(response.status_code, answer, attempt)
-                problem = f"HTTP {response.status_code}"
-                delay = max(delay, _retry_after(response.headers.get("Retry-After")))
-                if attempt == attempts:
-                    return Answer(response.status_code, answer, attempt, problem)
-            if attempt < attempts:
-                if on_retry is not None:
-                    on_retry(attempt, problem, delay)
-                await sleep(delay)
+                answer: Any = json.loads(text)
+            except ValueError:
+                answer = text
+            if status not in RETRY_STATUSES:
+                return Answer(status, answer, attempt)
+            problem = f"HTTP {status}"
+            delay = max(delay, _retry_after(answer_headers.get("Retry-After")))
+            if attempt == attempts:
+                return Answer(status, answer, attempt, problem)
+        if attempt < attempts:
+            if on_retry is not None:
+                on_retry(attempt, problem, delay)
+            sleep(delay)
     return Answer(None, None, max(1, attempts), problem)
 
 

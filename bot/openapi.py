@@ -192,7 +192,7 @@ def document() -> dict[str, Any]:
             "/healthz": {
                 "get": {
                     "operationId": "health",
-                    "summary": "Liveness and database check.",
+                    "summary": "Liveness: the event loop answers (/readyz checks the database, the sweep and Slack).",
                     "responses": {
                         "200": _json("Health", "The bot and its database work."),
                         "503": _json("Health", "The database is unavailable."),

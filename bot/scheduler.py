@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import UTC
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -16,8 +18,9 @@ log = logging.getLogger(__name__)
 class Ticker:
     """Calls `engine.sweep` every `tick` seconds, and at once when the engine asks (`kick`)."""
 
-    def __init__(self, engine: Engine, tick: float) -> None:
+    def __init__(self, engine: Engine, tick: float, on_sweep: Callable[[float], None] | None = None) -> None:
         self._engine = engine
+        self._on_sweep = on_sweep  # told each sweep's duration (metrics, readiness)
         self._tick = tick
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -25,7 +28,7 @@ class Ticker:
         """Start inside the running event loop (AsyncIOScheduler needs it)."""
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(
-            self._engine.sweep,
+            self.sweep,
             IntervalTrigger(seconds=self._tick),
             id="sweep",
             replace_existing=True,
@@ -44,10 +47,16 @@ class Ticker:
         # A run-now job. More than one may run: a kick during a sweep must not be dropped (APScheduler
         # skips a run past max_instances), and the engine folds overlapping calls into one more pass.
         self._scheduler.add_job(
-            self._engine.sweep, id="kick", replace_existing=True, misfire_grace_time=None, max_instances=64
+            self.sweep, id="kick", replace_existing=True, misfire_grace_time=None, max_instances=64
         )
 
-    async def shutdown(self) -> None:
+    async def sweep(self) -> None:
+        started = time.monotonic()
+        await self._engine.sweep()
+        if self._on_sweep is not None:
+            self._on_sweep(time.monotonic() - started)
+
+    async def shutdown(self, grace: float = 10.0) -> None:
         """Stop ticking, let a sweep in progress finish (bounded), then stop the scheduler.
 
         APScheduler cancels running coroutine jobs on shutdown; every step is safe to cancel,
@@ -56,7 +65,7 @@ class Ticker:
         self._engine.on_wake = None
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.pause()
-            if not await self._engine.wait_idle(10.0):
-                log.warning("a sweep was still running after 10 s; it is cancelled and will be redone")
+            if not await self._engine.wait_idle(grace):
+                log.warning("a sweep was still running after %.0f s; it is cancelled and will be redone", grace)
             self._scheduler.shutdown(wait=False)
         self._scheduler = None

@@ -208,18 +208,6 @@ def slack_handler(bolt: AsyncApp) -> Handler:
     return slack_events
 
 
-def health_handler(engine: Engine) -> Handler:
-    async def healthz(request: web.Request) -> web.StreamResponse:
-        try:
-            active = len(await engine.storage.list(active_only=True, limit=10_000))
-        except Exception as exc:
-            log.error("health check: database unavailable: %s", exc)
-            return web.json_response({"ok": False, "database": "unavailable"}, status=503)
-        return web.json_response({"ok": True, "active_publications": active})
-
-    return healthz
-
-
 def openapi_handler() -> Handler:
     text = json.dumps(document(), indent=2)
 
@@ -258,6 +246,5 @@ def build_web_app(
         build_upload_handler(engine, webhook_secret, clock, allow_untimestamped_signatures),
     )
     app.router.add_post(APPLE_PATH, apple_handler(engine, apple_webhook_secret, clock))
-    app.router.add_get("/healthz", health_handler(engine))
     app.router.add_get("/openapi.json", openapi_handler())
     return app

@@ -78,6 +78,19 @@ def _connect(path: str) -> Database:
     return db
 
 
+def backup(source: str, target: str) -> int:
+    """Copy `source` to `target` with SQLite's online backup API; returns the pages copied."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        with dst:
+            src.backup(dst)
+        return int(dst.execute("pragma page_count").fetchone()[0])
+    finally:
+        dst.close()
+        src.close()
+
+
 def applied_migrations(db: Database) -> list[str]:
     if "_sqlite_migrations" not in db.table_names():
         return []

@@ -7,6 +7,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from bot import logsetup
 from bot.appstore.errors import AscError
 from bot.clock import Clock
 from bot.engine import messages
@@ -40,7 +41,8 @@ class StepRunner:
     async def _advance_guarded(self, pub: Publication, follow_every: float) -> None:
         async with self._parallel:
             try:
-                await self._advance(pub, follow_every)
+                with logsetup.context(publication_id=pub.id, app=pub.app_bundle_id):
+                    await self._advance(pub, follow_every)
             except Exception:  # one publication's bug must not stop the others
                 log.exception("publication %s: unexpected error while running steps", pub.id)
                 await self.storage.update(
@@ -64,7 +66,8 @@ class StepRunner:
                 continue
             pub = await self.storage.get(pub.id) or pub  # what earlier steps recorded (e.g. the version)
             try:
-                outcome = await spec.run(ActionContext(client, pub, claimed, now))
+                with logsetup.context(step=claimed.kind):
+                    outcome = await spec.run(ActionContext(client, pub, claimed, now))
             except TRANSIENT as exc:
                 await self.storage.release_action(claimed.id, self.clock.now(), error=str(exc))
                 retry_at = self.clock.now() + timedelta(seconds=self.settings.poll_interval)

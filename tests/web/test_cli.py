@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import plistlib
 import zipfile
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-import httpx
 import pytest
 
 from bot import notify
@@ -50,7 +50,7 @@ async def test_notify_creates_the_publication_and_a_rerun_finds_it(
     argv = ("--url", world.bot.url, "--bundle-id", "com.example.app", "--version", "1.4.0", "--build", "412")
     argv += ("--testflight", "--beta-group", "QA", "--beta-group", "Friends", "--tests-passed")
     now = clock.now().timestamp
-    assert await run_notify(args(*argv), env, now=now) == 0
+    assert await asyncio.to_thread(run_notify, args(*argv), env, now=now) == 0
     first = capsys.readouterr()
     answer = json.loads(first.out)
     assert answer["state"] == "waiting_for_build"
@@ -58,7 +58,7 @@ async def test_notify_creates_the_publication_and_a_rerun_finds_it(
     pub = await world.bot.storage.get(answer["publication_id"])
     assert pub.source == {"name": "GitHub Actions", "url": "https://github.com/acme/app/actions/runs/77"}
     assert pub.options["beta_groups"] == ["QA", "Friends"] and pub.tests_passed is True
-    assert await run_notify(args(*argv), env, now=now) == 0
+    assert await asyncio.to_thread(run_notify, args(*argv), env, now=now) == 0
     assert json.loads(capsys.readouterr().out) == answer  # a CI re-run gets the first answer
     assert world.webhook_secret not in first.out + first.err
 
@@ -69,23 +69,33 @@ async def test_notify_reports_the_bots_problems_and_exits_1(
     assert world.bot is not None
     env = {"ASC_BOT_WEBHOOK_SECRET": world.webhook_secret}
     argv = ("--url", world.bot.url, "--bundle-id", "com.example.app", "--version", "one", "--build", "x")
-    assert await run_notify(args(*argv, "--channel", "#releases"), env, now=clock.now().timestamp) == 1
+    assert (
+        await asyncio.to_thread(
+            run_notify, args(*argv, "--channel", "#releases"), env, now=clock.now().timestamp
+        )
+        == 1
+    )
     err = capsys.readouterr().err
     assert "HTTP 400" in err
     assert "- version:" in err and "- build_number:" in err and "- channel:" in err
     wrong = {"ASC_BOT_WEBHOOK_SECRET": "wrong-secret-wrong-secret"}
     argv = ("--url", world.bot.url, "--bundle-id", "com.example.app", "--version", "1.0", "--build", "1")
-    assert await run_notify(args(*argv), wrong, now=clock.now().timestamp) == 1
+    assert await asyncio.to_thread(run_notify, args(*argv), wrong, now=clock.now().timestamp) == 1
     assert "HTTP 401" in capsys.readouterr().err
 
 
 async def test_notify_usage_problems_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     base = ("--url", "https://bot.example.com", "--bundle-id", "a.b", "--version", "1", "--build", "1")
-    assert await run_notify(args(*base), {}) == 2
+    assert await asyncio.to_thread(run_notify, args(*base), {}) == 2
     assert "ASC_BOT_WEBHOOK_SECRET is not set" in capsys.readouterr().err
-    assert await run_notify(args("--url", "https://bot.example.com", "--version", "1"), {"X": "y"}) == 2
-    assert await run_notify(args(*base, "--publishing", "[1]"), {}) == 2
-    assert await run_notify(args(*base[2:], "--url", "ftp://x"), {}) == 2
+    assert (
+        await asyncio.to_thread(
+            run_notify, args("--url", "https://bot.example.com", "--version", "1"), {"X": "y"}
+        )
+        == 2
+    )
+    assert await asyncio.to_thread(run_notify, args(*base, "--publishing", "[1]"), {}) == 2
+    assert await asyncio.to_thread(run_notify, args(*base[2:], "--url", "ftp://x"), {}) == 2
 
 
 async def test_notify_reads_the_ipa_and_dry_run_prints_the_body(
@@ -95,7 +105,8 @@ async def test_notify_reads_the_ipa_and_dry_run_prints_the_body(
     notes = tmp_path / "release_notes.json"
     notes.write_text(json.dumps([{"language": "en-US", "text": "New things"}]))
     env = {"CM_BUILD_ID": "b1", "CM_PROJECT_ID": "p1"}
-    code = await run_notify(
+    code = await asyncio.to_thread(
+        run_notify,
         args(
             "--url", "https://bot.example.com", "--ipa", str(ipa), "--release-notes", str(notes), "--dry-run"
         ),
@@ -144,38 +155,48 @@ def test_ci_sources_are_detected() -> None:
     )
 
 
-def scripted(*steps: int | Exception) -> tuple[httpx.MockTransport, list[httpx.Request]]:
-    seen: list[httpx.Request] = []
+@dataclass
+class Sent:
+    url: str
+    content: bytes
+    headers: dict[str, str]
+
+
+def scripted(*steps: int | Exception) -> tuple[notify.Send, list[Sent]]:
+    """A stand-in for urllib: answers each POST with the next status, or raises the next error."""
+    seen: list[Sent] = []
     queue = list(steps)
 
-    def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
+    def send(url: str, body: bytes, headers: dict[str, str], timeout: float):
+        seen.append(Sent(url, body, headers))
         step = queue.pop(0)
         if isinstance(step, Exception):
             raise step
-        headers = {"Retry-After": "7"} if step == 429 else {}
-        return httpx.Response(
-            step, json={"publication_id": "p", "state": "waiting_for_build"}, headers=headers
+        answer_headers = {"Retry-After": "7"} if step == 429 else {}
+        return (
+            step,
+            answer_headers,
+            json.dumps({"publication_id": "p", "state": "waiting_for_build"}).encode(),
         )
 
-    return httpx.MockTransport(handle), seen
+    return send, seen
 
 
-async def test_deliver_retries_network_errors_429_and_5xx_with_backoff() -> None:
-    transport, seen = scripted(httpx.ConnectError("refused"), 503, 429, 202)
+def test_deliver_retries_network_errors_429_and_5xx_with_backoff() -> None:
+    transport, seen = scripted(ConnectionRefusedError(111, "refused"), 503, 429, 202)
     slept: list[float] = []
 
-    async def sleep(seconds: float) -> None:
+    def sleep(seconds: float) -> None:
         slept.append(seconds)
 
     body = b'{"app": {"bundle_id": "a.b"}}'
-    answer = await notify.deliver(
+    answer = notify.deliver(
         "https://bot/webhooks/build-uploaded",
         body,
         "s" * 20,
         sleep=sleep,
         now=lambda: 1000.0,
-        transport=transport,
+        send=transport,
     )
     assert (answer.status, answer.attempts, answer.accepted) == (202, 4, True)
     assert slept == [1.0, 2.0, 7.0]  # doubling, and Retry-After when it asks for longer
@@ -186,24 +207,20 @@ async def test_deliver_retries_network_errors_429_and_5xx_with_backoff() -> None
         )
 
 
-async def test_deliver_does_not_retry_refusals_and_gives_up_after_its_attempts() -> None:
+def test_deliver_does_not_retry_refusals_and_gives_up_after_its_attempts() -> None:
     transport, seen = scripted(400)
-    answer = await notify.deliver("https://b", b"{}", "s" * 20, sleep=_no_sleep, transport=transport)
+    answer = notify.deliver("https://b", b"{}", "s" * 20, sleep=_no_sleep, send=transport)
     assert (answer.status, len(seen)) == (400, 1)
-    transport, seen = scripted(*[httpx.ReadTimeout("slow")] * 3)
-    answer = await notify.deliver(
-        "https://b", b"{}", "s" * 20, attempts=3, sleep=_no_sleep, transport=transport
-    )
+    transport, seen = scripted(*[TimeoutError("slow")] * 3)
+    answer = notify.deliver("https://b", b"{}", "s" * 20, attempts=3, sleep=_no_sleep, send=transport)
     assert (answer.status, answer.attempts, len(seen)) == (None, 3, 3)
-    assert "ReadTimeout" in (answer.error or "")
+    assert "TimeoutError" in (answer.error or "")
     transport, seen = scripted(502, 502)
-    answer = await notify.deliver(
-        "https://b", b"{}", "s" * 20, attempts=2, sleep=_no_sleep, transport=transport
-    )
+    answer = notify.deliver("https://b", b"{}", "s" * 20, attempts=2, sleep=_no_sleep, send=transport)
     assert (answer.status, answer.error) == (502, "HTTP 502")
 
 
-async def _no_sleep(seconds: float) -> None:
+def _no_sleep(seconds: float) -> None:
     return None
 
 
@@ -261,3 +278,27 @@ def test_the_cli_lists_the_new_commands() -> None:
     text = io.StringIO()
     build_parser().print_help(text)
     assert "notify" in text.getvalue() and "webhooks" in text.getvalue()
+
+
+def test_notify_loads_no_part_of_the_bot_it_does_not_need() -> None:
+    import subprocess
+    import sys
+
+    heavy = ["asyncio", "httpx", "aiohttp", "slack_sdk", "slack_bolt", "apscheduler", "sqlite_utils", "jwt"]
+    probe = (
+        "import sys, bot.cli; bot.cli.build_parser().parse_args(['notify', '--url', 'https://x', '--dry-run']);"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r}))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, bot.cli; print(sorted(m for m in sys.modules if m.startswith('bot')))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert loaded.strip() == "['bot', 'bot.cli', 'bot.notify', 'bot.signatures']"
