@@ -163,6 +163,9 @@ class AscError(Exception):
 
     def _summary(self) -> str:
         what = self.detail or self.title or self.code or "no details"
+        nested = self.associated_summary
+        if nested:
+            what = f"{what} ({nested})"
         code = f" {self.code}" if self.code else ""
         return f"{self.method} {self.path} -> HTTP {self.status}{code}: {what}"
 

@@ -176,3 +176,15 @@ async def test_429_reconstructed_is_retried_then_told() -> None:
         await client.get_app("1")
     assert caught.value.code == "RATE_LIMIT_EXCEEDED" and len(rec.requests) > 1 and sleeps.calls
     assert "hourly request limit" in caught.value.user_message
+
+
+def test_log_line_of_a_409_carries_the_associated_errors() -> None:
+    from bot.appstore.errors import error_from_response
+    from tests.appstore.recorded import RECORDED
+
+    raw = (RECORDED / "errors/409_state_error_associated_errors.json").read_bytes()
+    err = error_from_response(
+        409, raw, key_name="k", key_id="K", method="POST", path="/v1/reviewSubmissionItems"
+    )
+    assert "HTTP 409 STATE_ERROR: Submit for review errors found." in str(err)
+    assert "usesNonExemptEncryption" in str(err)
