@@ -8,8 +8,79 @@ from typing import Any
 
 from bot.errors import ConfigError
 
-# Apple names the blocking submission only in prose; the wording has been stable for years.
+# Apple names the blocking submission only in prose, at the top or nested in meta.associatedErrors.
 _OPEN_SUBMISSION = re.compile(r"another reviewSubmissions? with id\s+['\"]?([\w-]+)", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"attribute '([^']+)'")
+_FIELD_WORDS = {
+    "supportUrl": "support URL",
+    "marketingUrl": "marketing URL",
+    "privacyPolicyUrl": "privacy policy URL",
+    "privacyPolicyText": "privacy policy text",
+    "whatsNew": "What's New",
+    "promotionalText": "promotional text",
+    "usesNonExemptEncryption": "export compliance answer (usesNonExemptEncryption)",
+    "contactFirstName": "contact first name",
+    "contactLastName": "contact last name",
+    "contactPhone": "contact phone",
+    "contactEmail": "contact e-mail",
+}
+_RESOURCE_WORDS = {
+    "appStoreVersions": "App Store version",
+    "appStoreVersionLocalizations": "localization",
+    "builds": "build",
+    "appInfoLocalizations": "app info localization",
+    "appStoreReviewDetails": "review details",
+}
+
+
+def associated_errors(errors: tuple[dict[str, Any], ...]) -> list[tuple[str, dict[str, Any]]]:
+    """Apple's nested errors as (resource path, error): `meta.associatedErrors` is keyed by the path
+    of the resource at fault ("/v1/appStoreVersionLocalizations/<id>"), each holding a list."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for err in errors:
+        meta = err.get("meta")
+        nested = meta.get("associatedErrors") if isinstance(meta, dict) else None
+        if isinstance(nested, dict):
+            for key, items in nested.items():
+                items = items if isinstance(items, list) else [items]
+                found.extend((str(key), e) for e in items if isinstance(e, dict))
+        elif isinstance(nested, list):
+            found.extend(("", e) for e in nested if isinstance(e, dict))
+    return found
+
+
+def _strings(value: Any) -> list[str]:
+    """Every text inside an error object, however deeply Apple nests it."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _missing_attribute(err: dict[str, Any]) -> str | None:
+    if not str(err.get("code") or "").startswith("ENTITY_ERROR.ATTRIBUTE.REQUIRED"):
+        return None
+    source = err.get("source")
+    pointer = source.get("pointer") if isinstance(source, dict) else None
+    if isinstance(pointer, str) and pointer.startswith("/data/attributes/"):
+        return pointer.rsplit("/", 1)[-1]
+    match = _ATTRIBUTE.search(str(err.get("detail") or ""))
+    return match.group(1) if match else None
+
+
+def _resource_label(path: str) -> str:
+    parts = [p for p in path.split("/") if p and p != "v1"]
+    if not parts:
+        return ""
+    word = _RESOURCE_WORDS.get(parts[0], parts[0])
+    return f"{word} {parts[1]}" if len(parts) > 1 else word
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 class AscAuthError(ConfigError):
@@ -51,10 +122,50 @@ class AscError(Exception):
         self.errors = errors
         # True when a non-idempotent write failed in a way that may still have taken effect.
         self.maybe_applied = maybe_applied
+        # Filled in by whoever knows more than the path: what the request was about
+        # ("App Store version 2.1") and names for resource paths (a localization's path -> "en-US").
+        self.context = ""
+        self.labels: dict[str, str] = {}
         super().__init__(self._summary())
+
+    @property
+    def associated(self) -> list[tuple[str, dict[str, Any]]]:
+        return associated_errors(self.errors)
+
+    @property
+    def missing_fields(self) -> dict[str, list[str]]:
+        """Required attributes Apple says are missing, by resource path, in Apple's order."""
+        missing: dict[str, list[str]] = {}
+        for path, err in self.associated:
+            name = _missing_attribute(err)
+            if name and name not in missing.setdefault(path, []):
+                missing[path].append(name)
+        return {path: names for path, names in missing.items() if names}
+
+    @property
+    def associated_summary(self) -> str:
+        """What Apple's nested errors say, as one sentence a person can act on."""
+        parts: list[str] = []
+        for path, names in self.missing_fields.items():
+            where = self.labels.get(path) or _resource_label(path)
+            words = [_FIELD_WORDS.get(n, n) for n in names]
+            verb = "is" if len(words) == 1 else "are"
+            parts.append(f"{_and(words)} {verb} missing" + (f" in {where}" if where else ""))
+        for _, err in self.associated:
+            if _missing_attribute(err):
+                continue
+            text = " - ".join(str(err[k]) for k in ("title", "detail") if err.get(k))
+            if text and text not in parts:
+                parts.append(text)
+        if not parts:
+            return ""
+        return f"{self.context}: {'; '.join(parts)}" if self.context else "; ".join(parts)
 
     def _summary(self) -> str:
         what = self.detail or self.title or self.code or "no details"
+        nested = self.associated_summary
+        if nested:
+            what = f"{what} ({nested})"
         code = f" {self.code}" if self.code else ""
         return f"{self.method} {self.path} -> HTTP {self.status}{code}: {what}"
 
@@ -67,7 +178,9 @@ class AscError(Exception):
 
     @property
     def _reason(self) -> str:
-        return self.detail or self.title or f"HTTP {self.status}"
+        reason = self.detail or self.title or f"HTTP {self.status}"
+        nested = self.associated_summary
+        return f"{reason.rstrip('.')}. {nested}" if nested else reason
 
     @property
     def user_message(self) -> str:
@@ -111,8 +224,8 @@ class AscConflict(AscError):
     @property
     def open_submission_id(self) -> str | None:
         """The review submission Apple says is still open, when the conflict names one."""
-        for text in [self.detail, *(e.get("detail") for e in self.errors)]:
-            match = _OPEN_SUBMISSION.search(text or "")
+        for text in [self.detail or "", *_strings(list(self.errors))]:
+            match = _OPEN_SUBMISSION.search(text)
             if match:
                 return match.group(1)
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Final
 
@@ -85,7 +86,9 @@ class ReviewsMixin(ResourceFamily):
                 },
             )
             doc = await self._http.post("/v1/reviewSubmissionItems", body)
-            return ReviewSubmissionItem.parse((doc or {})["data"])
+            item = ReviewSubmissionItem.parse((doc or {})["data"])
+            # Apple's answer to a create carries relationship links only, never their data.
+            return dataclasses.replace(item, app_store_version_id=item.app_store_version_id or version_id)
 
         existing = await find()
         if existing is not None:

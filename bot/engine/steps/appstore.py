@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.appstore.errors import AscConflict
+from bot.appstore.errors import AscConflict, AscError
 from bot.appstore.models import AppStoreVersion
 from bot.engine.intake import parse_release_date
 from bot.engine.steps.base import ActionContext, Outcome, failed, succeeded, wait
@@ -96,8 +96,19 @@ async def app_store(ctx: ActionContext) -> Outcome:
         version = await ctx.client.update_app_store_version(version.id, earliest_release_date=None)
     notes = await _phased_and_notes(ctx, version)
     submission = await ctx.client.create_review_submission(ctx.app_id, pub.platform)
-    await ctx.client.add_review_submission_item(submission.id, version.id)
-    await ctx.client.submit_review_submission(submission.id)
+    try:
+        try:
+            await ctx.client.add_review_submission_item(submission.id, version.id)
+        except AscConflict as exc:
+            # "already added to another reviewSubmission with id …": finish that one instead.
+            blocking = exc.open_submission_id
+            if not blocking or blocking == submission.id:
+                raise
+            submission = await ctx.client.get_review_submission(blocking)
+        await ctx.client.submit_review_submission(submission.id)
+    except AscConflict as exc:
+        await _name_what_is_missing(ctx, exc, version)
+        raise
     version = await ctx.client.get_app_store_version(version.id)
     details = [f"release {release_type.replace('_', ' ').lower()}"]
     if when is not None:
@@ -110,6 +121,20 @@ async def app_store(ctx: ActionContext) -> Outcome:
         {"version_id": version.id, "submission_id": submission.id},
         **version_fields(version),
     )
+
+
+async def _name_what_is_missing(ctx: ActionContext, exc: AscConflict, version: AppStoreVersion) -> None:
+    """Apple names what blocks review by resource path only; give the thread the version and locales."""
+    exc.context = f"App Store version {version.version_string}"
+    exc.labels[f"/v1/appStoreVersions/{version.id}"] = f"App Store version {version.version_string}"
+    if not any("appStoreVersionLocalizations" in path for path in exc.missing_fields):
+        return
+    try:
+        localizations = await ctx.client.list_version_localizations(version.id)
+    except AscError:
+        return  # the refusal itself is what the thread must hear; locale names are a nicety
+    for loc in localizations:
+        exc.labels[f"/v1/appStoreVersionLocalizations/{loc.id}"] = loc.locale
 
 
 async def _cancel_previous(ctx: ActionContext) -> Outcome | None:
