@@ -103,7 +103,7 @@ async def test_sigterm_exits_0_and_the_next_start_finishes_the_work(sims: World,
     try:
         payload = sims.upload_payload("com.example.app", "3.0.0", "30", publishing={"submit_to_testflight": True})
         body = json.dumps(payload).encode()
-        headers = {"Content-Type": "application/json", **sign_ci(sims.webhook_secret, body, None)}
+        headers = {"Content-Type": "application/json", **sign_ci(sims.webhook_secret, body, int(SystemClock().now().timestamp()))}
         async with httpx.AsyncClient() as http:
             created = await http.post(url + "/webhooks/build-uploaded", content=body, headers=headers)
         assert created.status_code == 202, created.text
