@@ -13,7 +13,8 @@ from typing import Any
 
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.errors import AscError
-from bot.appstore.models import AppStoreVersion, Build
+from bot.appstore.models import APP_VERSION_STATES, BETA_BUILD_STATES, AppStoreVersion, Build
+from bot.engine import messages
 from bot.engine.steps.appstore import version_fields
 from storage.records import Publication
 from storage.repository import DIRTY, NewEvent, Storage
@@ -47,7 +48,11 @@ def follows_beta(pub: Publication) -> bool:
 
 
 def follows_version(pub: Publication) -> bool:
-    return pub.version_id is not None and pub.version_state in VERSION_FOLLOWED
+    # A state Apple added later is neither "under review" nor "done": keep following it.
+    state = pub.version_state
+    return pub.version_id is not None and (
+        state in VERSION_FOLLOWED or (state is not None and state not in APP_VERSION_STATES)
+    )
 
 
 def rejected(pub: Publication) -> bool:
@@ -132,8 +137,13 @@ class Follower:
             return {}
         try:
             return {b.id: b for b in await client.get_builds([p.build_id for p in beta if p.build_id])}
-        except AscError as exc:
-            log.warning("could not refresh %d beta review(s): %s", len(beta), exc)
+        except Exception as exc:  # an unreadable answer waits for the next round, like an error
+            log.warning(
+                "could not refresh %d beta review(s): %s",
+                len(beta),
+                exc,
+                exc_info=not isinstance(exc, AscError),
+            )
             return {}
 
     async def _versions(
@@ -151,8 +161,13 @@ class Follower:
                 else:
                     for version in await client.list_app_store_versions(app_id, platform):
                         found[version.id] = version
-            except AscError as exc:
-                log.warning("could not refresh the App Store versions of app %s: %s", app_id, exc)
+            except Exception as exc:  # one app's bad answer must not stop the other apps
+                log.warning(
+                    "could not refresh the App Store versions of app %s: %s",
+                    app_id,
+                    exc,
+                    exc_info=not isinstance(exc, AscError),
+                )
         return found
 
     async def _apply(
@@ -166,6 +181,9 @@ class Follower:
             state = BETA_FROM_EXTERNAL.get(external or "")
             if external != pub.beta_external_state:
                 changes["beta_external_state"] = external
+                if external not in BETA_BUILD_STATES:
+                    text = messages.unknown_state(pub.label, [f"externalBuildState {external or 'null'}"])
+                    events.append(NewEvent("unknown_state", message=text, announce="thread"))
             if state and state != pub.beta_review_state:
                 changes["beta_review_state"] = state
                 text, announce = beta_text(state)
@@ -177,6 +195,8 @@ class Follower:
             state = version.app_version_state
             if state and state != pub.version_state:
                 text, announce = version_text(pub, state)
+                if state not in APP_VERSION_STATES:
+                    text = messages.unknown_state(pub.label, [f"appVersionState {state}"])
                 events.append(NewEvent("version_" + state.lower(), message=text, announce=announce))
         if not changes:
             return pub
