@@ -102,3 +102,20 @@ async def test_clock_going_back_does_not_freeze_polling(world: World, clock: Fak
     assert p.next_poll_at is not None and p.next_poll_at - clock.now() < timedelta(minutes=5)
     # The time left to find the build is what it was, not 50 minutes more.
     assert p.find_deadline is not None and p.find_deadline - clock.now() < timedelta(minutes=15)
+
+
+async def test_unknown_app_version_state_is_named_and_still_followed(world: World, clock: FakeClock) -> None:
+    world.asc.add_app(APP, name="Example")
+    pub_id = await publish(world, clock, APP, "1.1.0", "8", publishing={"submit_to_app_store": True})
+    assert (await pub(world, pub_id)).version_state == "WAITING_FOR_REVIEW"
+    world.asc.faults = Faults(
+        rewrites=((r"^/v1/appStoreVersions", '"WAITING_FOR_REVIEW"', '"IN_A_NEW_KIND_OF_REVIEW"'),)
+    )
+    for _ in range(3):
+        await later(world, clock, 900)
+    p = await pub(world, pub_id)
+    assert p.state == "ready" and p.version_state == "IN_A_NEW_KIND_OF_REVIEW", p  # not "done"
+    assert len([t for t in thread(world, p) if "appVersionState IN_A_NEW_KIND_OF_REVIEW" in t]) == 1
+    world.asc.faults = Faults()
+    await later(world, clock, 900)
+    assert (await pub(world, pub_id)).version_state == "WAITING_FOR_REVIEW"  # followed on
