@@ -15,6 +15,7 @@ from bot.appstore.client import AppStoreConnect
 from bot.appstore.errors import AscError
 from bot.appstore.models import APP_VERSION_STATES, BETA_BUILD_STATES, AppStoreVersion, Build
 from bot.engine import messages
+from bot.engine.polling import unexpected
 from bot.engine.steps.appstore import version_fields
 from storage.records import Publication
 from storage.repository import DIRTY, NewEvent, Storage
@@ -121,16 +122,34 @@ class Follower:
 
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
+        self._failed: dict[str, str] = {}  # publication id → what went wrong in this round
 
     async def refresh(
         self, client: AppStoreConnect, pubs: list[Publication], now: datetime
     ) -> tuple[list[Publication], int]:
         """The publications as refreshed, and how many requests that cost (for the follow interval)."""
         before = client.requests_sent
+        self._failed: dict[str, str] = {}
         builds = await self._builds(client, [p for p in pubs if follows_beta(p)])
         versions = await self._versions(client, [p for p in pubs if follows_version(p)])
-        out = [await self._apply(pub, builds, versions, now) for pub in pubs]
+        out = [await self._told(await self._apply(pub, builds, versions, now), now) for pub in pubs]
         return out, client.requests_sent - before
+
+    def _fail(self, pubs: list[Publication], exc: Exception) -> None:
+        detail = exc.user_message if isinstance(exc, AscError) else unexpected(exc)
+        self._failed.update((p.id, detail) for p in pubs)
+
+    async def _told(self, pub: Publication, now: datetime) -> Publication:
+        """Tell the thread once when following failed; forget it when a read works again."""
+        detail = self._failed.get(pub.id)
+        if detail == pub.last_error or (detail is None and not (follows_beta(pub) or follows_version(pub))):
+            return pub
+        event = (
+            NewEvent("asc_trouble", message=messages.asc_trouble(detail), announce="thread")
+            if detail
+            else None
+        )
+        return await self._storage.update(pub.id, now, last_error=detail, event=event) or pub
 
     async def _builds(self, client: AppStoreConnect, beta: list[Publication]) -> dict[str, Build]:
         if not beta:
@@ -144,6 +163,7 @@ class Follower:
                 exc,
                 exc_info=not isinstance(exc, AscError),
             )
+            self._fail(beta, exc)
             return {}
 
     async def _versions(
@@ -168,6 +188,7 @@ class Follower:
                     exc,
                     exc_info=not isinstance(exc, AscError),
                 )
+                self._fail(group, exc)
         return found
 
     async def _apply(

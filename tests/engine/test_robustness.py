@@ -119,3 +119,26 @@ async def test_unknown_app_version_state_is_named_and_still_followed(world: Worl
     world.asc.faults = Faults()
     await later(world, clock, 900)
     assert (await pub(world, pub_id)).version_state == "WAITING_FOR_REVIEW"  # followed on
+
+
+async def test_data_null_for_one_app_does_not_stop_the_others_following(
+    world: World, clock: FakeClock
+) -> None:
+    world.asc.add_app(APP, name="Example")
+    world.asc.add_app(OTHER, name="Other")
+    first = await publish(world, clock, APP, "1.1.0", "8", publishing={"submit_to_app_store": True})
+    second = await publish(world, clock, OTHER, "2.0.0", "9", publishing={"submit_to_testflight": True})
+    version_id = (await pub(world, first)).version_id
+    assert version_id and (await pub(world, second)).beta_review_state == "WAITING_FOR_REVIEW"
+    world.asc.faults = Faults(
+        rewrites=((f"^/v1/appStoreVersions/{version_id}", '{"data":{', '{"data":null,"x":{'),)
+    )
+    world.asc.approve_beta_review(world.asc.build_id_for(OTHER, "2.0.0", "9"))
+    for _ in range(3):
+        await later(world, clock, 150)
+    other = await pub(world, second)
+    assert other.beta_review_state == "APPROVED", other
+    assert any("beta review approved" in t for t in thread(world, other))
+    stuck = await pub(world, first)
+    assert stuck.state == "ready" and stuck.last_error
+    assert len([t for t in thread(world, stuck) if "could not read" in t]) == 1, thread(world, stuck)
