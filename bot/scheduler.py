@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import UTC
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -20,12 +22,30 @@ class Ticker:
         self._engine = engine
         self._tick = tick
         self._scheduler: AsyncIOScheduler | None = None
+        self._last_sweep = time.monotonic()
+        self._watchdog: asyncio.Task[None] | None = None
+
+    async def _sweep(self) -> None:
+        self._last_sweep = time.monotonic()
+        await self._engine.sweep()
+
+    async def _watch(self) -> None:
+        """APScheduler plans by the wall clock: when it jumps back, the next tick lands that much
+        later. Measured on the monotonic clock, no sweep for three ticks means that: replan and sweep."""
+        while True:
+            await asyncio.sleep(self._tick)
+            quiet = time.monotonic() - self._last_sweep
+            if quiet > 3 * self._tick and self._scheduler is not None and self._scheduler.running:
+                log.warning("no sweep for %.0f s (did the clock go back?); sweeping now", quiet)
+                self._last_sweep = time.monotonic()
+                self._scheduler.reschedule_job("sweep", trigger=IntervalTrigger(seconds=self._tick))
+                self.kick()
 
     def start(self) -> None:
         """Start inside the running event loop (AsyncIOScheduler needs it)."""
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(
-            self._engine.sweep,
+            self._sweep,
             IntervalTrigger(seconds=self._tick),
             id="sweep",
             replace_existing=True,
@@ -36,6 +56,7 @@ class Ticker:
         scheduler.start()
         self._scheduler = scheduler
         self._engine.on_wake = self.kick
+        self._watchdog = asyncio.get_running_loop().create_task(self._watch())
         self.kick()  # a restart picks up whatever was due while the bot was down
 
     def kick(self) -> None:
@@ -44,7 +65,7 @@ class Ticker:
         # A run-now job. More than one may run: a kick during a sweep must not be dropped (APScheduler
         # skips a run past max_instances), and the engine folds overlapping calls into one more pass.
         self._scheduler.add_job(
-            self._engine.sweep, id="kick", replace_existing=True, misfire_grace_time=None, max_instances=64
+            self._sweep, id="kick", replace_existing=True, misfire_grace_time=None, max_instances=64
         )
 
     async def shutdown(self) -> None:
@@ -54,6 +75,9 @@ class Ticker:
         but finishing the current one avoids redoing it after the restart.
         """
         self._engine.on_wake = None
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.pause()
             if not await self._engine.wait_idle(10.0):
