@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -23,6 +24,20 @@ class Ticker:
         self._on_sweep = on_sweep  # told each sweep's duration (metrics, readiness)
         self._tick = tick
         self._scheduler: AsyncIOScheduler | None = None
+        self._last_sweep = time.monotonic()
+        self._watchdog: asyncio.Task[None] | None = None
+
+    async def _watch(self) -> None:
+        """APScheduler plans by the wall clock: when it jumps back, the next tick lands that much
+        later. Measured on the monotonic clock, no sweep for three ticks means that: replan and sweep."""
+        while True:
+            await asyncio.sleep(self._tick)
+            quiet = time.monotonic() - self._last_sweep
+            if quiet > 3 * self._tick and self._scheduler is not None and self._scheduler.running:
+                log.warning("no sweep for %.0f s (did the clock go back?); sweeping now", quiet)
+                self._last_sweep = time.monotonic()
+                self._scheduler.reschedule_job("sweep", trigger=IntervalTrigger(seconds=self._tick))
+                self.kick()
 
     def start(self) -> None:
         """Start inside the running event loop (AsyncIOScheduler needs it)."""
@@ -39,6 +54,7 @@ class Ticker:
         scheduler.start()
         self._scheduler = scheduler
         self._engine.on_wake = self.kick
+        self._watchdog = asyncio.get_running_loop().create_task(self._watch())
         self.kick()  # a restart picks up whatever was due while the bot was down
 
     def kick(self) -> None:
@@ -51,7 +67,7 @@ class Ticker:
         )
 
     async def sweep(self) -> None:
-        started = time.monotonic()
+        started = self._last_sweep = time.monotonic()
         await self._engine.sweep()
         if self._on_sweep is not None:
             self._on_sweep(time.monotonic() - started)
@@ -63,6 +79,9 @@ class Ticker:
         but finishing the current one avoids redoing it after the restart.
         """
         self._engine.on_wake = None
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.pause()
             if not await self._engine.wait_idle(grace):

@@ -120,3 +120,11 @@ def m002_app_store_following(db: Database) -> None:
         db["publications"].add_column(column, str)
     db["publications"].create_index(["build_id"], index_name="publications_by_build")
     db["publications"].create_index(["version_id"], index_name="publications_by_version")
+
+
+@MIGRATIONS()
+def m003_asc_outage(db: Database) -> None:
+    """Since when the bot could not ask App Store Connect about a publication (outage time does not
+    count against its deadlines), and the unknown states it was last told about."""
+    db["publications"].add_column("asc_down_since", str)
+    db["publications"].add_column("unknown_states", str)

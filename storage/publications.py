@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 
 from storage.database import Store, immediate
-from storage.records import ACTIVE_STATES, Publication, to_db_time
+from storage.records import ACTIVE_STATES, Publication, from_db_time, to_db_time
 from storage.sql import (
     Intake,
     NewAction,
@@ -22,6 +22,9 @@ from storage.sql import (
     record_delivery,
     update_row,
 )
+
+# What moves back with the clock; updated_at too, so the same jump is not undone twice.
+_SHIFTED = ("next_poll_at", "find_deadline", "process_deadline", "asc_down_since", "updated_at")
 
 
 class PublicationsRepository:
@@ -126,6 +129,35 @@ class PublicationsRepository:
             return [Publication.from_row(r) for r in rows]
 
         return await self.store.call(q)
+
+    async def undo_clock_jump(self, now: datetime, tolerance: float = 60.0) -> timedelta | None:
+        """When the clock went back (an active publication was changed "in the future"), move every
+        active publication's schedule and deadlines back by as much, so polling goes on at once and
+        the time left stays the same. Returns the jump, or None. Safe across restarts."""
+
+        def tx(db: Database) -> timedelta | None:
+            with immediate(db):
+                marks = ",".join("?" * len(ACTIVE_STATES))
+                row = one(
+                    db,
+                    f"select max(updated_at) as t from publications where state in ({marks})",  # noqa: S608
+                    ACTIVE_STATES,
+                )
+                latest = from_db_time(row["t"]) if row else None
+                if latest is None or (latest - now).total_seconds() <= tolerance:
+                    return None
+                jump = latest - now
+                rows = list(db.query(f"select * from publications where state in ({marks})", ACTIVE_STATES))  # noqa: S608
+                for r in rows:
+                    moved = {
+                        name: from_db_time(r[name]) - jump  # type: ignore[operator]
+                        for name in _SHIFTED
+                        if r.get(name)
+                    }
+                    update_row(db, "publications", "id", r["id"], moved)
+                return jump
+
+        return await self.store.call(tx)
 
     async def next_due_at(self) -> datetime | None:
         def q(db: Database) -> datetime | None:

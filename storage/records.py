@@ -67,6 +67,8 @@ class Publication:
     earliest_release_date: str | None = None
     phased_state: str | None = None
     beta_review_state: str | None = None
+    asc_down_since: datetime | None = None  # first failed poll of the outage in progress
+    unknown_states: str | None = None  # the unknown App Store Connect states last told in the thread
 
     @property
     def is_active(self) -> bool:
@@ -113,6 +115,8 @@ class Publication:
             earliest_release_date=row.get("earliest_release_date"),
             phased_state=row.get("phased_state"),
             beta_review_state=row.get("beta_review_state"),
+            asc_down_since=from_db_time(row.get("asc_down_since")),
+            unknown_states=row.get("unknown_states"),
         )
 
 

@@ -422,6 +422,9 @@ class Engine:
 
     async def _sweep_once(self) -> None:
         now = self.clock.now()
+        jumped = await self.storage.undo_clock_jump(now)
+        if jumped:
+            log.warning("the clock went back %s; the schedule and deadlines moved back with it", jumped)
         due = await self.storage.due(now)
         by_key: dict[str, list[Publication]] = defaultdict(list)
         for pub in due:
@@ -441,7 +444,10 @@ class Engine:
         except Exception as exc:
             log.error("cannot poll %d publication(s): %s", len(pubs), exc)
             return
-        await self._poller.poll(client, pubs, now)
+        try:
+            await self._poller.poll(client, pubs, now)
+        except Exception:  # one key's trouble must not stop the other keys or the outbox
+            log.exception("polling %d publication(s) of key %s failed", len(pubs), key or "default")
 
     async def _follow_and_advance(self, key: str, pubs: list[Publication], now: Any) -> None:
         try:

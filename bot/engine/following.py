@@ -13,7 +13,9 @@ from typing import Any
 
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.errors import AscError
-from bot.appstore.models import AppStoreVersion, Build
+from bot.appstore.models import APP_VERSION_STATES, BETA_BUILD_STATES, AppStoreVersion, Build
+from bot.engine import messages
+from bot.engine.polling import unexpected
 from bot.engine.steps.appstore import version_fields
 from storage.records import Publication
 from storage.repository import DIRTY, NewEvent, Storage
@@ -47,7 +49,11 @@ def follows_beta(pub: Publication) -> bool:
 
 
 def follows_version(pub: Publication) -> bool:
-    return pub.version_id is not None and pub.version_state in VERSION_FOLLOWED
+    # A state Apple added later is neither "under review" nor "done": keep following it.
+    state = pub.version_state
+    return pub.version_id is not None and (
+        state in VERSION_FOLLOWED or (state is not None and state not in APP_VERSION_STATES)
+    )
 
 
 def rejected(pub: Publication) -> bool:
@@ -116,24 +122,48 @@ class Follower:
 
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
+        self._failed: dict[str, str] = {}  # publication id → what went wrong in this round
 
     async def refresh(
         self, client: AppStoreConnect, pubs: list[Publication], now: datetime
     ) -> tuple[list[Publication], int]:
         """The publications as refreshed, and how many requests that cost (for the follow interval)."""
         before = client.requests_sent
+        self._failed: dict[str, str] = {}
         builds = await self._builds(client, [p for p in pubs if follows_beta(p)])
         versions = await self._versions(client, [p for p in pubs if follows_version(p)])
-        out = [await self._apply(pub, builds, versions, now) for pub in pubs]
+        out = [await self._told(await self._apply(pub, builds, versions, now), now) for pub in pubs]
         return out, client.requests_sent - before
+
+    def _fail(self, pubs: list[Publication], exc: Exception) -> None:
+        detail = exc.user_message if isinstance(exc, AscError) else unexpected(exc)
+        self._failed.update((p.id, detail) for p in pubs)
+
+    async def _told(self, pub: Publication, now: datetime) -> Publication:
+        """Tell the thread once when following failed; forget it when a read works again."""
+        detail = self._failed.get(pub.id)
+        if detail == pub.last_error or (detail is None and not (follows_beta(pub) or follows_version(pub))):
+            return pub
+        event = (
+            NewEvent("asc_trouble", message=messages.asc_trouble(detail), announce="thread")
+            if detail
+            else None
+        )
+        return await self._storage.update(pub.id, now, last_error=detail, event=event) or pub
 
     async def _builds(self, client: AppStoreConnect, beta: list[Publication]) -> dict[str, Build]:
         if not beta:
             return {}
         try:
             return {b.id: b for b in await client.get_builds([p.build_id for p in beta if p.build_id])}
-        except AscError as exc:
-            log.warning("could not refresh %d beta review(s): %s", len(beta), exc)
+        except Exception as exc:  # an unreadable answer waits for the next round, like an error
+            log.warning(
+                "could not refresh %d beta review(s): %s",
+                len(beta),
+                exc,
+                exc_info=not isinstance(exc, AscError),
+            )
+            self._fail(beta, exc)
             return {}
 
     async def _versions(
@@ -151,8 +181,14 @@ class Follower:
                 else:
                     for version in await client.list_app_store_versions(app_id, platform):
                         found[version.id] = version
-            except AscError as exc:
-                log.warning("could not refresh the App Store versions of app %s: %s", app_id, exc)
+            except Exception as exc:  # one app's bad answer must not stop the other apps
+                log.warning(
+                    "could not refresh the App Store versions of app %s: %s",
+                    app_id,
+                    exc,
+                    exc_info=not isinstance(exc, AscError),
+                )
+                self._fail(group, exc)
         return found
 
     async def _apply(
@@ -166,6 +202,9 @@ class Follower:
             state = BETA_FROM_EXTERNAL.get(external or "")
             if external != pub.beta_external_state:
                 changes["beta_external_state"] = external
+                if external not in BETA_BUILD_STATES:
+                    text = messages.unknown_state(pub.label, [f"externalBuildState {external or 'null'}"])
+                    events.append(NewEvent("unknown_state", message=text, announce="thread"))
             if state and state != pub.beta_review_state:
                 changes["beta_review_state"] = state
                 text, announce = beta_text(state)
@@ -177,6 +216,8 @@ class Follower:
             state = version.app_version_state
             if state and state != pub.version_state:
                 text, announce = version_text(pub, state)
+                if state not in APP_VERSION_STATES:
+                    text = messages.unknown_state(pub.label, [f"appVersionState {state}"])
                 events.append(NewEvent("version_" + state.lower(), message=text, announce=announce))
         if not changes:
             return pub

@@ -53,6 +53,14 @@ def processing_timed_out(label: str, waited: float) -> str:
     )
 
 
+def unknown_state(label: str, states: list[str], until: str | None = None) -> str:
+    how_long = f"until {until} UTC" if until else "while it is followed"
+    return (
+        f"❓ App Store Connect reports a state the bot does not know for {label}: {', '.join(states)}. "
+        f"It is not treated as done; I keep checking {how_long}."
+    )
+
+
 def app_not_found(bundle_id: str, key: str) -> str:
     return (
         f"❌ No app with bundle id {bundle_id} is visible to App Store Connect key '{key}'. "

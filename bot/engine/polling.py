@@ -12,7 +12,13 @@ from datetime import datetime, timedelta
 
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.errors import AscError, AscRateLimited, AscServerError, AscTransportError
-from bot.appstore.models import Build
+from bot.appstore.models import (
+    BETA_BUILD_STATES,
+    BETA_FAILED_STATES,
+    BUILD_FAILED_STATES,
+    BUILD_PROCESSING_STATES,
+    Build,
+)
 from bot.engine import messages
 from bot.engine.settings import EngineSettings
 from storage.records import Publication
@@ -21,6 +27,11 @@ from storage.repository import DIRTY, NewEvent, Storage
 log = logging.getLogger(__name__)
 TRANSIENT = (AscServerError, AscTransportError, AscRateLimited)
 BETA_BUSY = "PROCESSING"
+
+
+def unexpected(exc: Exception) -> str:
+    """The thread's words for an answer the bot could not read (stable, so it is told once)."""
+    return f"an answer the bot could not read ({type(exc).__name__})"
 
 
 POLL_SHARE = 0.5  # polling may use half the key's hourly budget; the rest is for steps and following
@@ -52,73 +63,129 @@ class Poller:
         self._settings = settings
 
     async def poll(self, client: AppStoreConnect, publications: list[Publication], now: datetime) -> None:
+        """One round for one key. A failure (or an unreadable answer) stays with its app or publication."""
         before = client.requests_sent
         next_at = now + timedelta(seconds=poll_interval(self._settings, client))
-        try:
-            publications = await self._resolve_apps(client, publications, now)
-            waiting = [p for p in publications if p.state == "waiting_for_build"]
-            processing = [p for p in publications if p.state == "processing" and p.build_id]
-            found = await self._find_builds(client, waiting)
-            current = (
-                {b.id: b for b in await client.get_builds([p.build_id for p in processing])}
-                if processing
-                else {}
-            )
-        except AscError as exc:
-            await self._trouble(publications, exc, now, next_at)
-            return
+        publications = await self._resolve_apps(client, publications, now, next_at)
+        waiting = [p for p in publications if p.state == "waiting_for_build"]
+        processing = [p for p in publications if p.state == "processing" and p.build_id]
+        found, failed = await self._find_builds(client, waiting)
+        current = await self._current(client, processing, failed)
         next_at = now + timedelta(
             seconds=poll_interval(self._settings, client, client.requests_sent - before)
         )
-        for pub in waiting:
-            build = found.get(pub.id)
-            if build is not None:
-                pub = (
-                    await self._storage.update(
-                        pub.id,
-                        now,
-                        expect_state="waiting_for_build",
-                        state="processing",
-                        build_id=build.id,
-                        message_dirty=DIRTY,
-                        last_error=None,
-                        event=NewEvent(
-                            "build_found",
-                            message=messages.found(pub.label),
-                            announce="thread",
-                            data={"build_id": build.id},
-                        ),
-                    )
-                    or pub
-                )
-                await self._evaluate(client, pub, build, now, next_at)
-            elif pub.find_deadline and now >= pub.find_deadline:
-                waited = (pub.find_deadline - pub.created_at).total_seconds()
-                await self._finish(
-                    pub, now, "timed_out", "find_timed_out", messages.find_timed_out(pub.label, waited)
-                )
-            else:
-                await self._storage.update(pub.id, now, next_poll_at=next_at)
-        for pub in processing:
+        for pub in waiting + processing:
+            if pub.id in failed:
+                await self._trouble([pub], failed[pub.id], now, next_at)
+                continue
+            try:
+                await self._poll_one(client, await self._recovered(pub, now), found, current, now, next_at)
+            except Exception as exc:  # one publication's bad answer must not stop the others
+                log.exception("publication %s: polling failed", pub.id)
+                await self._trouble([pub], exc, now, next_at)
+
+    async def _poll_one(
+        self,
+        client: AppStoreConnect,
+        pub: Publication,
+        found: dict[str, Build],
+        current: dict[str, Build],
+        now: datetime,
+        next_at: datetime,
+    ) -> None:
+        if pub.state == "processing":
             build = current.get(pub.build_id or "")
             if build is None:  # not listed any more: look again next time, the deadline still holds
                 await self._check_processing_deadline(pub, now, next_at)
             else:
                 await self._evaluate(client, pub, build, now, next_at)
+            return
+        build = found.get(pub.id)
+        if build is not None:
+            pub = (
+                await self._storage.update(
+                    pub.id,
+                    now,
+                    expect_state="waiting_for_build",
+                    state="processing",
+                    build_id=build.id,
+                    message_dirty=DIRTY,
+                    last_error=None,
+                    event=NewEvent(
+                        "build_found",
+                        message=messages.found(pub.label),
+                        announce="thread",
+                        data={"build_id": build.id},
+                    ),
+                )
+                or pub
+            )
+            await self._evaluate(client, pub, build, now, next_at)
+        elif pub.find_deadline and now >= pub.find_deadline:
+            waited = (pub.find_deadline - pub.created_at).total_seconds()
+            await self._finish(
+                pub, now, "timed_out", "find_timed_out", messages.find_timed_out(pub.label, waited)
+            )
+        else:
+            await self._storage.update(pub.id, now, next_poll_at=next_at, last_error=None)
+
+    async def _current(
+        self, client: AppStoreConnect, processing: list[Publication], failed: dict[str, Exception]
+    ) -> dict[str, Build]:
+        """Builds being processed, one batched read; when that read fails, one read per app, so only
+        the app whose answer is bad waits."""
+        if not processing:
+            return {}
+        try:
+            return {b.id: b for b in await client.get_builds([p.build_id or "" for p in processing])}
+        except Exception as exc:
+            if isinstance(exc, TRANSIENT) or len({p.app_id for p in processing}) == 1:
+                failed.update((p.id, exc) for p in processing)
+                return {}
+        by_app: dict[str | None, list[Publication]] = defaultdict(list)
+        for pub in processing:
+            by_app[pub.app_id].append(pub)
+        current: dict[str, Build] = {}
+        for group in by_app.values():
+            try:
+                current.update((b.id, b) for b in await client.get_builds([p.build_id or "" for p in group]))
+            except Exception as exc:
+                failed.update((p.id, exc) for p in group)
+        return current
+
+    async def _recovered(self, pub: Publication, now: datetime) -> Publication:
+        """App Store Connect answered again: the outage's time does not count against the deadlines."""
+        if pub.asc_down_since is None:
+            return pub
+        lost = max(now - pub.asc_down_since, timedelta(0))
+        fields = {
+            "find_deadline": pub.find_deadline + lost if pub.find_deadline else None,
+            "process_deadline": pub.process_deadline + lost if pub.process_deadline else None,
+        }
+        log.info("publication %s: %s of App Store Connect outage added to its deadlines", pub.id, lost)
+        return await self._storage.update(pub.id, now, asc_down_since=None, **fields) or pub
 
     async def _resolve_apps(
-        self, client: AppStoreConnect, pubs: list[Publication], now: datetime
+        self, client: AppStoreConnect, pubs: list[Publication], now: datetime, next_at: datetime
     ) -> list[Publication]:
         resolved: list[Publication] = []
-        apps: dict[str, tuple[str, str] | None] = {}
+        apps: dict[str, tuple[str, str] | Exception | None] = {}
         for pub in pubs:
             if pub.app_id:
                 resolved.append(pub)
                 continue
             if pub.app_bundle_id not in apps:
-                app = await client.find_app(pub.app_bundle_id)
-                apps[pub.app_bundle_id] = (app.id, app.name) if app else None
+                try:
+                    app = await client.find_app(pub.app_bundle_id)
+                    apps[pub.app_bundle_id] = (app.id, app.name) if app else None
+                except Exception as exc:
+                    if not isinstance(exc, AscError):
+                        log.exception("finding app %s failed", pub.app_bundle_id)
+                    apps[pub.app_bundle_id] = exc
             found = apps[pub.app_bundle_id]
+            if isinstance(found, Exception):
+                await self._trouble([pub], found, now, next_at)
+                continue
             if found is None:
                 await self._finish(
                     pub,
@@ -128,28 +195,45 @@ class Poller:
                     messages.app_not_found(pub.app_bundle_id, client.key_name),
                 )
                 continue
+            pub = await self._recovered(pub, now)
             updated = await self._storage.update(
                 pub.id, now, app_id=found[0], app_name=found[1], message_dirty=DIRTY
             )
             resolved.append(updated or pub)
         return resolved
 
-    async def _find_builds(self, client: AppStoreConnect, waiting: list[Publication]) -> dict[str, Build]:
+    async def _find_builds(
+        self, client: AppStoreConnect, waiting: list[Publication]
+    ) -> tuple[dict[str, Build], dict[str, Exception]]:
+        """The builds found per publication, and what went wrong per publication (per app)."""
         groups: dict[tuple[str, str], list[Publication]] = defaultdict(list)
         for pub in waiting:
             groups[(pub.app_id or "", pub.platform)].append(pub)
         found: dict[str, Build] = {}
+        failed: dict[str, Exception] = {}
         for (app_id, platform), group in groups.items():
-            limit = min(200, max(20, 2 * len(group)))
-            builds = await client.list_recent_builds(app_id, platform, limit=limit)
-            index = {(b.marketing_version, b.version): b for b in builds}
-            for pub in group:
-                build = index.get((pub.version, pub.build_number))
-                if build is None and len(builds) >= limit:
-                    # The app uploads faster than one page covers: ask for this build exactly.
-                    build = await client.find_build(app_id, pub.build_number, pub.version, platform)
-                if build is not None:
-                    found[pub.id] = build
+            try:
+                found.update(await self._find_in_app(client, app_id, platform, group))
+            except Exception as exc:
+                if not isinstance(exc, AscError):
+                    log.exception("polling the builds of app %s failed", app_id)
+                failed.update((p.id, exc) for p in group)
+        return found, failed
+
+    async def _find_in_app(
+        self, client: AppStoreConnect, app_id: str, platform: str, group: list[Publication]
+    ) -> dict[str, Build]:
+        found: dict[str, Build] = {}
+        limit = min(200, max(20, 2 * len(group)))
+        builds = await client.list_recent_builds(app_id, platform, limit=limit)
+        index = {(b.marketing_version, b.version): b for b in builds}
+        for pub in group:
+            build = index.get((pub.version, pub.build_number))
+            if build is None and len(builds) >= limit:
+                # The app uploads faster than one page covers: ask for this build exactly.
+                build = await client.find_build(app_id, pub.build_number, pub.version, platform)
+            if build is not None:
+                found[pub.id] = build
         return found
 
     async def _evaluate(
@@ -164,11 +248,26 @@ class Poller:
         changed = any(getattr(pub, k) != v for k, v in seen.items())
         dirty = {"message_dirty": DIRTY} if changed else {}
         state = build.processing_state
-        if (
-            state == "VALID"
-            and beta is not None
-            and BETA_BUSY not in (beta.internal_build_state, beta.external_build_state)
-        ):
+        betas = (beta.internal_build_state, beta.external_build_state) if beta else ()
+        unknown = [f"processingState {state or 'null'}"] if state not in BUILD_PROCESSING_STATES else []
+        names = ("internalBuildState", "externalBuildState")
+        unknown += [
+            f"{n} {b or 'null'}" for n, b in zip(names, betas, strict=False) if b not in BETA_BUILD_STATES
+        ]
+        exception = next((b for b in betas if b in BETA_FAILED_STATES), None)
+        if state in BUILD_FAILED_STATES or exception:
+            reasons = await self._upload_reasons(client, pub)
+            await self._finish(
+                pub,
+                now,
+                "failed",
+                "processing_failed",
+                messages.processing_failed(
+                    state if state in BUILD_FAILED_STATES else exception or "", reasons
+                ),
+                extra=seen,
+            )
+        elif state == "VALID" and beta is not None and not unknown and BETA_BUSY not in betas:
             await self._storage.update(
                 pub.id,
                 now,
@@ -176,26 +275,33 @@ class Poller:
                 state="ready",
                 next_poll_at=now,
                 last_error=None,
+                unknown_states=None,
                 message_dirty=DIRTY,
                 **seen,
                 event=NewEvent(
                     "build_ready", message=messages.ready(pub.label), announce="thread", data=seen
                 ),
             )
-        elif state in ("INVALID", "FAILED"):
-            reasons = await self._upload_reasons(client, pub)
-            await self._finish(
-                pub,
-                now,
-                "failed",
-                "processing_failed",
-                messages.processing_failed(state, reasons),
-                extra=seen,
-            )
         elif pub.process_deadline and now >= pub.process_deadline:
             await self._check_processing_deadline(pub, now, next_at, extra=seen)
         else:
-            await self._storage.update(pub.id, now, next_poll_at=next_at, **seen, **dirty)
+            told = ", ".join(unknown) or None
+            event = None
+            if told and told != pub.unknown_states:
+                until = (pub.process_deadline or now).strftime("%Y-%m-%d %H:%M")
+                text = messages.unknown_state(pub.label, unknown, until)
+                event = NewEvent("unknown_state", message=text, announce="thread", data={"states": unknown})
+                log.warning("publication %s: unknown App Store Connect state(s): %s", pub.id, told)
+            await self._storage.update(
+                pub.id,
+                now,
+                next_poll_at=next_at,
+                last_error=None,
+                unknown_states=told,
+                event=event,
+                **seen,
+                **dirty,
+            )
 
     async def _upload_reasons(self, client: AppStoreConnect, pub: Publication) -> list[str]:
         try:
@@ -248,19 +354,19 @@ class Poller:
         )
 
     async def _trouble(
-        self, pubs: list[Publication], exc: AscError, now: datetime, next_at: datetime
+        self, pubs: list[Publication], exc: Exception, now: datetime, next_at: datetime
     ) -> None:
-        """App Store Connect failed this round: keep deadlines, tell the thread once per kind of trouble."""
-        detail = getattr(exc, "user_message", str(exc))
-        retry_at = (
-            next_at
-            if isinstance(exc, TRANSIENT)
-            else next_at + timedelta(seconds=self._settings.poll_interval)
-        )
+        """App Store Connect failed or answered what the bot cannot read: tell the thread once per kind
+        of trouble. When it could not be asked at all (an outage), that time does not count against
+        the deadlines; other trouble does, so a permanent error ends at the deadline, said why."""
+        detail = exc.user_message if isinstance(exc, AscError) else unexpected(exc)
+        outage = isinstance(exc, TRANSIENT)
+        retry_at = next_at if outage else next_at + timedelta(seconds=self._settings.poll_interval)
         log.warning("polling %d publication(s) failed: %s", len(pubs), detail)
         for pub in pubs:
             deadline = pub.find_deadline if pub.state == "waiting_for_build" else pub.process_deadline
-            if deadline and now >= deadline:
+            down_since = (pub.asc_down_since or now) if outage else None
+            if deadline and now >= deadline and (down_since is None or deadline <= down_since):
                 waited = (deadline - pub.created_at).total_seconds()
                 text = (
                     messages.find_timed_out(pub.label, waited)
@@ -272,4 +378,11 @@ class Poller:
             event = None
             if pub.last_error != detail:
                 event = NewEvent("asc_trouble", message=messages.asc_trouble(detail), announce="thread")
-            await self._storage.update(pub.id, now, next_poll_at=retry_at, last_error=detail, event=event)
+            await self._storage.update(
+                pub.id,
+                now,
+                next_poll_at=retry_at,
+                last_error=detail,
+                asc_down_since=down_since if outage else pub.asc_down_since,
+                event=event,
+            )

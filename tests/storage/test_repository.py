@@ -49,7 +49,11 @@ async def create(storage: Storage, clock: FakeClock, delivery: str | None = "d1"
 async def test_wal_mode_and_migrations_recorded(storage: Storage) -> None:
     mode = await storage.store.call(lambda db: db.journal_mode)
     assert mode == "wal"
-    assert await storage.store.call(applied_migrations) == ["m001_initial", "m002_app_store_following"]
+    assert await storage.store.call(applied_migrations) == [
+        "m001_initial",
+        "m002_app_store_following",
+        "m003_asc_outage",
+    ]
 
 
 async def test_concurrent_duplicate_deliveries_create_one(storage: Storage, clock: FakeClock) -> None:

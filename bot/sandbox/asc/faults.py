@@ -22,6 +22,9 @@ class Faults:
     burst_chance: float = 0.25  # chance that a burst starts at a request while bursts remain
     after_share: float = 0.5  # share of faulted writes that are applied before the fault hits
     paths: str | None = None  # regex; when set only matching paths are faulted
+    # (path-and-query regex, old text, new text): the real answer's body with `old` replaced, e.g. a state Apple
+    # may add later, or `"data":[...]` made `"data":null`. Off-spec on purpose, so not recorded.
+    rewrites: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,14 @@ class FaultInjector:
     def active(self) -> bool:
         f = self.faults
         return bool(f.error_rate or f.drop_rate or self._bursts_left or self._burst_remaining)
+
+    def rewrite(self, path: str, body: bytes) -> bytes | None:
+        """The answer's body after the rewrites that match `path`, or None when none changed it."""
+        out = body
+        for pattern, old, new in self.faults.rewrites:
+            if re.search(pattern, path):
+                out = out.replace(old.encode(), new.encode())
+        return out if out != body else None
 
     def decide(self, method: str, path: str) -> Fault | None:
         """The fault for this request, or None. Writes may fail before or after being applied."""

@@ -160,6 +160,12 @@ class AscServer:
                     return self._drop(request, now, fault)
                 raise self._fault_error(fault)
             response = await self._route(request, handler)
+            body = getattr(response, "body", None)
+            if self.injector.faults.rewrites and isinstance(body, bytes):
+                rewritten = self.injector.rewrite(request.path_qs, body)
+                if rewritten is not None:
+                    response.body = rewritten  # type: ignore[attr-defined]
+                    return response  # deliberately off-spec: not recorded for the conformance check
             if fault is not None and fault.after:
                 if response.status >= 400:
                     fault = None  # nothing was changed, so the real refusal stands
