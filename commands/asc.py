@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
 from bot.engine.engine import Engine
-from commands import cancel, publish, status
+from commands import audit, cancel, publish, status
 from commands.approvers import Approvers
 
 log = logging.getLogger(__name__)
@@ -18,6 +18,7 @@ USAGE = {
     "publish": publish.USAGE,
     "status": status.USAGE,
     "cancel": cancel.USAGE,
+    "audit": audit.USAGE,
     "help": "/asc help",
 }
 
@@ -46,12 +47,14 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
             await status.run(rest, ack, engine)
         elif verb == "publish":
             await publish.run(rest, command, ack, respond, client, engine, approvers)
+        elif verb == "audit":
+            await audit.run(rest, command, ack, engine)
         elif verb == "cancel":
             await cancel.run(rest, command, ack, respond, client, engine, approvers)
         else:
             await ack(
                 blocks.usage_problem(
-                    "/asc publish|status|cancel|help …", f"Unknown command `{blocks.escape(verb)}`."
+                    "/asc publish|status|cancel|audit|help …", f"Unknown command `{blocks.escape(verb)}`."
                 )
                 + "\n\n"
                 + help_text()

@@ -66,3 +66,18 @@ class EventsRepository:
                 return True
 
         return await self.store.call(tx)
+
+    async def audit_trail(self, kinds: tuple[str, ...], bundle_id: str | None, limit: int) -> list[Event]:
+        """The newest audit events of these kinds, newest first; for one app when a bundle id is given."""
+
+        def q(db: Database) -> list[Event]:
+            marks = ", ".join("?" for _ in kinds)
+            sql = f"select * from events where kind in ({marks})"  # noqa: S608 - only placeholders
+            args: list[object] = list(kinds)
+            if bundle_id is not None:
+                sql += " and lower(json_extract(data, '$.bundle_id')) = lower(?)"
+                args.append(bundle_id)
+            rows = db.query(sql + " order by id desc limit ?", [*args, limit])
+            return [Event.from_row(r) for r in rows]
+
+        return await self.store.call(q)

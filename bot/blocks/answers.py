@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.blocks.base import STATUS_MARKS, escape, mention, mention_approver, when
-from storage.records import Action, Publication
+from storage.records import Action, Event, Publication
 
 # -- ephemeral answers -------------------------------------------------------------------------
 
@@ -63,3 +63,20 @@ def cancelled(label: str) -> str:
 
 def not_found(label: str) -> str:
     return f"No publication of {label} is known to the bot; `/asc status` lists those in flight."
+
+
+def audit(trail: Sequence[Event], bundle_id: str | None) -> str:
+    """`/asc audit`: the newest approver checks and refused clicks, one line each, newest first."""
+    scope = f" for {escape(bundle_id)}" if bundle_id else ""
+    if not trail:
+        return f"No approver checks or refused clicks are on record{scope}."
+    lines = [f"*Last {len(trail)} approver checks and refused clicks{scope}* (newest first):"]
+    for event in trail:
+        text = (event.message or event.kind).replace("{actor}", mention(event.actor))
+        lines.append(f"• {when(event.at)}: {'🔒 ' if event.kind != 'approver_allowed' else ''}{text}")
+    return "\n".join(lines)
+
+
+def audit_refused(bundle_id: str | None) -> str:
+    scope = f"{escape(bundle_id)}'s" if bundle_id else "the"
+    return f"🔒 Only approvers may read {scope} audit trail; ask one of them."

@@ -24,6 +24,7 @@ from bot.engine.guard import (
     Authority,
     Guard,
     Verdict,
+    audit_trail,
     final_answer,
     gate_initial_steps,
 )
@@ -34,7 +35,7 @@ from bot.engine.polling import Poller
 from bot.engine.runner import StepRunner
 from bot.engine.settings import EngineSettings
 from bot.errors import AscBotError
-from storage.records import Action, Publication
+from storage.records import Action, Event, Publication
 from storage.repository import DIRTY, Intake, NewAction, NewEvent, Storage
 
 log = logging.getLogger(__name__)
@@ -365,6 +366,10 @@ class Engine:
                 await self.storage.finish_action(action.id, "skipped", now, error="cancelled")
         self.wake()
         return RequestResult("requested", done)
+
+    async def audit_trail(self, actor: str, bundle_id: str | None = None) -> list[Event] | None:
+        """`/asc audit`: the last approver checks and refused clicks the actor may see (None: none)."""
+        return await audit_trail(self.guard, actor, bundle_id)
 
     async def audit(
         self,

@@ -15,7 +15,7 @@ from typing import Protocol
 from bot.clock import Clock
 from bot.engine.actions import GATED, title_of
 from bot.errors import NotAnApprover
-from storage.records import Action
+from storage.records import Action, Event
 from storage.repository import NewAction, NewEvent, Storage
 
 log = logging.getLogger(__name__)
@@ -140,3 +140,31 @@ def final_answer(kind: str, actions: list[Action]) -> Action | None:
         (a for a in actions if a.kind == kind and a.status in ("requested", "running", "succeeded", "skipped")),
         None,
     )
+
+
+AUDITED = (ALLOWED, REFUSED, "click_refused")  # what `/asc audit` lists
+AUDIT_LIMIT = 20
+
+
+async def audit_trail(guard: Guard, actor: str, bundle_id: str | None) -> list[Event] | None:
+    """The last approver checks and refused clicks the actor may see, or None when they may see none.
+
+    One app's trail is for that app's approvers; without a bundle id, the events of every app the
+    actor approves. Where no approvers are configured anyone may run every step, so anyone may look.
+    """
+    if bundle_id is not None:
+        if not await guard.may(actor, bundle_id):
+            return None
+        return await guard.storage.audit_trail(AUDITED, bundle_id, AUDIT_LIMIT)
+    events = await guard.storage.audit_trail(AUDITED, None, AUDIT_LIMIT * 10)
+    allowed: dict[str, bool] = {}
+    shown: list[Event] = []
+    for event in events:
+        app = str(event.data.get("bundle_id") or "")
+        if app.lower() not in allowed:
+            allowed[app.lower()] = await guard.may(actor, app)
+        if allowed[app.lower()]:
+            shown.append(event)
+    if not shown and not any(allowed.values()) and not await guard.may(actor, ""):
+        return None
+    return shown[:AUDIT_LIMIT]

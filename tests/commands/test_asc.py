@@ -77,3 +77,25 @@ async def test_cancel_wrong_usage_and_approvers(world: World) -> None:
     await eventually(lambda: ephemerals_to(world, "U0BOSS")[-1].startswith("🚫 Cancelled"))
     kinds = [e.kind for e in await world.bot.storage.events(pub_id)]
     assert "approver_refused" in kinds and "approver_allowed" in kinds and "cancelled" in kinds
+
+
+async def test_audit_shows_approver_checks_to_approvers_only(world: World) -> None:
+    said = await slash(world, "audit a b")
+    assert said.startswith("⚠️ audit takes at most one bundle id; got 2 words.")
+    await world.stop_bot()
+    await world.start_bot(approvers=("U0BOSS",))
+    await publish(world)
+    assert await slash(world, "audit com.example.app", user="U0BOSS") == (
+        "No approver checks or refused clicks are on record for com.example.app."
+    )
+    await send(world, "cancel com.example.app 1.4.0 412", user="U0EVE")
+    await eventually(lambda: "approver" in ephemerals_to(world, "U0EVE")[-1].lower())
+    # A non-approver sees nothing, for one app or for all.
+    for text in ("audit", "audit com.example.app", "audit COM.EXAMPLE.APP"):
+        assert (await slash(world, text, user="U0EVE")).startswith("🔒 Only approvers may read")
+    for text in ("audit", "audit COM.Example.App"):
+        said = await slash(world, text, user="U0BOSS")
+        assert "approver checks and refused clicks" in said
+        assert "<@U0EVE> may not cancel" in said and "com.example.app" in said
+    # Another app's trail is empty; the refusals of audit itself change no publication.
+    assert "No approver checks" in await slash(world, "audit com.example.other", user="U0BOSS")
