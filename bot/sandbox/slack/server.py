@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -25,6 +26,8 @@ class ApiServer:
         self.tokens = {"bot": bot_token, "app": app_token}
         self.calls: list[SlackCall] = []
         self.faults: dict[str, list[InjectedError]] = {}
+        # Seconds (by the workspace's clock) a method takes to answer, as a slow Slack would.
+        self.delays: dict[str, float] = {}
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self.handle_api)
         self.app.router.add_post("/response_url/{serial}/{key}", self.handle_response_url)
@@ -50,6 +53,8 @@ class ApiServer:
         fault = None
         try:
             args = await _read_args(request)
+            if self.delays.get(name):
+                await _wait(self.ws, self.delays[name])
             token = _token(request, args)
             spec = METHODS.get(name)
             if spec is None:
@@ -133,6 +138,12 @@ def _token(request: web.Request, args: dict[str, Any]) -> str | None:
     if scheme.lower() == "bearer" and value:
         return value
     return str(token) if token else None
+
+
+async def _wait(ws: Workspace, seconds: float) -> None:
+    """Pass `seconds` on the workspace's clock: a fake clock moves at once, the real one is waited for."""
+    sleep = getattr(ws.clock, "sleep", None)
+    await (sleep(seconds) if sleep is not None else asyncio.sleep(seconds))
 
 
 def _fault_headers(fault: InjectedError) -> dict[str, str]:

@@ -153,6 +153,17 @@ class SlackSimulator(ActsAsUser):
 
     def clear_errors(self) -> None:
         self.server.faults.clear()
+        self.server.delays.clear()
+
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Make every call to `method` take `seconds` by the simulator's clock (0 for normal speed)."""
+        self.server.delays[method] = seconds
+
+    def enterprise_grid(self, enterprise_id: str = "E0SIM", *, org_install: bool = True) -> None:
+        """Make this an Enterprise Grid workspace; an org-wide install sends `team: null` in interactions."""
+        self.workspace.enterprise_id = enterprise_id
+        self.workspace.enterprise_name = "ASC Sim Org"
+        self.workspace.org_install = org_install
 
     def issue_trigger(self, user: str = "U123", view_id: str | None = None) -> str:
         """A fresh trigger_id, as an interaction by `user` (inside modal `view_id`, if given) would carry."""

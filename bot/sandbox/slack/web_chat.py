@@ -21,7 +21,7 @@ def auth_test(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
         "team_id": ws.team_id,
         "user_id": ws.bot_user_id,
         "bot_id": ws.bot_id,
-        "is_enterprise_install": False,
+        "is_enterprise_install": ws.org_install,
     }
 
 

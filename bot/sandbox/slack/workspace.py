@@ -47,6 +47,11 @@ class Workspace:
     def __init__(self, *, team_id: str, bot_user_id: str, bot_id: str, app_id: str, clock: Clock) -> None:
         self.team_id = team_id
         self.team_domain = "asc-sim"
+        # Enterprise Grid (SlackSimulator.enterprise_grid): the org's id (E…) and whether the app is
+        # installed org-wide, which makes interactions carry `team: null`.
+        self.enterprise_id: str | None = None
+        self.enterprise_name: str | None = None
+        self.org_install = False
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
         self.app_id = app_id
@@ -178,7 +183,7 @@ class Workspace:
             raise Refusal("invalid_trigger_id")
         if trigger.used:
             raise Refusal("exchanged_trigger_id")
-        if self.now() - trigger.issued_at > TRIGGER_LIFETIME:
+        if self.now() - trigger.issued_at >= TRIGGER_LIFETIME:
             raise Refusal("expired_trigger_id")
         trigger.used = True
         return trigger
