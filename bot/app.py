@@ -30,6 +30,7 @@ from bot.metrics import MeteredRateLimitRetryHandler, MeteredTransport, MeteredW
 from bot.ops_web import add_ops_routes, metered
 from bot.scheduler import Ticker
 from bot.slack_notifier import SlackNotifier
+from bot.slack_requests import RefuseMalformed
 from bot.web import build_web_app
 from storage.database import Store
 from storage.repository import Storage
@@ -155,6 +156,7 @@ def build_app(
         process_before_response=False,
         name="asc-bot",  # without a name Bolt walks inspect.stack(), ~50 ms per start
     )
+    bolt.use(RefuseMalformed())  # after Bolt's signature check: unusable payloads get a 400, not a 500
     settings = EngineSettings(
         poll_interval=config.poll_interval,
         find_timeout=config.find_timeout,
