@@ -29,6 +29,12 @@ NEWER_THAN_SPEC = {
     "not_allowed_token_type": "a bot token where an app-level token is needed, or the reverse",
     "invalid_json": "a JSON body that does not parse (some enums predate JSON bodies)",
     "json_not_object": "a JSON body that is not an object (some enums predate JSON bodies)",
+    "invalid_metadata_format": "message `metadata` that is not a JSON object (metadata came in 2022)",
+    "invalid_metadata_schema": "message `metadata` without an event_type or an object event_payload",
+    "not_in_channel": "conversations.history/replies in a channel the bot is not in",
+    "invalid_cursor": "a `cursor` that is not one Slack handed out",
+    "token_revoked": "any method once the app was uninstalled or its token revoked",
+    "missing_scope": "a method the token has no scope for, with `needed` and `provided`",
 }
 
 
@@ -67,6 +73,8 @@ _STRING_ARGS = (
     "view_id",
     "external_id",
     "hash",
+    "cursor",
+    "users",
 )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 # Imported for their @method registrations.
-from bot.sandbox.slack import web_chat, web_views  # noqa: F401
+from bot.sandbox.slack import web_chat, web_conversations, web_views  # noqa: F401
 from bot.sandbox.slack.models import InjectedError, Refusal, SlackCall
 from bot.sandbox.slack.registry import METHODS, normalized
 from bot.sandbox.slack.responses import post_to_response_url

@@ -175,10 +175,44 @@ class SlackSimulator(ActsAsUser):
     def add_user(self, user_id: str, name: str | None = None, tz: str = "UTC", **extra: Any) -> dict:
         return self.workspace.add_user(user_id, name, tz, **extra)
 
-    def add_channel(self, channel_id: str, name: str, **extra: Any) -> dict[str, Any]:
-        info = self.workspace.channel_info(channel_id)
-        info.update(name=name, **extra)
-        return info
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        member: bool = True,
+        archived: bool = False,
+        private: bool | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """Declare a channel (ids the bot's calls name must exist); `member`: the bot was invited.
+
+        Posting answers like Slack: unknown ids and private channels without the bot
+        `channel_not_found`, archived ones `is_archived`, public ones without the bot
+        `not_in_channel` unless the token has chat:write.public.
+        """
+        return self.workspace.add_channel(
+            channel_id, name, member=member, archived=archived, private=private, **extra
+        )
+
+    def archive_channel(self, channel_id: str) -> None:
+        self.workspace.channels[channel_id]["is_archived"] = True
+
+    def remove_bot(self, channel_id: str) -> None:
+        """Someone removed the bot from the channel (/kick @asc-bot)."""
+        self.workspace.channels[channel_id]["is_member"] = False
+
+    def delete_message(self, channel: str, ts: str) -> None:
+        """A person deleted a message (the bot's chat.update of it then answers message_not_found)."""
+        message = self.workspace.find(channel, ts)
+        if message is None:
+            raise LookupError(f"no message {ts} in {channel}")
+        self.workspace.delete(message)
+
+    @property
+    def scopes(self) -> set[str]:
+        """The bot token's scopes (default: the manifest's); remove one to see missing_scope."""
+        return self.workspace.scopes
 
     def add_user_message(
         self, channel: str, text: str, user: str = "U123", thread_ts: str | None = None
