@@ -155,3 +155,24 @@ async def test_a_dm_to_a_user_opens_once(client) -> None:
 def test_default_scopes_are_the_manifests() -> None:
     manifest = yaml.safe_load((Path(__file__).parents[2] / "manifest.yml").read_text())
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(DEFAULT_SCOPES)
+
+
+async def test_a_500_after_the_post_loses_the_answer_not_the_post(sim: SlackSimulator, client) -> None:
+    sim.inject_error("chat.postMessage", "fatal_error", status=500, after=True, channel="C1")
+    with pytest.raises(SlackApiError) as caught:
+        await client.chat_postMessage(channel="C1", text="did it happen?")
+    assert caught.value.response.status_code == 500
+    assert [m.text for m in sim.messages["C1"]] == ["did it happen?"]
+
+
+async def test_posts_are_paced_per_channel_and_revoked_tokens_refused(sim: SlackSimulator, client) -> None:
+    sim.pace_posts(burst=2, per_second=1.0)
+    for _ in range(2):
+        await client.chat_postMessage(channel="C1", text="x")
+    answer = await refused(client.chat_postMessage(channel="C1", text="x"))
+    assert answer["error"] == "ratelimited" and sim.calls[-1].status == 429
+    await client.chat_postMessage(channel="C2", text="another channel is not held back")
+    sim.workspace.clock.advance(1)  # type: ignore[attr-defined]
+    await client.chat_postMessage(channel="C1", text="a second later")
+    sim.revoke_token()
+    assert await error_of(client.auth_test()) == "token_revoked"

@@ -126,3 +126,7 @@ class InjectedError:
     status: int
     retry_after: int | None
     times: int | None
+    # True: the call is carried out, then the answer is replaced (e.g. HTTP 500 after the post happened).
+    after: bool = False
+    # Only calls naming this channel (None: any).
+    channel: str | None = None

@@ -142,14 +142,27 @@ class SlackSimulator(ActsAsUser):
         times: int | None = 1,
         status: int | None = None,
         retry_after: int | None = None,
+        *,
+        after: bool = False,
+        channel: str | None = None,
     ) -> None:
         """Make the next `times` calls (None: all) to `method` fail; "ratelimited" answers HTTP 429.
 
+        `after=True` carries the call out first and then loses the answer (e.g. status=500: the post
+        happened, the bot cannot know). `channel` limits the fault to calls naming that channel.
         `method` may also be "response_url" for posts to response URLs.
         """
         if status is None:
             status = 429 if error == "ratelimited" else 200
-        self.server.inject(method, InjectedError(error, status, retry_after, times))
+        self.server.inject(method, InjectedError(error, status, retry_after, times, after, channel))
+
+    def revoke_token(self) -> None:
+        """The app was uninstalled or its token revoked: every call with it answers token_revoked."""
+        self.server.revoked.add(self.server.tokens["bot"])
+
+    def pace_posts(self, burst: int = 3, per_second: float = 1.0) -> None:
+        """Rate-limit chat.postMessage per channel as Slack does (~1/s after a burst; HTTP 429)."""
+        self.server.post_rate = (burst, per_second)
 
     def clear_errors(self) -> None:
         self.server.faults.clear()
