@@ -15,7 +15,15 @@ Handler = Callable[[Workspace, dict[str, Any]], dict[str, Any]]
 
 # Any method can answer these; the server checks them before calling a handler.
 COMMON_ERRORS = frozenset(
-    {"not_authed", "invalid_auth", "not_allowed_token_type", "invalid_json", "json_not_object"}
+    {
+        "not_authed",
+        "invalid_auth",
+        "not_allowed_token_type",
+        "invalid_json",
+        "json_not_object",
+        "token_revoked",
+        "ratelimited",
+    }
 )
 
 # Error codes Slack answers today that the vendored spec (last changed Oct 2020) lacks in some enums.
