@@ -164,7 +164,20 @@ def build_app(
         defaults_for=lambda bundle_id: _app_defaults(config, bundle_id),
     )
     approvers = commands.Approvers(config.approvers_for, slack_client)
-    engine = Engine(storage, clients, SlackNotifier(slack_client), clock, settings, authority=approvers)
+    # The outbox's own client: no retry handlers, since a retried post whose answer was lost would
+    # appear twice; the outbox looks it up first, and paces per channel without stalling the sweep.
+    outbox_client = AsyncWebClient(
+        token=config.slack_bot_token, base_url=config.slack_api_url, retry_handlers=[]
+    )
+    engine = Engine(
+        storage,
+        clients,
+        SlackNotifier(outbox_client),
+        clock,
+        settings,
+        authority=approvers,
+        fallback_channel=config.slack_channel,
+    )
     commands.register_all(bolt, engine, approvers)
     web_app = build_web_app(
         engine,

@@ -120,3 +120,12 @@ def m002_app_store_following(db: Database) -> None:
         db["publications"].add_column(column, str)
     db["publications"].create_index(["build_id"], index_name="publications_by_build")
     db["publications"].create_index(["version_id"], index_name="publications_by_version")
+
+
+@MIGRATIONS()
+def m003_slack_delivery(db: Database) -> None:
+    """Posts Slack would not take (told to someone, shown in /asc status) and posts whose answer was lost."""
+    db["publications"].add_column("slack_problem", str)
+    db["outbox_attempts"].create(
+        {"outbox_id": str, "first_at": str, "attempts": int}, pk="outbox_id", not_null={"first_at"}
+    )

@@ -67,6 +67,8 @@ class Publication:
     earliest_release_date: str | None = None
     phased_state: str | None = None
     beta_review_state: str | None = None
+    # Why Slack would not take this publication's posts (e.g. not_in_channel), once told to someone.
+    slack_problem: str | None = None
 
     @property
     def is_active(self) -> bool:
@@ -113,6 +115,7 @@ class Publication:
             earliest_release_date=row.get("earliest_release_date"),
             phased_state=row.get("phased_state"),
             beta_review_state=row.get("beta_review_state"),
+            slack_problem=row.get("slack_problem"),
         )
 
 

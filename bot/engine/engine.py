@@ -64,13 +64,16 @@ class Engine:
         clock: Clock,
         settings: EngineSettings,
         authority: Authority | None = None,
+        *,
+        fallback_channel: str | None = None,
     ) -> None:
         self.storage = storage
         self.guard = Guard(storage, clock, authority)
         self.clients = clients
         self.clock = clock
         self.settings = settings
-        self.outbox = Outbox(storage, notifier, clock)
+        # Where to say that a publication's own channel refused its posts (else a DM to its starter).
+        self.outbox = Outbox(storage, notifier, clock, fallback_channel)
         self._poller = Poller(storage, settings)
         self._follower = Follower(storage)
         self._sweeping = False
