@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
 from bot.engine.notifier import PublicationView
+from bot.slack_channels import ChannelCheck
 from bot.slack_errors import classify
 from storage.records import Event
 
@@ -36,6 +37,7 @@ class SlackNotifier:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
+        self._channels = ChannelCheck(client)
 
     async def _call(self, call: Awaitable[T], channel: str | None) -> T:
         try:
@@ -111,3 +113,6 @@ class SlackNotifier:
             opened = await self._call(self._client.conversations_open(users=who), None)
             channel = opened["channel"]["id"]
         await self._call(self._client.chat_postMessage(channel=channel, text=text[:PLAIN_TEXT_MAX]), channel)
+
+    async def channel_problem(self, channel: str) -> str | None:
+        return await self._channels.problem(channel)

@@ -71,6 +71,9 @@ class Notifier(Protocol):
     async def tell(self, who: str, text: str) -> None:
         """Say something outside the publication's thread: a user id gets a DM, a channel id a post."""
 
+    async def channel_problem(self, channel: str) -> str | None:
+        """Why posts to `channel` would certainly fail (said to people), or None: fine or cannot tell."""
+
 
 class NullNotifier:
     """For runs without a chat surface (e.g. `asc-bot check`): says nothing."""
@@ -92,4 +95,7 @@ class NullNotifier:
         return None
 
     async def tell(self, who: str, text: str) -> None:
+        return None
+
+    async def channel_problem(self, channel: str) -> str | None:
         return None
