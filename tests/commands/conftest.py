@@ -47,7 +47,10 @@ async def eventually(check: Callable[[], Any], within: float = 5.0) -> Any:
     """Wait (briefly, for real) until a listener that already acked has done its work."""
     deadline = asyncio.get_running_loop().time() + within
     while True:
-        result = check()
+        try:
+            result = check()
+        except LookupError:  # e.g. `[-1]` of a list the listener has not added to yet
+            result = None
         if result:
             return result
         if asyncio.get_running_loop().time() > deadline:
