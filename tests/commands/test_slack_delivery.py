@@ -50,8 +50,9 @@ async def test_a_channel_the_bot_is_not_in_is_told_once_and_shown_in_status(
 async def test_an_archived_channel_is_told_to_the_person_who_published(
     world: World, clock: FakeClock
 ) -> None:
-    world.slack.add_channel("C0OLD", "old", archived=True)
+    world.slack.add_channel("C0OLD", "old")
     pub_id = await upload(world, "C0OLD")
+    world.slack.archive_channel("C0OLD")  # after the publication was taken (before, it is refused)
     assert world.bot is not None
     # as if `/asc publish` by U0ALICE had made it
     await world.bot.storage.store.call(
