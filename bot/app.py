@@ -30,6 +30,7 @@ from bot.metrics import MeteredRateLimitRetryHandler, MeteredTransport, MeteredW
 from bot.ops_web import add_ops_routes, metered
 from bot.scheduler import Ticker
 from bot.slack_notifier import SlackNotifier
+from bot.slack_requests import RefuseMalformed
 from bot.web import build_web_app
 from storage.database import Store
 from storage.repository import Storage
@@ -155,6 +156,7 @@ def build_app(
         process_before_response=False,
         name="asc-bot",  # without a name Bolt walks inspect.stack(), ~50 ms per start
     )
+    bolt.use(RefuseMalformed())  # after Bolt's signature check: unusable payloads get a 400, not a 500
     settings = EngineSettings(
         poll_interval=config.poll_interval,
         find_timeout=config.find_timeout,
@@ -162,7 +164,21 @@ def build_app(
         defaults_for=lambda bundle_id: _app_defaults(config, bundle_id),
     )
     approvers = commands.Approvers(config.approvers_for, slack_client)
-    engine = Engine(storage, clients, SlackNotifier(slack_client), clock, settings, authority=approvers)
+    # The outbox's own client: no retry handlers, since a retried post whose answer was lost would
+    # appear twice; the outbox looks it up first, and paces per channel without stalling the sweep.
+    outbox_client = MeteredWebClient(
+        token=config.slack_bot_token, base_url=config.slack_api_url, retry_handlers=[]
+    )
+    outbox_client.metrics = metrics
+    engine = Engine(
+        storage,
+        clients,
+        SlackNotifier(outbox_client),
+        clock,
+        settings,
+        authority=approvers,
+        fallback_channel=config.slack_channel,
+    )
     commands.register_all(bolt, engine, approvers)
     web_app = build_web_app(
         engine,

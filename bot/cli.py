@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot import notify as notifying
 
@@ -199,6 +199,7 @@ async def _check() -> int:
         try:
             answer = await slack.auth_test()
             print(f"ok   Slack bot token works: @{answer.get('user')} in {answer.get('team')}")
+            ok = await _check_channels(config, slack) and ok
         except SlackApiError as exc:
             ok = False
             print(
@@ -210,6 +211,19 @@ async def _check() -> int:
             print(f"FAIL Slack is not reachable at {config.slack_api_url}: {exc}")
     print("configuration OK" if ok else "configuration has problems (see above)")
     return 0 if ok else 1
+
+
+async def _check_channels(config: Config, slack: Any) -> bool:
+    """Every configured channel (the default and each app's) is one the bot can post in."""
+    from bot.slack_channels import ChannelCheck
+
+    channels = {config.slack_channel} | {app.channel for app in config.apps.values()}
+    checker, ok = ChannelCheck(slack), True
+    for channel in sorted(c for c in channels if c):
+        verdict, said = await checker.check(channel)
+        ok = ok and verdict == "ok"
+        print(f"{'ok  ' if verdict == 'ok' else 'FAIL'} {said}")
+    return ok
 
 
 def run_notify(

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 
 from bot.apple_webhooks import PATH as APPLE_PATH
@@ -30,6 +30,7 @@ from bot.signatures import (
     verify_apple,
     verify_ci,
 )
+from bot.slack_requests import bolt_request
 from storage.records import Publication
 
 log = logging.getLogger(__name__)
@@ -203,7 +204,7 @@ def apple_handler(engine: Engine, secret: str | None, clock: Clock) -> Handler:
 
 def slack_handler(bolt: AsyncApp) -> Handler:
     async def slack_events(request: web.Request) -> web.StreamResponse:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+        return await to_aiohttp_response(await bolt.async_dispatch(await bolt_request(request)))
 
     return slack_events
 

@@ -12,6 +12,7 @@ from bot import blocks
 from bot.engine.engine import Engine
 from commands import audit, cancel, publish, status
 from commands.approvers import Approvers
+from commands.common import slash_text
 
 log = logging.getLogger(__name__)
 USAGE = {
@@ -39,7 +40,7 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     async def asc(
         ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        verb, _, rest = (command.get("text") or "").strip().partition(" ")
+        verb, _, rest = slash_text(command).strip().partition(" ")
         verb = verb.lower() or "help"
         if verb == "help":
             await ack(help_text())

@@ -31,7 +31,7 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
         meta = click.modal_context()
         # The trigger id lives 3 s and App Store Connect may be slower: open first, fill in after.
         opened = await open_view(
-            client, click.trigger_id, blocks.loading_modal(CALLBACK_ID, TITLE, view.publication, meta)
+            client, click, blocks.loading_modal(CALLBACK_ID, TITLE, view.publication, meta)
         )
         if opened is None:
             return

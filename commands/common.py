@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
@@ -82,6 +83,7 @@ class Submission:
             context = json.loads(view.get("private_metadata") or "{}")
         except ValueError:
             context = {}
+        context = context if isinstance(context, dict) else {}
         state = (view.get("state") or {}).get("values") or {}
         # Each input block holds one element whose action id equals the block id (see bot/blocks.py).
         values = {block_id: (entry.get(block_id) or {}) for block_id, entry in state.items()}
@@ -110,6 +112,12 @@ class Submission:
     def moment(self, block_id: str) -> datetime | None:
         stamp = self.values.get(block_id, {}).get("selected_date_time")
         return datetime.fromtimestamp(int(stamp), UTC) if stamp is not None else None
+
+
+def slash_text(command: dict[str, Any]) -> str:
+    """A slash command's text as typed: Slack HTML-escapes `&`, `<` and `>`, and this undoes it, once."""
+    text = str(command.get("text") or "")
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 async def tell(client: AsyncWebClient, where: Where, user: str, text: str) -> None:
@@ -141,15 +149,32 @@ async def answer(client: AsyncWebClient, where: Where, user: str, title: str, re
 
 
 async def open_view(
-    client: AsyncWebClient, trigger_id: str | None, view: dict[str, Any]
+    client: AsyncWebClient, click: ButtonClick, view: dict[str, Any]
 ) -> dict[str, Any] | None:
-    """views.open; the opened view (id, hash) or None when Slack said no (e.g. an expired trigger)."""
+    """views.open for a click; the opened view (id, hash), or None after telling the clicker why not."""
     try:
-        response = await client.views_open(trigger_id=trigger_id or "", view=view)
+        response = await client.views_open(trigger_id=click.trigger_id or "", view=view)
     except Exception as exc:
-        log.warning("could not open modal %s: %s", view.get("callback_id"), exc)
+        error, detail = slack_error(exc)
+        log.warning(
+            "could not open modal %s for %s: %s %s", view.get("callback_id"), click.user, error, detail
+        )
+        title = str((view.get("title") or {}).get("text") or "requested")
+        await tell(client, click.where, click.user, blocks.modal_not_opened(title, error, detail))
         return None
     return response.get("view")
+
+
+def slack_error(exc: Exception) -> tuple[str, str]:
+    """(Slack's error code, its first detail message) for a failed Web API call; a non-Slack failure
+    (network, timeout) is named by its exception type."""
+    response = getattr(exc, "response", None)
+    if isinstance(exc, SlackApiError) and response is not None:
+        data = response.data if isinstance(response.data, dict) else {}
+        messages = (data.get("response_metadata") or {}).get("messages") or []
+        error = data.get("error") or ("ratelimited" if response.status_code == 429 else "unknown_error")
+        return str(error), str(messages[0]) if messages else ""
+    return type(exc).__name__, str(exc)
 
 
 async def load(

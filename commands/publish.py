@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -40,8 +41,12 @@ NAMES = {
     "publishing.earliest_release_date": "--release-date",
     "channel": "this channel",
 }
-# Slack turns typed quotes into typographic ones unless the user is careful.
+# Slack turns typed quotes into typographic ones unless the user is careful. An apostrophe inside a
+# word (Tim's, or Tim\u2019s) is part of a name, never a quote: it is kept as typed.
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
+_IN_WORD = re.compile(r"(?<=\w)['\u2019](?=\w)")
+_HIDE = {"'": "\ue000", "\u2019": "\ue001"}  # private-use stand-ins while shlex reads the line
+_UNHIDE = str.maketrans({hidden: typed for typed, hidden in _HIDE.items()})
 
 
 class UsageError(Exception):
@@ -75,7 +80,7 @@ class PublishCommand:
 def parse(text: str) -> PublishCommand:
     """Parse the words after `publish`; raises UsageError naming the problem."""
     try:
-        words = shlex.split(text.translate(_QUOTES))
+        words = _split(text)
     except ValueError as exc:
         raise UsageError(f"Cannot read the command: {exc} (check the quotes).") from None
     positional: list[str] = []
@@ -103,6 +108,12 @@ def parse(text: str) -> PublishCommand:
     if "earliest_release_date" in publishing:
         publishing.setdefault("release_type", "SCHEDULED")
     return PublishCommand(positional[0], positional[1], positional[2], platform, publishing)
+
+
+def _split(text: str) -> list[str]:
+    """Shell-like words; typographic quotes quote, apostrophes inside words are kept as typed."""
+    hidden = _IN_WORD.sub(lambda m: _HIDE[m.group()], text)
+    return [word.translate(_UNHIDE) for word in shlex.split(hidden.translate(_QUOTES))]
 
 
 def _option(name: str, value: str, publishing: dict[str, Any]) -> str | None:

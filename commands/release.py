@@ -39,7 +39,7 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
         view = await engine.publication(click.publication_id)
         if view is not None:
             modal = blocks.schedule_modal(view.publication, click.modal_context(), engine.clock.now())
-            await open_view(client, click.trigger_id, modal)
+            await open_view(client, click, modal)
 
     @app.view(CALLBACK_ID)
     async def schedule(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

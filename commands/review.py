@@ -70,7 +70,7 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
             await tell(client, click.where, click.user, blocks.already_requested(TITLE, existing))
             return
         modal = blocks.review_modal(pub, click.modal_context(), engine.clock.now())
-        await open_view(client, click.trigger_id, modal)
+        await open_view(client, click, modal)
 
     @app.view(CALLBACK_ID)
     async def submit_for_review(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

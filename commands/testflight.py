@@ -34,9 +34,7 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
             return
         view = await engine.publication(click.publication_id)
         if view is not None and wants_what_to_test(view):
-            await open_view(
-                client, click.trigger_id, blocks.what_to_test_modal(view.publication, click.modal_context())
-            )
+            await open_view(client, click, blocks.what_to_test_modal(view.publication, click.modal_context()))
 
     @app.view(CALLBACK_ID)
     async def save_what_to_test(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

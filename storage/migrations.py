@@ -128,3 +128,12 @@ def m003_asc_outage(db: Database) -> None:
     count against its deadlines), and the unknown states it was last told about."""
     db["publications"].add_column("asc_down_since", str)
     db["publications"].add_column("unknown_states", str)
+
+
+@MIGRATIONS()
+def m004_slack_delivery(db: Database) -> None:
+    """Posts Slack would not take (told to someone, shown in /asc status) and posts whose answer was lost."""
+    db["publications"].add_column("slack_problem", str)
+    db["outbox_attempts"].create(
+        {"outbox_id": str, "first_at": str, "attempts": int}, pk="outbox_id", not_null={"first_at"}
+    )

@@ -230,6 +230,8 @@ class PublicationsRepository:
             rows = db.query(
                 "select * from publications where channel is not null and"
                 " (message_dirty > 0 or message_ts is null)"
+                # a message Slack refused to post for good is not tried again
+                " and not (message_ts is null and slack_problem is not null)"
             )
             return [Publication.from_row(r) for r in rows]
 

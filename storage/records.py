@@ -69,6 +69,8 @@ class Publication:
     beta_review_state: str | None = None
     asc_down_since: datetime | None = None  # first failed poll of the outage in progress
     unknown_states: str | None = None  # the unknown App Store Connect states last told in the thread
+    # Why Slack would not take this publication's posts (e.g. not_in_channel), once told to someone.
+    slack_problem: str | None = None
 
     @property
     def is_active(self) -> bool:
@@ -117,6 +119,7 @@ class Publication:
             beta_review_state=row.get("beta_review_state"),
             asc_down_since=from_db_time(row.get("asc_down_since")),
             unknown_states=row.get("unknown_states"),
+            slack_problem=row.get("slack_problem"),
         )
 
 

@@ -80,3 +80,34 @@ def audit(trail: Sequence[Event], bundle_id: str | None) -> str:
 def audit_refused(bundle_id: str | None) -> str:
     scope = f"{escape(bundle_id)}'s" if bundle_id else "the"
     return f"🔒 Only approvers may read {scope} audit trail; ask one of them."
+
+
+# Why Slack would not open a modal, by the error code views.open answered.
+_TRIGGER_ERRORS = ("expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id")
+_RATE_ERRORS = ("ratelimited", "rate_limited")
+_INVALID_VIEW = ("invalid_arguments", "invalid_blocks", "view_too_large", "duplicate_external_id")
+
+
+def modal_not_opened(title: str, error: str, detail: str = "") -> str:
+    """Said privately when Slack refused to open a form: what happened, and what to do now."""
+    if error in _TRIGGER_ERRORS:
+        return (
+            f"⌛ The *{title}* form did not open: Slack allows 3 seconds between a click and its form, "
+            "and that time ran out. Click the button again."
+        )
+    if error in _RATE_ERRORS:
+        return (
+            f"🐢 The *{title}* form did not open: Slack is limiting how fast asc-bot may open forms "
+            "right now. Wait a minute, then click the button again."
+        )
+    if error in _INVALID_VIEW:
+        said = f" ({escape(detail)})" if detail else ""
+        return (
+            f"⚠️ The *{title}* form did not open: Slack refused it as invalid{said}. That is a bug in "
+            "asc-bot, not something you did; please report it to whoever runs the bot (its log has "
+            "the details)."
+        )
+    return (
+        f"⚠️ The *{title}* form did not open: Slack answered `{escape(error)}`. Click the button again "
+        "in a moment; if it keeps failing, the bot's log has the details."
+    )

@@ -59,6 +59,8 @@ def state_line(pub: Publication) -> str:
         line = "⚙️ Processed; waiting for TestFlight's beta details"
     if pub.state in ("failed", "timed_out") and pub.last_error:
         line += f": {escape(pub.last_error)}"
+    if pub.slack_problem:
+        line += f" ⚠️ {escape(pub.slack_problem)}"
     return line
 
 

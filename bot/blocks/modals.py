@@ -51,6 +51,7 @@ from bot.blocks.base import (
     shorten,
 )
 from bot.blocks.message import state_line
+from bot.engine.names import name_key
 from storage.records import Publication
 
 # -- modals ------------------------------------------------------------------------------------
@@ -134,7 +135,7 @@ def beta_groups_modal(pub: Publication, groups: Sequence[BetaGroup], meta: str) 
             "Create one under TestFlight, then try again."
         )
         return message_modal(BETA_GROUPS_VIEW, title, text, meta)
-    wanted = {str(n).casefold() for n in pub.options.get("beta_groups") or []}
+    wanted = {name_key(str(n)) for n in pub.options.get("beta_groups") or []}
     option_groups, initial, left_out = [], [], len(groups) - len(usable)
     for internal, label in (
         (True, "Internal groups (at once)"),
@@ -143,7 +144,7 @@ def beta_groups_modal(pub: Publication, groups: Sequence[BetaGroup], meta: str) 
         members = [g for g in usable if g.is_internal is internal]
         left_out += max(0, len(members) - MAX_OPTIONS)
         options = [Option(value=g.name, text=shorten(g.name, OPTION_TEXT_MAX)) for g in members[:MAX_OPTIONS]]
-        initial += [o for o, g in zip(options, members, strict=False) if g.name.casefold() in wanted]
+        initial += [o for o, g in zip(options, members, strict=False) if name_key(g.name) in wanted]
         if options:
             option_groups.append(OptionGroup(label=label, options=options))
     picker = StaticMultiSelectElement(

@@ -65,13 +65,17 @@ class Engine:
         clock: Clock,
         settings: EngineSettings,
         authority: Authority | None = None,
+        *,
+        fallback_channel: str | None = None,
     ) -> None:
         self.storage = storage
         self.guard = Guard(storage, clock, authority)
         self.clients = clients
         self.clock = clock
         self.settings = settings
-        self.outbox = Outbox(storage, notifier, clock)
+        self._notifier = notifier
+        # Where to say that a publication's own channel refused its posts (else a DM to its starter).
+        self.outbox = Outbox(storage, notifier, clock, fallback_channel)
         self._poller = Poller(storage, settings)
         self._follower = Follower(storage)
         self._sweeping = False
@@ -80,6 +84,12 @@ class Engine:
         self._idle.set()
         self._runner = StepRunner(storage, clients, clock, settings)
         self.on_wake: Callable[[], None] | None = None
+
+    async def _refuse_unusable(self, channel: str) -> None:
+        """Refuse a publication whose channel certainly cannot take its posts; doubt lets it through."""
+        problem = await self._notifier.channel_problem(channel)
+        if problem is not None:
+            raise InvalidNotice([Problem("channel", problem)])
 
     def wake(self) -> None:
         """Ask for a sweep soon (the scheduler wires this to a run-now job)."""
@@ -97,6 +107,8 @@ class Engine:
             key = self.clients.resolve(notice.api_key or (defaults.api_key if defaults else None))
         except Exception as exc:
             raise InvalidNotice([Problem("api_key", getattr(exc, "user_message", str(exc)))]) from None
+        if notice.channel is not None:
+            await self._refuse_unusable(notice.channel)  # before anything is asked of App Store Connect
         if bundle_id is None:
             app = await self.clients.get(key).get_app(app_id or "")
             bundle_id, app_name = app.bundle_id, app.name
@@ -114,6 +126,8 @@ class Engine:
                     )
                 ]
             )
+        if notice.channel is None:
+            await self._refuse_unusable(channel)
         options = {**defaults.publishing, **notice.publishing}
         held = notice.tests_passed is False and not options.get("publish_even_if_tests_fail", False)
         actions = [] if held else initial_actions(options, list(notice.release_notes))

@@ -1,101 +1,205 @@
 """Delivers what the database says people should see: the publication message and its thread replies.
 
-The events table is the source; a failed post stays undelivered and is tried again on a later
-sweep, so nothing is lost when Slack is down or rate-limits us.
+The events table is the source. Work is split into one lane per channel, run side by side: each
+lane goes in order and stops at a temporary failure (a rate limit's Retry-After, a 5xx, a lost
+connection) until its back-off ends, so a slow or rate-limited channel holds back no other channel
+and nothing at Apple; nothing here sleeps. A permanent refusal is recorded on the publication,
+told to someone once (the person who started it, or the default channel) and never retried; the
+thread's later replies go on. A post whose answer was lost is looked up by its outbox id before
+it is tried again, so it never appears twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.engine.notifier import Notifier, PublicationView
-from storage.records import Publication
-from storage.repository import Storage
+from bot.engine.notifier import DeliveryError, Notifier, PublicationView
+from storage.records import Event, Publication
+from storage.repository import NewEvent, Storage
 
 log = logging.getLogger(__name__)
+MAX_BACKOFF = 300.0
+TOKEN_PAUSE = timedelta(minutes=15)
+
+
+@dataclass
+class Lane:
+    retry_at: datetime | None = None
+    failures: int = 0
 
 
 class Outbox:
-    """Posts, redraws and replies in order, at least once, one flush at a time."""
+    """Posts, redraws and replies in order per channel, exactly once, one flush at a time."""
 
-    def __init__(self, storage: Storage, notifier: Notifier, clock: Clock) -> None:
+    def __init__(
+        self, storage: Storage, notifier: Notifier, clock: Clock, fallback_channel: str | None = None
+    ) -> None:
         self._storage = storage
         self._notifier = notifier
         self._clock = clock
+        self._fallback = fallback_channel
         self._lock = asyncio.Lock()
-        self._retry_at: dict[str, datetime] = {}
-        self._failures: dict[str, int] = {}
+        self._lanes: dict[str, Lane] = defaultdict(Lane)
+        self._paused_until: datetime | None = None
 
     async def flush(self) -> None:
         async with self._lock:
-            await self._draw_messages()
-            await self._send_replies()
+            now = self._clock.now()
+            if self._paused_until is not None and self._paused_until > now:
+                return
+            work: dict[str, list[Callable[[], Awaitable[None]]]] = defaultdict(list)
+            for pub in await self._storage.dirty_messages():
+                work[pub.channel or ""].append(lambda pub=pub: self._draw(pub.id))
+            for event in await self._storage.undelivered():
+                pub = await self._storage.get(event.publication_id) if event.publication_id else None
+                if pub is None or pub.channel is None:
+                    await self._storage.mark_delivered(event.id, now)
+                    continue
+                work[pub.channel].append(lambda event=event: self._reply(event))
+            due = [c for c in work if not self._backing_off(c, now)]
+            await asyncio.gather(*(self._run_lane(channel, work[channel]) for channel in due))
 
-    def _backing_off(self, publication_id: str) -> bool:
-        until = self._retry_at.get(publication_id)
-        return until is not None and until > self._clock.now()
+    def _backing_off(self, channel: str, now: datetime) -> bool:
+        until = self._lanes[channel].retry_at
+        return until is not None and until > now
 
-    def _failed(self, publication_id: str, exc: Exception, what: str) -> None:
-        count = self._failures.get(publication_id, 0) + 1
-        self._failures[publication_id] = count
-        delay = min(300.0, 2.0**count)
-        self._retry_at[publication_id] = self._clock.now() + timedelta(seconds=delay)
-        log.warning(
-            "could not %s for publication %s (attempt %d, next in %.0fs): %s",
-            what,
-            publication_id,
-            count,
-            delay,
-            exc,
-        )
-
-    def _succeeded(self, publication_id: str) -> None:
-        self._failures.pop(publication_id, None)
-        self._retry_at.pop(publication_id, None)
+    async def _run_lane(self, channel: str, jobs: list[Callable[[], Awaitable[None]]]) -> None:
+        lane = self._lanes[channel]
+        for job in jobs:
+            try:
+                await job()
+            except DeliveryError as err:
+                if err.permanent and err.scope == "token":
+                    self._paused_until = self._clock.now() + TOKEN_PAUSE
+                    log.error("Slack refuses the bot's token (%s); posting paused for 15 min", err)
+                    return
+                lane.failures += 1
+                delay = err.retry_after or min(MAX_BACKOFF, 2.0**lane.failures)
+                lane.retry_at = self._clock.now() + timedelta(seconds=delay)
+                log.warning("posting in %s waits %.0fs (attempt %d): %s", channel, delay, lane.failures, err)
+                return
+            except Exception:  # a bug in one post must not stop the others
+                log.exception("could not deliver a post in %s", channel)
+                return
+            lane.failures, lane.retry_at = 0, None
 
     async def _view(self, publication: Publication) -> PublicationView:
         return PublicationView(publication, tuple(await self._storage.actions(publication.id)))
 
-    async def _draw_messages(self) -> None:
-        for pub in await self._storage.dirty_messages():
-            if self._backing_off(pub.id):
-                continue
-            view = await self._view(pub)
-            try:
-                if pub.message_ts is None:
-                    ts = await self._notifier.post_publication(view)
-                    await self._storage.message_drawn(pub.id, pub.message_dirty, ts)
-                    log.info("posted message %s for publication %s", ts, pub.id)
-                else:
-                    await self._notifier.update_publication(view)
-                    await self._storage.message_drawn(pub.id, pub.message_dirty)
-                self._succeeded(pub.id)
-            except Exception as exc:  # any failure: keep it for the next flush
-                self._failed(pub.id, exc, "draw the message")
+    async def _once(
+        self, outbox_id: str, channel: str, thread_ts: str | None, post: Callable[[], Awaitable[str | None]]
+    ) -> str | None:
+        """Post, unless an earlier attempt whose answer was lost did post it: then return that post's id."""
+        first = await self._storage.note_attempt(outbox_id, self._clock.now())
+        if first is not None:
+            found = await self._notifier.find_post(channel, thread_ts, outbox_id, first)
+            if found is not None:
+                log.info("post %s was made by an earlier attempt (%s); not posting again", outbox_id, found)
+                return found
+        return await post()
 
-    async def _send_replies(self) -> None:
-        blocked: set[str] = set()
-        publications: dict[str, Publication | None] = {}
-        for event in await self._storage.undelivered():
-            pub_id = event.publication_id
-            if pub_id is None or pub_id in blocked:
-                continue
-            if pub_id not in publications:
-                publications[pub_id] = await self._storage.get(pub_id)
-            pub = publications[pub_id]
-            if pub is None or pub.channel is None:
+    async def _draw(self, publication_id: str) -> None:
+        pub = await self._storage.get(publication_id)
+        if pub is None or pub.channel is None:
+            return
+        view = await self._view(pub)
+        outbox_id = f"p:{pub.id}"
+        try:
+            if pub.message_ts is None:
+                ts = await self._once(
+                    outbox_id, pub.channel, None, lambda: self._notifier.post_publication(view, outbox_id)
+                )
+                await self._storage.message_drawn(pub.id, pub.message_dirty, ts)
+                await self._storage.attempt_settled(outbox_id)
+                log.info("posted message %s for publication %s", ts, pub.id)
+            else:
+                await self._notifier.update_publication(view)
+                await self._storage.message_drawn(pub.id, pub.message_dirty)
+        except DeliveryError as err:
+            if not err.permanent or err.scope == "token":
+                raise
+            await self._storage.attempt_settled(outbox_id)
+            if pub.message_ts is not None and err.code in ("message_not_found", "cant_update_message"):
+                # Someone deleted the message: post it anew (later replies go to the new thread).
+                note = f"the publication message was gone from Slack ({err.code}); posting it again"
+                await self._storage.update(
+                    pub.id,
+                    self._clock.now(),
+                    message_ts=None,
+                    event=NewEvent("slack_refused", message=note, data={"code": err.code}),
+                )
+                log.warning("publication %s: %s", pub.id, note)
+                return
+            if pub.message_ts is not None:
+                await self._storage.message_drawn(pub.id, pub.message_dirty)  # this redraw is skipped
+            await self._refused(pub, err)
+
+    async def _reply(self, event: Event) -> None:
+        pub = await self._storage.get(event.publication_id or "")
+        if pub is None or pub.channel is None:
+            return
+        if pub.message_ts is None:
+            if pub.slack_problem is not None:  # the thread will never exist: the audit log keeps it
                 await self._storage.mark_delivered(event.id, self._clock.now())
-                continue
-            if pub.message_ts is None or self._backing_off(pub_id):
-                blocked.add(pub_id)  # replies wait for their thread, and keep their order
-                continue
+                return
+            return  # it waits for its thread (posted first in this lane once Slack takes it)
+        view = await self._view(pub)
+        outbox_id = f"e:{event.id}"
+
+        async def send(plain: bool = False) -> None:
+            await self._notifier.reply(view, event, outbox_id, plain=plain)
+
+        try:
             try:
-                await self._notifier.reply(await self._view(pub), event)
-                await self._storage.mark_delivered(event.id, self._clock.now())
-                self._succeeded(pub_id)
-            except Exception as exc:
-                self._failed(pub_id, exc, f"reply ({event.kind})")
-                blocked.add(pub_id)
+                await self._once(outbox_id, pub.channel, pub.message_ts, send)
+            except DeliveryError as err:
+                if not (err.permanent and err.scope == "post") or err.code == "thread_not_found":
+                    raise
+                await self._refused(pub, err, tell=False)
+                await send(plain=True)  # said as text, without the blocks Slack refused
+        except DeliveryError as err:
+            if not err.permanent or err.scope == "token":
+                raise
+            await self._refused(pub, err)
+        await self._storage.mark_delivered(event.id, self._clock.now())
+        await self._storage.attempt_settled(outbox_id)
+
+    async def _refused(self, pub: Publication, err: DeliveryError, *, tell: bool = True) -> None:
+        """Record a permanent refusal on the publication and tell someone, once per kind of refusal."""
+        problem = f"Slack would not take a post in <#{pub.channel}> ({err.code}): {err.hint}"
+        current = await self._storage.get(pub.id) or pub
+        first_time = current.slack_problem is None or err.code not in current.slack_problem
+        log.error("publication %s: %s", pub.id, problem)
+        await self._storage.update(
+            pub.id,
+            self._clock.now(),
+            slack_problem=problem,
+            event=NewEvent("slack_refused", message=problem, data={"code": err.code, "scope": err.scope})
+            if first_time
+            else None,
+        )
+        if tell and first_time:
+            await self._tell(current, f"⚠️ {pub.label}: {problem}")
+
+    async def _tell(self, pub: Publication, text: str) -> None:
+        events = await self._storage.events(pub.id)
+        starter = next((e.actor for e in events if e.kind == "created"), None)
+        targets = [starter] if starter and starter.startswith(("U", "W")) else []
+        if self._fallback and self._fallback != pub.channel:
+            targets.append(self._fallback)
+        for who in targets:
+            try:
+                await self._notifier.tell(who, text)
+                return
+            except DeliveryError as err:
+                log.error("could not tell %s about publication %s: %s", who, pub.id, err)
+        if not targets:
+            log.error(
+                "nobody to tell about publication %s (no default channel, no starter): %s", pub.id, text
+            )

@@ -76,6 +76,7 @@ class World:
     async def start(self) -> World:
         asc_url = await self.asc.start()
         slack_url = await self.slack.start()
+        self.slack.add_channel(DEMO_CHANNEL, "releases")
         self.asc.register_key(self.key.issuer_id, self.key.key_id, self.key.public_key_pem())
         self.config = Config(
             slack_bot_token="xoxb-sandbox",

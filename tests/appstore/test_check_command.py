@@ -89,3 +89,23 @@ async def test_malformed_key_stops_before_any_request(sims, monkeypatch, capsys)
     assert "APP_STORE_CONNECT_API_KEY_KEY is not a PEM EC private key" in text
     assert "Traceback" not in text
     assert asc.exchanges == []
+
+
+async def test_every_configured_channel_is_checked(sims, monkeypatch, capsys, tmp_path) -> None:
+    asc, slack = sims
+    pem, issuer = generate_private_key_pem(), str(uuid.uuid4())
+    from bot.appstore.auth import ApiKey
+
+    asc.register_api_key(ApiKey("default", issuer, "ABCDE12345", pem))
+    environment(monkeypatch, asc, slack, issuer=issuer, key_id="ABCDE12345", pem=pem)
+    slack.add_channel("C0RELEASES", "releases")
+    slack.add_channel("G0PRIVATE", "ios-private", member=False)
+    config = tmp_path / "asc-bot.toml"
+    config.write_text('[apps."com.example.app"]\nchannel = "G0PRIVATE"\n')
+    monkeypatch.setenv("SLACK_CHANNEL", "C0RELEASES")
+    monkeypatch.setenv("ASC_BOT_CONFIG", str(config))
+    code, text = await run_check(capsys)
+    assert code == 1, text
+    assert "ok   asc-bot can post in #releases (C0RELEASES)" in text
+    [line] = [t for t in text.splitlines() if t.startswith("FAIL")]
+    assert "<#G0PRIVATE>" in line and "invite @asc-bot" in line

@@ -124,6 +124,7 @@ async def test_an_export_compliance_answer_sent_to_apple_is_final(world: World, 
 
 async def test_a_click_must_come_from_its_publications_message(world: World) -> None:
     _, message = await publish(world, APP, "1.4.0", "2")
+    world.slack.add_channel("C0OTHER", "other")  # a channel the bot is in: it is not refused early
     elsewhere = await world.send_upload(world.upload_payload(APP, "1.4.0", "1", channel="C0OTHER"))
     other_pub = elsewhere.json()["publication_id"]
     await sweep(world)

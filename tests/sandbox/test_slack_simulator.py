@@ -68,6 +68,7 @@ NOTES_INPUT = {
 @pytest.fixture
 async def sim() -> AsyncIterator[SlackSimulator]:
     simulator = SlackSimulator(signing_secret=SECRET, bot_token=TOKEN, clock=FakeClock())
+    simulator.add_channel("C1", "releases")
     await simulator.start()
     try:
         yield simulator

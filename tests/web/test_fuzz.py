@@ -178,6 +178,16 @@ async def check_answer(framing: Framing, case: Case, response: httpx.Response, l
         ledger.delivery_keys.add(notice.delivery_id or notice.natural_key)
 
 
+def declare_channel(world: World, body: bytes) -> None:
+    """The channel a case names exists, with the bot in it, as a CI's configured channel would."""
+    try:
+        channel = json.loads(body).get("channel")
+    except (ValueError, AttributeError):
+        return
+    if isinstance(channel, str) and channel[:1] in ("C", "G") and len(channel) > 1:
+        world.slack.add_channel(channel, "fuzz")
+
+
 async def rows(world: World, sql: str) -> list[dict[str, Any]]:
     assert world.bot is not None
     return await world.bot.store.call(lambda db: list(db.query(sql)))
@@ -208,6 +218,7 @@ def test_fuzz_build_uploaded() -> None:
         @given(cases(), header_junk, content_types, st.integers(0, 10**6))
         def batch(case: Case, junk: bytes, ctype: str, cut: int) -> None:
             examples[0] += 1
+            declare_channel(world, case.body)
             sent = list(framings(case, world.webhook_secret, now, junk, ctype, cut, examples[0] % 15 == 0))
 
             async def go() -> None:

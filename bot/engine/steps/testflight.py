@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.appstore.models import BetaGroup, BetaReviewSubmission, Build
+from bot.engine.names import NameMatch, match_names
 from bot.engine.steps.base import (
     ActionContext,
     Outcome,
@@ -123,14 +124,10 @@ async def beta_groups(ctx: ActionContext) -> Outcome:
     if not names:
         return Outcome("skipped", "No beta groups were named.")
     groups = await ctx.client.list_beta_groups(ctx.app_id)
-    by_name = {g.name.casefold(): g for g in groups}
-    unknown = [n for n in names if n.casefold() not in by_name]
-    if unknown:
-        known = ", ".join(_kind(g) for g in groups) or "none"
-        return failed(
-            f"Unknown beta group(s): {', '.join(unknown)}. This app's groups: {known}.", {"unknown": unknown}
-        )
-    wanted = [by_name[n.casefold()] for n in names]
+    matched = match_names(names, groups)
+    if matched.unknown or matched.ambiguous:
+        return _unmatched(matched, groups)
+    wanted = list({g.id: g for _, g in matched.found}.values())
     build = await ctx.client.get_build(ctx.build_id)
     gate = await compliance_gate(ctx, build)
     if gate is not None:
@@ -151,6 +148,22 @@ async def beta_groups(ctx: ActionContext) -> Outcome:
         note = " Submitted it to TestFlight beta review for the external group(s)." if made else ""
         fields["beta_review_state"] = submission.beta_review_state or "WAITING_FOR_REVIEW"
     listed = ", ".join(_kind(g) for g in wanted)
+    # A name typed with other quotes or case is told back exactly as App Store Connect spells it.
+    told = "; ".join(f"“{typed}” is the group “{exact}”" for typed, exact in matched.differences())
+    note += f" ({told}.)" if told else ""
     return succeeded(
         f"👥 Added to beta groups: {listed}.{note}", {"groups": [g.id for g in wanted]}, **fields
+    )
+
+
+def _unmatched(matched: NameMatch[BetaGroup], groups: list[BetaGroup]) -> Outcome:
+    known = ", ".join(_kind(g) for g in groups) or "none"
+    problems = []
+    if matched.unknown:
+        problems.append(f"Unknown beta group(s): {', '.join(matched.unknown)}.")
+    for typed, names in matched.ambiguous.items():
+        problems.append(f"“{typed}” could be any of {', '.join(names)}: name it exactly.")
+    return failed(
+        f"{' '.join(problems)} This app's groups: {known}.",
+        {"unknown": matched.unknown, "ambiguous": matched.ambiguous},
     )

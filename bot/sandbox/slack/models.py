@@ -60,6 +60,8 @@ class Message:
     # Which path created it: chat.postMessage, chat.postEphemeral, response_url, ack, or user.
     via: str = "chat.postMessage"
     bot_id: str | None = None
+    # Message metadata ({"event_type", "event_payload"}) as the poster attached it.
+    metadata: dict[str, Any] | None = None
 
     @property
     def is_reply(self) -> bool:
@@ -77,8 +79,13 @@ class Message:
         if blocks is not None:
             self.blocks = blocks
 
-    def to_slack(self, team_id: str, app_id: str | None = None) -> dict[str, Any]:
-        """The message object Slack puts in API replies and interaction payloads."""
+    def to_slack(
+        self, team_id: str, app_id: str | None = None, *, with_metadata: bool = False
+    ) -> dict[str, Any]:
+        """The message object Slack puts in API replies and interaction payloads.
+
+        Metadata is only shown when asked for (conversations.* `include_all_metadata`).
+        """
         out: dict[str, Any] = {
             "type": "message",
             "user": self.user,
@@ -95,6 +102,8 @@ class Message:
             out["thread_ts"] = self.thread_ts
         if self.edits:
             out["edited"] = {"user": self.user, "ts": self.ts}
+        if with_metadata and self.metadata is not None:
+            out["metadata"] = self.metadata
         return out
 
 
@@ -117,3 +126,7 @@ class InjectedError:
     status: int
     retry_after: int | None
     times: int | None
+    # True: the call is carried out, then the answer is replaced (e.g. HTTP 500 after the post happened).
+    after: bool = False
+    # Only calls naming this channel (None: any).
+    channel: str | None = None

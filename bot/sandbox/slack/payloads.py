@@ -73,16 +73,24 @@ def user_object(ws: Workspace, user: str) -> dict[str, Any]:
 
 
 def _envelope(ws: Workspace, kind: str, user: str, trigger_id: str) -> dict[str, Any]:
+    # An org-wide Enterprise Grid install gets `team: null` and the enterprise instead.
+    team = None if ws.org_install else {"id": ws.team_id, "domain": ws.team_domain}
+    enterprise = {"id": ws.enterprise_id, "name": ws.enterprise_name} if ws.enterprise_id else None
     return {
         "type": kind,
         "user": user_object(ws, user),
         "api_app_id": ws.app_id,
         "token": "sim-verification-token",
         "trigger_id": trigger_id,
-        "team": {"id": ws.team_id, "domain": ws.team_domain},
-        "enterprise": None,
-        "is_enterprise_install": False,
+        "team": team,
+        "enterprise": enterprise,
+        "is_enterprise_install": ws.org_install,
     }
+
+
+def escape_text(text: str) -> str:
+    """Slash command text as Slack sends it: `&`, `<` and `>` HTML-escaped (and nothing else)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def block_actions(
@@ -167,8 +175,11 @@ def view_closed(ws: Workspace, view_id: str, user: str) -> dict[str, Any]:
 def slash_command(
     ws: Workspace, command: str, text: str, user: str, channel: str, response_url: str
 ) -> dict[str, str]:
-    """The form fields of a slash command request."""
+    """The form fields of a slash command request (Grid workspaces add the enterprise's id and name)."""
     info = ws.channel_info(channel)
+    grid = (
+        {"enterprise_id": ws.enterprise_id, "enterprise_name": ws.enterprise_name} if ws.enterprise_id else {}
+    )
     return {
         "token": "sim-verification-token",
         "team_id": ws.team_id,
@@ -178,9 +189,10 @@ def slash_command(
         "user_id": user,
         "user_name": ws.user_info(user)["name"],
         "command": command,
-        "text": text,
+        "text": escape_text(text),
         "api_app_id": ws.app_id,
-        "is_enterprise_install": "false",
+        **grid,
+        "is_enterprise_install": "true" if ws.org_install else "false",
         "response_url": response_url,
         "trigger_id": ws.issue_trigger(user),
     }

@@ -15,7 +15,15 @@ Handler = Callable[[Workspace, dict[str, Any]], dict[str, Any]]
 
 # Any method can answer these; the server checks them before calling a handler.
 COMMON_ERRORS = frozenset(
-    {"not_authed", "invalid_auth", "not_allowed_token_type", "invalid_json", "json_not_object"}
+    {
+        "not_authed",
+        "invalid_auth",
+        "not_allowed_token_type",
+        "invalid_json",
+        "json_not_object",
+        "token_revoked",
+        "ratelimited",
+    }
 )
 
 # Error codes Slack answers today that the vendored spec (last changed Oct 2020) lacks in some enums.
@@ -29,6 +37,12 @@ NEWER_THAN_SPEC = {
     "not_allowed_token_type": "a bot token where an app-level token is needed, or the reverse",
     "invalid_json": "a JSON body that does not parse (some enums predate JSON bodies)",
     "json_not_object": "a JSON body that is not an object (some enums predate JSON bodies)",
+    "invalid_metadata_format": "message `metadata` that is not a JSON object (metadata came in 2022)",
+    "invalid_metadata_schema": "message `metadata` without an event_type or an object event_payload",
+    "not_in_channel": "conversations.history/replies in a channel the bot is not in",
+    "invalid_cursor": "a `cursor` that is not one Slack handed out",
+    "token_revoked": "any method once the app was uninstalled or its token revoked",
+    "missing_scope": "a method the token has no scope for, with `needed` and `provided`",
 }
 
 
@@ -67,6 +81,8 @@ _STRING_ARGS = (
     "view_id",
     "external_id",
     "hash",
+    "cursor",
+    "users",
 )
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
 from typing import Any
 
 from aiohttp import web
 
 # Imported for their @method registrations.
-from bot.sandbox.slack import web_chat, web_views  # noqa: F401
+from bot.sandbox.slack import web_chat, web_conversations, web_views  # noqa: F401
 from bot.sandbox.slack.models import InjectedError, Refusal, SlackCall
 from bot.sandbox.slack.registry import METHODS, normalized
 from bot.sandbox.slack.responses import post_to_response_url
@@ -25,6 +27,12 @@ class ApiServer:
         self.tokens = {"bot": bot_token, "app": app_token}
         self.calls: list[SlackCall] = []
         self.faults: dict[str, list[InjectedError]] = {}
+        # Seconds (by the workspace's clock) a method takes to answer, as a slow Slack would.
+        self.delays: dict[str, float] = {}
+        self.revoked: set[str] = set()
+        # chat.postMessage pacing per channel: (burst, messages per second), None: off.
+        self.post_rate: tuple[int, float] | None = None
+        self.buckets: dict[str, tuple[float, float]] = {}
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self.handle_api)
         self.app.router.add_post("/response_url/{serial}/{key}", self.handle_response_url)
@@ -32,15 +40,16 @@ class ApiServer:
     def inject(self, method: str, fault: InjectedError) -> None:
         self.faults.setdefault(method, []).append(fault)
 
-    def _take_fault(self, method: str) -> InjectedError | None:
+    def _take_fault(self, method: str, args: dict[str, Any] | None = None) -> InjectedError | None:
         queue = self.faults.get(method)
-        if not queue:
+        channel = str((args or {}).get("channel") or "")
+        fault = next((f for f in queue or [] if f.channel in (None, channel)), None)
+        if fault is None or queue is None:
             return None
-        fault = queue[0]
         if fault.times is not None:
             fault.times -= 1
             if fault.times <= 0:
-                queue.pop(0)
+                queue.remove(fault)
         return fault
 
     async def handle_api(self, request: web.Request) -> web.Response:
@@ -50,24 +59,52 @@ class ApiServer:
         fault = None
         try:
             args = await _read_args(request)
+            if self.delays.get(name):
+                await _wait(self.ws, self.delays[name])
             token = _token(request, args)
             spec = METHODS.get(name)
             if spec is None:
                 raise Refusal("unknown_method", extra={"req_method": name})
-            fault = self._take_fault(name)
-            if fault is not None:
+            fault = self._take_fault(name, args)
+            if fault is not None and not fault.after:
                 headers = _fault_headers(fault)
                 raise Refusal(fault.error, status=fault.status)
             if not token:
                 raise Refusal("not_authed")
+            if token in self.revoked:
+                raise Refusal("token_revoked")
             if token != self.tokens[spec.wants]:
                 wrong_kind = token in self.tokens.values()
                 raise Refusal("not_allowed_token_type" if wrong_kind else "invalid_auth")
+            if spec.name == "chat.postMessage":
+                self._pace(str(args.get("channel") or ""))
             response, status = spec.handler(self.ws, normalized(args)), 200
+            if fault is not None:  # it happened; the answer is lost
+                headers = _fault_headers(fault)
+                raise Refusal(fault.error, status=fault.status)
         except Refusal as refusal:
             response, status = {"ok": False, "error": refusal.error, **refusal.extra}, refusal.status
+            if status == 429 and "Retry-After" not in headers:
+                headers = {"Retry-After": str(refusal.extra.pop("retry_after", 1))}
+                response.pop("retry_after", None)
         self._record(name, args, response, status, injected=fault is not None)
+        if status >= 500:
+            return web.Response(status=status, text="<html><body>Internal Server Error</body></html>")
         return web.json_response(response, status=status, headers=headers)
+
+    def _pace(self, channel: str) -> None:
+        """chat.postMessage: about one message per second per channel, after a short burst (HTTP 429)."""
+        if self.post_rate is None:
+            return
+        burst, per_second = self.post_rate
+        now = self.ws.now().timestamp()
+        tokens, last = self.buckets.get(channel, (float(burst), now))
+        tokens = min(float(burst), tokens + (now - last) * per_second)
+        if tokens < 1:
+            self.buckets[channel] = (tokens, now)
+            wait = max(1, math.ceil((1 - tokens) / per_second))
+            raise Refusal("ratelimited", status=429, extra={"retry_after": wait})
+        self.buckets[channel] = (tokens - 1, now)
 
     async def handle_response_url(self, request: web.Request) -> web.Response:
         url_id = f"{request.match_info['serial']}/{request.match_info['key']}"
@@ -133,6 +170,12 @@ def _token(request: web.Request, args: dict[str, Any]) -> str | None:
     if scheme.lower() == "bearer" and value:
         return value
     return str(token) if token else None
+
+
+async def _wait(ws: Workspace, seconds: float) -> None:
+    """Pass `seconds` on the workspace's clock: a fake clock moves at once, the real one is waited for."""
+    sleep = getattr(ws.clock, "sleep", None)
+    await (sleep(seconds) if sleep is not None else asyncio.sleep(seconds))
 
 
 def _fault_headers(fault: InjectedError) -> dict[str, str]:

@@ -142,17 +142,41 @@ class SlackSimulator(ActsAsUser):
         times: int | None = 1,
         status: int | None = None,
         retry_after: int | None = None,
+        *,
+        after: bool = False,
+        channel: str | None = None,
     ) -> None:
         """Make the next `times` calls (None: all) to `method` fail; "ratelimited" answers HTTP 429.
 
+        `after=True` carries the call out first and then loses the answer (e.g. status=500: the post
+        happened, the bot cannot know). `channel` limits the fault to calls naming that channel.
         `method` may also be "response_url" for posts to response URLs.
         """
         if status is None:
             status = 429 if error == "ratelimited" else 200
-        self.server.inject(method, InjectedError(error, status, retry_after, times))
+        self.server.inject(method, InjectedError(error, status, retry_after, times, after, channel))
+
+    def revoke_token(self) -> None:
+        """The app was uninstalled or its token revoked: every call with it answers token_revoked."""
+        self.server.revoked.add(self.server.tokens["bot"])
+
+    def pace_posts(self, burst: int = 3, per_second: float = 1.0) -> None:
+        """Rate-limit chat.postMessage per channel as Slack does (~1/s after a burst; HTTP 429)."""
+        self.server.post_rate = (burst, per_second)
 
     def clear_errors(self) -> None:
         self.server.faults.clear()
+        self.server.delays.clear()
+
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Make every call to `method` take `seconds` by the simulator's clock (0 for normal speed)."""
+        self.server.delays[method] = seconds
+
+    def enterprise_grid(self, enterprise_id: str = "E0SIM", *, org_install: bool = True) -> None:
+        """Make this an Enterprise Grid workspace; an org-wide install sends `team: null` in interactions."""
+        self.workspace.enterprise_id = enterprise_id
+        self.workspace.enterprise_name = "ASC Sim Org"
+        self.workspace.org_install = org_install
 
     def issue_trigger(self, user: str = "U123", view_id: str | None = None) -> str:
         """A fresh trigger_id, as an interaction by `user` (inside modal `view_id`, if given) would carry."""
@@ -164,10 +188,44 @@ class SlackSimulator(ActsAsUser):
     def add_user(self, user_id: str, name: str | None = None, tz: str = "UTC", **extra: Any) -> dict:
         return self.workspace.add_user(user_id, name, tz, **extra)
 
-    def add_channel(self, channel_id: str, name: str, **extra: Any) -> dict[str, Any]:
-        info = self.workspace.channel_info(channel_id)
-        info.update(name=name, **extra)
-        return info
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        member: bool = True,
+        archived: bool = False,
+        private: bool | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """Declare a channel (ids the bot's calls name must exist); `member`: the bot was invited.
+
+        Posting answers like Slack: unknown ids and private channels without the bot
+        `channel_not_found`, archived ones `is_archived`, public ones without the bot
+        `not_in_channel` unless the token has chat:write.public.
+        """
+        return self.workspace.add_channel(
+            channel_id, name, member=member, archived=archived, private=private, **extra
+        )
+
+    def archive_channel(self, channel_id: str) -> None:
+        self.workspace.channels[channel_id]["is_archived"] = True
+
+    def remove_bot(self, channel_id: str) -> None:
+        """Someone removed the bot from the channel (/kick @asc-bot)."""
+        self.workspace.channels[channel_id]["is_member"] = False
+
+    def delete_message(self, channel: str, ts: str) -> None:
+        """A person deleted a message (the bot's chat.update of it then answers message_not_found)."""
+        message = self.workspace.find(channel, ts)
+        if message is None:
+            raise LookupError(f"no message {ts} in {channel}")
+        self.workspace.delete(message)
+
+    @property
+    def scopes(self) -> set[str]:
+        """The bot token's scopes (default: the manifest's); remove one to see missing_scope."""
+        return self.workspace.scopes
 
     def add_user_message(
         self, channel: str, text: str, user: str = "U123", thread_ts: str | None = None

@@ -17,6 +17,21 @@ RESPONSE_URL_LIFETIME = timedelta(minutes=30)
 RESPONSE_URL_USES = 5
 CHANNEL_PREFIXES = ("C", "G", "D")
 USER_PREFIXES = ("U", "W")
+# The bot scopes manifest.yml asks for (a test keeps the two the same).
+DEFAULT_SCOPES = frozenset(
+    {
+        "commands",
+        "chat:write",
+        "chat:write.public",
+        "channels:read",
+        "groups:read",
+        "channels:history",
+        "groups:history",
+        "im:history",
+        "im:write",
+        "usergroups:read",
+    }
+)
 
 
 @dataclass
@@ -47,6 +62,11 @@ class Workspace:
     def __init__(self, *, team_id: str, bot_user_id: str, bot_id: str, app_id: str, clock: Clock) -> None:
         self.team_id = team_id
         self.team_domain = "asc-sim"
+        # Enterprise Grid (SlackSimulator.enterprise_grid): the org's id (E…) and whether the app is
+        # installed org-wide, which makes interactions carry `team: null`.
+        self.enterprise_id: str | None = None
+        self.enterprise_name: str | None = None
+        self.org_install = False
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
         self.app_id = app_id
@@ -60,7 +80,9 @@ class Workspace:
         # response_action "errors" answers by view id, as the user saw them under the inputs.
         self.view_errors: dict[str, dict[str, str]] = {}
         self.users: dict[str, dict[str, Any]] = {}
+        # Conversations by id; only declared ones exist for the bot's Web API calls.
         self.channels: dict[str, dict[str, Any]] = {}
+        self.scopes: set[str] = set(DEFAULT_SCOPES)
         self.usergroups: dict[str, list[str]] = {}
         self.triggers: dict[str, Trigger] = {}
         self.response_targets: dict[str, ResponseTarget] = {}
@@ -129,14 +151,74 @@ class Workspace:
 
     # Directory
 
+    def add_channel(
+        self,
+        channel: str,
+        name: str,
+        *,
+        member: bool = True,
+        archived: bool = False,
+        private: bool | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """Declare a conversation; `member` says whether the bot was invited (or joined)."""
+        if not channel.startswith(CHANNEL_PREFIXES):
+            raise ValueError(f"channel ids start with C, G or D; got {channel!r}")
+        kind = channel[0]
+        private = kind != "C" if private is None else private
+        info = self.channels.setdefault(channel, {"id": channel, "created": int(self.now().timestamp())})
+        info.update(
+            name=name,
+            name_normalized=name,
+            is_channel=kind == "C" and not private,
+            is_group=kind == "G" or (kind == "C" and private),
+            is_im=kind == "D",
+            is_mpim=False,
+            is_private=private,
+            is_archived=archived,
+            is_member=member,
+            **extra,
+        )
+        return info
+
     def channel_info(self, channel: Any) -> dict[str, Any]:
+        """The channel a person acts in (slash command, click); declared on first use with the bot in it."""
         if not isinstance(channel, str) or not channel.startswith(CHANNEL_PREFIXES):
             raise Refusal("channel_not_found")
-        default = {"id": channel, "name": f"sim-{channel.lower()}", "is_archived": False, "is_member": True}
-        info = self.channels.setdefault(channel, default)
-        kind = channel[0]
-        info.update(is_channel=kind == "C", is_group=kind == "G", is_im=kind == "D", is_private=kind != "C")
+        if channel not in self.channels:
+            self.add_channel(channel, f"sim-{channel.lower()}")
+        return self.channels[channel]
+
+    def conversation(self, channel: Any) -> dict[str, Any]:
+        """A channel as the bot's token sees it: unknown ids, and private ones it is not in, are not found."""
+        info = self.channels.get(channel) if isinstance(channel, str) else None
+        if info is None or (info["is_private"] and not info["is_member"]):
+            raise Refusal("channel_not_found")
         return info
+
+    def writable(self, channel: Any) -> dict[str, Any]:
+        """A channel the bot may post in (chat.*), or the refusal Slack gives for it."""
+        info = self.conversation(channel)
+        if info["is_archived"]:
+            raise Refusal("is_archived")
+        if not info["is_member"] and (info["is_private"] or "chat:write.public" not in self.scopes):
+            raise Refusal("not_in_channel")
+        return info
+
+    def require_scope(self, *any_of: str) -> None:
+        """Refuse with missing_scope unless the token has one of `any_of`, as Slack words it."""
+        if not any(scope in self.scopes for scope in any_of):
+            raise Refusal(
+                "missing_scope", extra={"needed": ",".join(any_of), "provided": ",".join(sorted(self.scopes))}
+            )
+
+    def open_im(self, user: str) -> dict[str, Any]:
+        """The bot's direct-message channel with `user` (conversations.open), made on first use."""
+        for info in self.channels.values():
+            if info.get("is_im") and info.get("user") == user:
+                return info
+        channel = f"D{len(self.channels) + 1:08d}"
+        return self.add_channel(channel, user, user=user)
 
     def user_info(self, user: Any) -> dict[str, Any]:
         """A user's profile; any U…/W… id is a member (with UTC time zone) unless added otherwise."""
@@ -178,7 +260,7 @@ class Workspace:
             raise Refusal("invalid_trigger_id")
         if trigger.used:
             raise Refusal("exchanged_trigger_id")
-        if self.now() - trigger.issued_at > TRIGGER_LIFETIME:
+        if self.now() - trigger.issued_at >= TRIGGER_LIFETIME:
             raise Refusal("expired_trigger_id")
         trigger.used = True
         return trigger
