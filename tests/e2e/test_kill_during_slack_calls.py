@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import signal
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -69,7 +70,10 @@ async def test_sigkill_during_posts_never_duplicates_a_message(tmp_path: Path) -
                     "com.example.kill", "2.0", str(n + 1), publishing={"submit_to_testflight": True}
                 )
                 body = json.dumps(payload).encode()
-                headers = {"Content-Type": "application/json", **sign_ci(world.webhook_secret, body)}
+                headers = {
+                    "Content-Type": "application/json",
+                    **sign_ci(world.webhook_secret, body, int(time.time())),
+                }
                 answer = await http.post(f"{url}/webhooks/build-uploaded", content=body, headers=headers)
                 assert answer.status_code == 202, answer.text
                 world.asc.upload_build(
