@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
 )
 
+from bot.appstore.states import RELEASE_TYPES
 from bot.blocks.base import (
     APPROVE,
     BETA_GROUPS,
@@ -26,7 +27,6 @@ from bot.blocks.base import (
     PHASED_PAUSE,
     PHASED_RESUME,
     RELEASE_NOW,
-    RELEASE_TYPES,
     RELEASED,
     REVIEW,
     SCHEDULE,
