@@ -11,6 +11,7 @@ from aiohttp import web
 
 # Imported for their @method registrations.
 from bot.sandbox.slack import web_chat, web_conversations, web_views  # noqa: F401
+from bot.sandbox.slack.limits_rate import RateLimits
 from bot.sandbox.slack.models import InjectedError, Refusal, SlackCall
 from bot.sandbox.slack.registry import METHODS, normalized
 from bot.sandbox.slack.responses import post_to_response_url
@@ -33,6 +34,8 @@ class ApiServer:
         # chat.postMessage pacing per channel: (burst, messages per second), None: off.
         self.post_rate: tuple[int, float] | None = None
         self.buckets: dict[str, tuple[float, float]] = {}
+        # Method tiers, per workspace, over a sliding minute (on by default, at Slack's quotas).
+        self.rate_limits = RateLimits(ws.now)
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self.handle_api)
         self.app.router.add_post("/response_url/{serial}/{key}", self.handle_response_url)
@@ -78,6 +81,9 @@ class ApiServer:
                 raise Refusal("not_allowed_token_type" if wrong_kind else "invalid_auth")
             if spec.name == "chat.postMessage":
                 self._pace(str(args.get("channel") or ""))
+            wait = self.rate_limits.take(spec.name)
+            if wait is not None:
+                raise Refusal("ratelimited", status=429, extra={"retry_after": wait})
             response, status = spec.handler(self.ws, normalized(args)), 200
             if fault is not None:  # it happened; the answer is lost
                 headers = _fault_headers(fault)
