@@ -173,7 +173,7 @@ def build_app(
     engine = Engine(
         storage,
         clients,
-        SlackNotifier(outbox_client),
+        SlackNotifier(outbox_client, clock),
         clock,
         settings,
         authority=approvers,
