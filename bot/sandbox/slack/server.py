@@ -93,7 +93,7 @@ class ApiServer:
             if status == 429 and "Retry-After" not in headers:
                 headers = {"Retry-After": str(refusal.extra.pop("retry_after", 1))}
                 response.pop("retry_after", None)
-        self._record(name, args, response, status, injected=fault is not None)
+        self._record(name, args, response, status, injected=fault is not None, headers=headers)
         if status >= 500:
             return web.Response(status=status, text="<html><body>Internal Server Error</body></html>")
         return web.json_response(response, status=status, headers=headers)
@@ -133,9 +133,16 @@ class ApiServer:
         return web.json_response(response, status=status, headers=headers)
 
     def _record(
-        self, method: str, args: dict[str, Any], response: dict[str, Any], status: int, injected: bool = False
+        self,
+        method: str,
+        args: dict[str, Any],
+        response: dict[str, Any],
+        status: int,
+        injected: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> None:
         metadata = response.get("response_metadata") or {}
+        retry_after = (headers or {}).get("Retry-After")
         self.calls.append(
             SlackCall(
                 method=method,
@@ -147,6 +154,7 @@ class ApiServer:
                 status=status,
                 warnings=list(metadata.get("warnings", [])),
                 injected=injected,
+                retry_after=int(retry_after) if retry_after and retry_after.isdigit() else None,
             )
         )
 
