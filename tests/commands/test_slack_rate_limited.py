@@ -11,6 +11,7 @@ from bot.engine.notifier import PublicationView
 from bot.sandbox.slack import SlackCall
 from bot.sandbox.world import DEMO_CHANNEL, World
 from storage.repository import DIRTY
+from tests.commands.conftest import ephemerals_to, eventually, open_views, publish
 from tests.commands.test_slack_delivery import posts_to
 
 BUSY = ("C0BUSY1", "C0BUSY2")
@@ -102,3 +103,29 @@ async def test_a_burst_of_redraws_hits_the_tier_and_everything_arrives_in_order(
         events = [e for e in await world.bot.storage.events(pub.id) if e.announce]
         assert len(replies) == len(events) == len(set(replies)) and all(e.delivered_at for e in events)
         assert replies == [blocks.reply(view, e)[0] for e in events]  # in the order they happened
+
+
+async def test_a_modal_over_its_tier_is_explained_at_once_not_retried_into_an_expired_trigger(
+    world: World,
+) -> None:
+    _, message = await publish(world)
+    world.slack.limit_rate("views.open", 1)  # Tier 4 is 100 a minute; one here, then 429 (~60 s)
+    await world.slack.click_button(world.events_url, message, blocks.REVIEW, user="U0ALICE")
+    await eventually(lambda: open_views(world, blocks.REVIEW_VIEW))
+    await world.slack.click_button(world.events_url, message, blocks.REVIEW, user="U0BOB")
+    [said] = await eventually(lambda: ephemerals_to(world, "U0BOB"))
+    assert "Submit for review" in said and "limiting how fast" in said
+    assert [c.status for c in world.slack.calls_to("views.open")] == [200, 429]  # no retry after 3 s
+
+
+async def test_a_private_answer_over_its_tier_goes_back_through_the_response_url(world: World) -> None:
+    pub_id, message = await publish(world)
+    assert world.bot is not None
+    await world.bot.engine.request(pub_id, "testflight", "U0ALICE")
+    world.slack.limit_rate("chat.postEphemeral", 0)  # closed for the next minute
+    await world.slack.click_button(world.events_url, message, blocks.TESTFLIGHT, user="U0BOB")
+    [said] = await eventually(lambda: ephemerals_to(world, "U0BOB"))
+    assert "U0ALICE" in said  # who already asked for it, told to the second clicker
+    [answer] = [m for m in world.slack.ephemerals if m.ephemeral_to == "U0BOB"]
+    assert answer.via == "response_url" and answer.channel == DEMO_CHANNEL
+    assert [c.status for c in world.slack.calls_to("chat.postEphemeral")] == [429]
