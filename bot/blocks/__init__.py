@@ -14,6 +14,7 @@ from bot.blocks.answers import (
     modal_not_opened,
     not_an_approver,
     not_found,
+    question_not_updated,
     refused,
     requested,
 )
@@ -157,6 +158,7 @@ __all__ = [
     "publish_exists",
     "publish_invalid",
     "publish_started",
+    "question_not_updated",
     "refused",
     "release_date_problem",
     "reply",

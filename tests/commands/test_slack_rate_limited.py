@@ -11,7 +11,8 @@ from bot.engine.notifier import PublicationView
 from bot.sandbox.slack import SlackCall
 from bot.sandbox.world import DEMO_CHANNEL, World
 from storage.repository import DIRTY
-from tests.commands.conftest import ephemerals_to, eventually, open_views, publish
+from tests.commands.conftest import buttons, ephemerals_to, eventually, open_views, publish, requested
+from tests.commands.test_compliance import ask
 from tests.commands.test_slack_delivery import posts_to
 
 BUSY = ("C0BUSY1", "C0BUSY2")
@@ -129,3 +130,14 @@ async def test_a_private_answer_over_its_tier_goes_back_through_the_response_url
     [answer] = [m for m in world.slack.ephemerals if m.ephemeral_to == "U0BOB"]
     assert answer.via == "response_url" and answer.channel == DEMO_CHANNEL
     assert [c.status for c in world.slack.calls_to("chat.postEphemeral")] == [429]
+
+
+async def test_an_answer_whose_question_cannot_be_redrawn_tells_the_clicker(world: World) -> None:
+    pub_id, question = await ask(world)
+    world.slack.limit_rate("chat.update", 0)  # closed for the next minute (~60 s Retry-After)
+    await world.slack.click_button(world.events_url, question, blocks.COMPLIANCE_NO, user="U0ALICE")
+    step = await requested(world, pub_id, "export_compliance")
+    assert step.params == {"uses_non_exempt_encryption": False}  # the answer is taken all the same
+    [said] = await eventually(lambda: ephemerals_to(world, "U0ALICE"))
+    assert "recorded" in said and "limiting how fast" in said
+    assert buttons(question)  # unchanged: Slack refused the edit
