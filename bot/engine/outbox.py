@@ -55,6 +55,7 @@ class Outbox:
         self._fallback = fallback_channel
         self._lock = asyncio.Lock()
         self._lanes: dict[str, Lane] = defaultdict(Lane)
+        self._notices = Lane()  # notices go in order too, and wait like a lane
         self._paused_until: datetime | None = None
 
     async def flush(self) -> None:
@@ -271,7 +272,7 @@ class Outbox:
 
     async def _tell_notices(self) -> None:
         """Send the notices not yet told, in order; a temporary failure waits like a lane does."""
-        lane = self._lanes["\0notices"]
+        lane = self._notices
         if lane.retry_at is not None and lane.retry_at > self._clock.now():
             return
         for notice in await self._storage.untold_notices():
