@@ -8,8 +8,10 @@ block, in one transaction, and marked told once sent: told once, even across res
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlite_utils import Database
 
@@ -154,3 +156,20 @@ def _insert_notice(db: Database, notice: Notice) -> bool:
         }
     )
     return True
+
+
+def held_channels(path: str) -> list[tuple[str, str, str]]:
+    """(channel, code, problem) of each blocked channel, read-only and without migrating: for
+    `asc-bot check`, which may run beside the bot or before its first start (then: none)."""
+    if path == ":memory:" or path.startswith("file:") or not Path(path).expanduser().is_file():
+        return []
+    db = sqlite3.connect(f"file:{Path(path).expanduser()}?mode=ro", uri=True)
+    try:
+        if not db.execute("select 1 from sqlite_master where name = 'slack_blocked_channels'").fetchone():
+            return []
+        rows = db.execute(
+            "select channel, code, coalesce(problem, '') from slack_blocked_channels order by since"
+        )
+        return [(str(c), str(k), str(p)) for c, k, p in rows.fetchall()]
+    finally:
+        db.close()
