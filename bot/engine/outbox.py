@@ -88,6 +88,17 @@ class Outbox:
         async with self._lock:
             return await self._release(channel)
 
+    async def known_problem(self, channel: str) -> str | None:
+        """Why `channel` is blocked, asked afresh (a fixed one is released instead), or None."""
+        block = (await self._storage.blocked_channels()).get(channel)
+        if block is None:
+            return None
+        ready = await self._notifier.channel_ready(channel, block.code)
+        if ready:
+            await self.channel_fixed(channel)
+            return None
+        return block.problem
+
     async def _recheck(self, blocked: dict[str, BlockedChannel], now: datetime) -> dict[str, BlockedChannel]:
         """Ask Slack again about blocked channels not asked for RECHECK; the fixed ones are released."""
         due = [b for b in blocked.values() if b.checked_at is None or now - b.checked_at >= RECHECK]

@@ -96,3 +96,20 @@ async def test_the_notice_is_told_once_across_a_failed_tell_and_a_restart(world:
     await sweep(world, clock, times=20, every=20)
     assert len(notices(world)) == 1  # ...and does not tell the same problem again
     assert posts_to(world, CHANNEL) == 1
+
+
+async def test_a_held_channel_refuses_new_publications_until_it_is_fixed(world: World, clock: FakeClock) -> None:
+    assert world.bot is not None
+    world.slack.add_channel(CHANNEL, "ios", member=False)  # public: the channel check lets it through
+    world.slack.scopes.discard("chat:write.public")  # ...but Slack will not take the post
+    first = await upload(world, CHANNEL, build="1")
+    await sweep(world, clock, times=2)
+    asked = len(world.asc.exchanges)
+    refused = await world.send_upload(world.upload_payload("com.example.app", "1.4.0", "2", channel=CHANNEL))
+    assert refused.status_code == 400 and "invite @asc-bot" in refused.text and CHANNEL in refused.text
+    assert len(world.asc.exchanges) == asked  # refused before anything was asked of App Store Connect
+    await world.slack.invite_bot(CHANNEL)  # no event reaches the bot: the next webhook finds out
+    second = await upload(world, CHANNEL, build="3")
+    await sweep(world, clock, times=3)
+    await assert_delivered_in_order(world, [first, second])
+    assert len(notices(world)) == 1
