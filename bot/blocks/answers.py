@@ -123,3 +123,15 @@ def question_not_updated(error: str) -> str:
         f"🔐 Your export compliance answer was recorded, but the question's buttons could not be "
         f"replaced by it ({why}). Nothing else to do: the thread shows the outcome."
     )
+
+
+def modal_not_filled(title: str, error: str) -> str:
+    """A form opened (showing "loading"), but Slack would not let the bot fill it in."""
+    if error in _RATE_ERRORS:
+        why = "Slack is limiting how fast asc-bot may update forms right now"
+    else:
+        why = f"Slack answered `{escape(error)}`"
+    return (
+        f"🐢 The *{title}* form opened but could not be filled in ({why}). Close it and click the "
+        "button again in a minute."
+    )

@@ -141,3 +141,12 @@ async def test_an_answer_whose_question_cannot_be_redrawn_tells_the_clicker(worl
     [said] = await eventually(lambda: ephemerals_to(world, "U0ALICE"))
     assert "recorded" in said and "limiting how fast" in said
     assert buttons(question)  # unchanged: Slack refused the edit
+
+
+async def test_a_form_that_opened_but_cannot_be_filled_in_tells_the_clicker(world: World) -> None:
+    _, message = await publish(world)
+    world.slack.limit_rate("views.update", 0)  # the loading form opens; filling it in meets the limit
+    await world.slack.click_button(world.events_url, message, blocks.BETA_GROUPS, user="U0ALICE")
+    [said] = await eventually(lambda: ephemerals_to(world, "U0ALICE"))
+    assert "Add beta groups" in said and "limiting how fast" in said
+    assert [c.status for c in world.slack.calls_to("views.update")] == [429]
