@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot import blocks
 from bot.clock import FakeClock
 from bot.engine.notifier import PublicationView
+from bot.sandbox.slack import SOCKET_MODE
 from bot.sandbox.world import DEMO_CHANNEL, World
 from tests.commands.conftest import eventually
 from tests.commands.test_slack_delivery import posts_to, sweep, upload
@@ -113,3 +114,20 @@ async def test_a_held_channel_refuses_new_publications_until_it_is_fixed(world: 
     await sweep(world, clock, times=3)
     await assert_delivered_in_order(world, [first, second])
     assert len(notices(world)) == 1
+
+
+async def test_the_invitation_reaches_the_bot_over_socket_mode_too(world: World, clock: FakeClock) -> None:
+    await world.stop_bot()
+    await world.start_bot(slack_app_token="xapp-sim")
+    await world.slack.socket.wait_connected()
+    assert world.bot is not None
+    world.slack.add_channel(CHANNEL, "ios")
+    pub_id = await upload(world, CHANNEL)
+    world.slack.remove_bot(CHANNEL)
+    world.slack.scopes.discard("chat:write.public")
+    await sweep(world, clock, times=2)
+    assert not world.slack.top_level(CHANNEL)
+    await world.slack.invite_bot(CHANNEL, SOCKET_MODE)
+    await eventually(lambda: world.slack.top_level(CHANNEL))
+    await sweep(world, clock, times=2)
+    await assert_delivered_in_order(world, [pub_id])
