@@ -199,7 +199,11 @@ async def _check() -> int:
             answer = await slack.auth_test()
             print(f"ok   Slack bot token works: @{answer.get('user')} in {answer.get('team')}")
             ok = await _check_channels(config, slack) and ok
-            ok = await _check_held(config, slack) and ok
+            from bot.held_channels import check_held
+
+            for fine, said in await check_held(config, slack):
+                ok = ok and fine
+                print(f"{'ok  ' if fine else 'FAIL'} {said}")
         except SlackApiError as exc:
             ok = False
             print(
@@ -224,41 +228,6 @@ async def _check_channels(config: Config, slack: Any) -> bool:
         ok = ok and verdict == "ok"
         print(f"{'ok  ' if verdict == 'ok' else 'FAIL'} {said}")
     return ok
-
-
-async def _check_held(config: Config, slack: Any) -> bool:
-    """Channels whose posts the bot holds since Slack refused them: asked again, released when fixed
-    (the running bot then posts them in order); still refused ones are a FAIL line each."""
-    from bot.slack_notifier import SlackNotifier
-    from storage.slack_parking import held_channels
-
-    held = held_channels(config.db_path)
-    if not held:
-        return True
-    notifier, ok = SlackNotifier(slack), True
-    for channel, code, problem in held:
-        ready = await notifier.channel_ready(channel, code)
-        if ready:
-            released = await _release(config, notifier, channel)
-            print(f"ok   <#{channel}> takes posts again: {released} held publication(s) go out now")
-        else:
-            ok = False
-            print(f"FAIL posts for <#{channel}> are held: {problem}")
-    return ok
-
-
-async def _release(config: Config, notifier: Any, channel: str) -> int:
-    from bot.clock import SystemClock
-    from bot.engine.outbox import Outbox
-    from storage.database import Store
-    from storage.repository import Storage
-
-    store = Store(config.db_path)
-    await store.open()
-    try:
-        return await Outbox(Storage(store), notifier, SystemClock()).channel_fixed(channel)
-    finally:
-        await store.close()
 
 
 def run_notify(
