@@ -56,6 +56,8 @@ class Outbox:
         self._lock = asyncio.Lock()
         self._lanes: dict[str, Lane] = defaultdict(Lane)
         self._notices = Lane()  # notices go in order too, and wait like a lane
+        # Blocked channels as last read (None: not yet); spares every webhook a query.
+        self._blocked: set[str] | None = None
         self._paused_until: datetime | None = None
 
     async def flush(self) -> None:
@@ -64,6 +66,7 @@ class Outbox:
             if self._paused_until is not None and self._paused_until > now:
                 return
             blocked = await self._recheck(await self._storage.blocked_channels(), now)
+            self._blocked = set(blocked)
             work: dict[str, list[Callable[[], Awaitable[None]]]] = defaultdict(list)
             for pub in await self._storage.dirty_messages():
                 if pub.channel in blocked:
@@ -90,6 +93,10 @@ class Outbox:
 
     async def known_problem(self, channel: str) -> str | None:
         """Why `channel` is blocked, asked afresh (a fixed one is released instead), or None."""
+        if self._blocked is None:
+            self._blocked = set(await self._storage.blocked_channels())
+        if channel not in self._blocked:
+            return None
         block = (await self._storage.blocked_channels()).get(channel)
         if block is None:
             return None
@@ -113,6 +120,8 @@ class Outbox:
 
     async def _release(self, channel: str) -> int:
         block = await self._storage.unblock_channel(channel)
+        if self._blocked is not None:
+            self._blocked.discard(channel)
         if block is None:
             return 0
         self._lanes.pop(channel, None)
@@ -263,6 +272,8 @@ class Outbox:
                 now,
             )
             first_time = await self._storage.block_channel(pub.channel, err.code, problem, now, notice)
+            if self._blocked is not None:
+                self._blocked.add(pub.channel)
         else:
             first_time = current.slack_problem is None or err.code not in current.slack_problem
             if tell and first_time:
