@@ -26,11 +26,12 @@ from bot.config import Config
 from bot.engine.clients import Clients
 from bot.engine.engine import Engine
 from bot.engine.settings import AppDefaults, EngineSettings
-from bot.metrics import MeteredRateLimitRetryHandler, MeteredTransport, MeteredWebClient, Metrics
+from bot.metrics import MeteredTransport, MeteredWebClient, Metrics
 from bot.ops_web import add_ops_routes, metered
 from bot.scheduler import Ticker
 from bot.slack_notifier import SlackNotifier
 from bot.slack_requests import RefuseMalformed
+from bot.slack_retry import PersonRateLimitRetryHandler
 from bot.web import build_web_app
 from storage.database import Store
 from storage.repository import Storage
@@ -143,7 +144,7 @@ def build_app(
         base_url=config.slack_api_url,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            MeteredRateLimitRetryHandler(metrics, max_retry_count=3),
+            PersonRateLimitRetryHandler(metrics, max_retry_count=3),
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
     )
@@ -173,7 +174,7 @@ def build_app(
     engine = Engine(
         storage,
         clients,
-        SlackNotifier(outbox_client),
+        SlackNotifier(outbox_client, clock),
         clock,
         settings,
         authority=approvers,

@@ -7,12 +7,15 @@ from storage.database import Store
 from storage.events import EventsRepository
 from storage.outbox import OutboxRepository
 from storage.publications import PublicationsRepository
+from storage.slack_parking import SlackParkingRepository
 from storage.sql import DIRTY, ActionRequest, Intake, NewAction, NewEvent
 
 __all__ = ["DIRTY", "ActionRequest", "Intake", "NewAction", "NewEvent", "Storage"]
 
 
-class Storage(PublicationsRepository, ActionsRepository, EventsRepository, OutboxRepository):
+class Storage(
+    PublicationsRepository, ActionsRepository, EventsRepository, OutboxRepository, SlackParkingRepository
+):
     """Repository over the four tables; safe to call from any coroutine."""
 
     def __init__(self, store: Store) -> None:

@@ -87,7 +87,8 @@ class Engine:
 
     async def _refuse_unusable(self, channel: str) -> None:
         """Refuse a publication whose channel certainly cannot take its posts; doubt lets it through."""
-        problem = await self._notifier.channel_problem(channel)
+        # A channel whose posts are held already (Slack refused it) is refused until it is fixed.
+        problem = await self.outbox.known_problem(channel) or await self._notifier.channel_problem(channel)
         if problem is not None:
             raise InvalidNotice([Problem("channel", problem)])
 
