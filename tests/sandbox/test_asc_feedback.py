@@ -30,7 +30,9 @@ async def test_feedback_lists_filter_sort_and_include_the_build(
     first, second = await _build(asc_sim, asc_clock, "1"), await _build(asc_sim, asc_clock, "2")
     shot = asc_sim.send_feedback(first, "The login button is cut off", screenshots=((1179, 2556), (10, 20)))
     asc_clock.advance(60)
-    crash = asc_sim.send_feedback(second, "It closed when I tapped Pay", crash_log="Thread 0 Crashed:\n0 libswiftCore")
+    crash = asc_sim.send_feedback(
+        second, "It closed when I tapped Pay", crash_log="Thread 0 Crashed:\n0 libswiftCore"
+    )
     later = asc_sim.send_feedback(second, None)
 
     path = f"/v1/apps/{app_id}/betaFeedbackScreenshotSubmissions"
@@ -50,7 +52,9 @@ async def test_feedback_lists_filter_sort_and_include_the_build(
     assert [r["id"] for r in crashes] == [crash]
     assert "links" in crashes[0]["relationships"]["crashLog"]
     log = (await asc.get(f"/v1/betaFeedbackCrashSubmissions/{crash}/crashLog")).json()
-    assert log["data"]["type"] == "betaCrashLogs" and log["data"]["attributes"]["logText"].startswith("Thread 0")
+    assert log["data"]["type"] == "betaCrashLogs" and log["data"]["attributes"]["logText"].startswith(
+        "Thread 0"
+    )
     assert (await asc.get(f"/v1/betaFeedbackScreenshotSubmissions/{shot}")).json()["data"]["id"] == shot
     assert (await asc.get(f"/v1/betaFeedbackCrashSubmissions/{shot}")).status_code == 404
 
@@ -98,7 +102,10 @@ async def test_feedback_is_announced_by_a_signed_webhook(
         await runner.cleanup()
     events = [json.loads(raw)["data"] for raw, _ in received]
     assert [(e["type"], e["relationships"]["instance"]["data"]) for e in events] == [
-        ("betaFeedbackScreenshotSubmissionCreated", {"type": "betaFeedbackScreenshotSubmissions", "id": shot}),
+        (
+            "betaFeedbackScreenshotSubmissionCreated",
+            {"type": "betaFeedbackScreenshotSubmissions", "id": shot},
+        ),
         ("betaFeedbackCrashSubmissionCreated", {"type": "betaFeedbackCrashSubmissions", "id": crash}),
     ]
     for raw, signature in received:

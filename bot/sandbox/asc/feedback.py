@@ -18,7 +18,10 @@ from bot.sandbox.asc.store import Event, Store
 
 SCREENSHOT_EVENT = "BETA_FEEDBACK_SCREENSHOT_SUBMISSION_CREATED"
 CRASH_EVENT = "BETA_FEEDBACK_CRASH_SUBMISSION_CREATED"
-_TYPES = {ScreenshotFeedback: "betaFeedbackScreenshotSubmissions", CrashFeedback: "betaFeedbackCrashSubmissions"}
+_TYPES = {
+    ScreenshotFeedback: "betaFeedbackScreenshotSubmissions",
+    CrashFeedback: "betaFeedbackCrashSubmissions",
+}
 
 
 def submit(store: Store, feedback: Feedback, at: datetime) -> None:

@@ -306,7 +306,12 @@ class AscSimulator:
             )
         else:
             feedback = CrashFeedback(
-                *common, device_model, os_version, build.platform, log_id=self.store.new_id(), log_text=crash_log
+                *common,
+                device_model,
+                os_version,
+                build.platform,
+                log_id=self.store.new_id(),
+                log_text=crash_log,
             )
         submit_feedback(self.store, feedback, self.clock.now())
         return feedback.id
