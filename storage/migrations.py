@@ -137,3 +137,7 @@ def m004_slack_delivery(db: Database) -> None:
     db["outbox_attempts"].create(
         {"outbox_id": str, "first_at": str, "attempts": int}, pk="outbox_id", not_null={"first_at"}
     )
+
+
+# Later migrations live in their own modules, registered in order on import.
+import storage.m005_feedback  # noqa: E402, F401
