@@ -8,13 +8,19 @@ from storage.events import EventsRepository
 from storage.feedback import FeedbackRepository
 from storage.outbox import OutboxRepository
 from storage.publications import PublicationsRepository
+from storage.reminders import RemindersRepository
 from storage.sql import DIRTY, ActionRequest, Intake, NewAction, NewEvent
 
 __all__ = ["DIRTY", "ActionRequest", "Intake", "NewAction", "NewEvent", "Storage"]
 
 
 class Storage(
-    PublicationsRepository, ActionsRepository, EventsRepository, OutboxRepository, FeedbackRepository
+    PublicationsRepository,
+    ActionsRepository,
+    EventsRepository,
+    OutboxRepository,
+    FeedbackRepository,
+    RemindersRepository,
 ):
     """Repository over the four tables; safe to call from any coroutine."""
 

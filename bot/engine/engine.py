@@ -33,6 +33,7 @@ from bot.engine.intake import InvalidNotice, Problem, UploadNotice
 from bot.engine.notifier import Notifier, PublicationView
 from bot.engine.outbox import Outbox
 from bot.engine.polling import Poller
+from bot.engine.reminders import Reminders
 from bot.engine.runner import StepRunner
 from bot.engine.settings import EngineSettings
 from bot.errors import AscBotError
@@ -85,6 +86,7 @@ class Engine:
         self._idle.set()
         self._runner = StepRunner(storage, clients, clock, settings)
         self.feedback = FeedbackRelay(storage, clients, clock, settings)
+        self._reminders = Reminders(storage, self.guard, settings)
         self.on_wake: Callable[[], None] | None = None
 
     async def _refuse_unusable(self, channel: str) -> None:
@@ -458,6 +460,7 @@ class Engine:
                 ready[pub.api_key or ""].append(pub)
         await asyncio.gather(*(self._follow_and_advance(key, pubs, now) for key, pubs in ready.items()))
         await self.feedback.sweep(now)
+        await self._reminders.sweep(now)
         await self.outbox.flush()
 
     async def _poll_key(self, key: str, pubs: list[Publication], now: Any) -> None:
