@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.engine.engine import Engine
-from commands import approve, asc, beta_groups, compliance, origin, release, review, testflight
+from commands import approve, asc, beta_groups, compliance, home, origin, release, review, testflight
 from commands.approvers import Approvers
 
 __all__ = ["VERBS", "Approvers", "register_all"]
@@ -18,3 +18,4 @@ def register_all(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     origin.register(app, engine)
     for verb in VERBS:
         verb.register(app, engine, approvers)
+    home.register(app, engine, approvers)
