@@ -19,7 +19,7 @@ from bot.clock import Clock
 from bot.engine import feedback_messages as words
 from bot.engine.clients import Clients
 from bot.engine.settings import EngineSettings
-from storage.feedback import NewFeedback, utc_day
+from storage.feedback import HeldFeedback, NewFeedback, utc_day
 from storage.records import Publication
 from storage.repository import NewEvent, Storage
 
@@ -79,7 +79,7 @@ class FeedbackRelay:
             groups[(pub.api_key or "", pub.app_id or "")].append(pub)
         recorded = 0
         for (key, app_id), pubs in groups.items():
-            by_build = {}
+            by_build: dict[str, Publication] = {}
             for pub in pubs:  # newest first: a build followed twice goes to its newest publication
                 by_build.setdefault(pub.build_id or "", pub)
             try:
@@ -131,7 +131,7 @@ class FeedbackRelay:
         """Post each app's digest of the days before today, once."""
         posted = 0
         for bundle_id, held in (await self.storage.held_feedback(utc_day(now))).items():
-            by_day: dict[str, list] = defaultdict(list)
+            by_day: dict[str, list[HeldFeedback]] = defaultdict(list)
             for item in held:
                 by_day[item.day].append(item)
             for day, items in sorted(by_day.items()):
