@@ -162,6 +162,9 @@ def build_app(
         poll_interval=config.poll_interval,
         find_timeout=config.find_timeout,
         processing_timeout=config.processing_timeout,
+        feedback_poll_interval=config.feedback_poll_interval,
+        feedback_digest_threshold=config.feedback_digest_threshold,
+        approval_reminder=config.approval_reminder,
         defaults_for=lambda bundle_id: _app_defaults(config, bundle_id),
     )
     approvers = commands.Approvers(config.approvers_for, slack_client)

@@ -5,7 +5,18 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.engine.engine import Engine
-from commands import approve, asc, beta_groups, compliance, membership, origin, release, review, testflight
+from commands import (
+    approve,
+    asc,
+    beta_groups,
+    compliance,
+    home,
+    membership,
+    origin,
+    release,
+    review,
+    testflight,
+)
 from commands.approvers import Approvers
 
 __all__ = ["VERBS", "Approvers", "register_all"]
@@ -19,3 +30,4 @@ def register_all(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     membership.register(app, engine)
     for verb in VERBS:
         verb.register(app, engine, approvers)
+    home.register(app, engine, approvers)

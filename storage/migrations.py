@@ -160,3 +160,7 @@ def m005_slack_parked_channels(db: Database) -> None:
         pk="key",
         not_null={"text", "created_at"},
     )
+
+
+# Later migrations live in their own modules, registered in order on import.
+import storage.m006_feedback  # noqa: E402, F401

@@ -24,6 +24,10 @@ def test_manifest_has_what_the_bot_needs() -> None:
     assert len(MANIFEST["display_information"]["name"]) <= 35
     assert 174 <= len(MANIFEST["display_information"]["long_description"]) <= 4000
     assert settings["socket_mode_enabled"] is False
+    # The Home tab: enabled, and app_home_opened delivered to the same URL as everything else.
+    assert features["app_home"]["home_tab_enabled"] is True
+    assert settings["event_subscriptions"]["request_url"] == command["url"]
+    assert "app_home_opened" in settings["event_subscriptions"]["bot_events"]
 
 
 def test_the_socket_mode_variant_is_documented() -> None:

@@ -132,6 +132,26 @@ _ITEM_FIELDS = (
     "inAppPurchaseVersions", "subscriptionVersions", "subscriptionGroupVersions",
 )  # fmt: skip
 
+_FEEDBACK_FILTERS: dict[str, Enum] = {
+    "deviceModel": None, "osVersion": None, "appPlatform": PLATFORMS, "devicePlatform": PLATFORMS,
+    "build": None, "build.preReleaseVersion": None, "tester": None,
+}  # fmt: skip
+
+
+def _feedback_list(type_: str) -> Params:
+    return Params(
+        filters=dict(_FEEDBACK_FILTERS),
+        sort=_signed("createdDate"),
+        include=("build", "tester"),
+        limit=200,
+        fields=(type_, "builds", "betaTesters"),
+    )
+
+
+def _feedback_one(type_: str) -> Params:
+    return Params(include=("build", "tester"), fields=(type_, "builds", "betaTesters"))
+
+
 # (method, route pattern as aiohttp spells it) → allowed query parameters. Writes take none.
 ROUTES: dict[tuple[str, str], Params] = {
     ("GET", "/v1/apps"): Params(
@@ -305,4 +325,11 @@ ROUTES: dict[tuple[str, str], Params] = {
     ("GET", "/v1/webhooks/{id}"): Params(include=("app",), fields=("webhooks", "apps")),
     ("PATCH", "/v1/webhooks/{id}"): NONE,
     ("DELETE", "/v1/webhooks/{id}"): NONE,
+    ("GET", "/v1/apps/{id}/betaFeedbackScreenshotSubmissions"): _feedback_list(
+        "betaFeedbackScreenshotSubmissions"
+    ),
+    ("GET", "/v1/apps/{id}/betaFeedbackCrashSubmissions"): _feedback_list("betaFeedbackCrashSubmissions"),
+    ("GET", "/v1/betaFeedbackScreenshotSubmissions/{id}"): _feedback_one("betaFeedbackScreenshotSubmissions"),
+    ("GET", "/v1/betaFeedbackCrashSubmissions/{id}"): _feedback_one("betaFeedbackCrashSubmissions"),
+    ("GET", "/v1/betaFeedbackCrashSubmissions/{id}/crashLog"): Params(fields=("betaCrashLogs",)),
 }

@@ -106,6 +106,16 @@ class ActsAsUser:
         event = events.member_joined_channel(self.workspace, channel, self.workspace.bot_user_id, inviter)
         return await self.send_event(bot_url, event)
 
+    async def open_app_home(self, bot_url: str, user: str = "U123") -> BotResponse:
+        """The user opens the app's Home tab: Slack sends `app_home_opened` (Events API)."""
+        return await self.caller.deliver(bot_url, "events_api", payloads.app_home_opened(self.workspace, user))
+
+    def home_view(self, user: str) -> dict | None:
+        """The Home tab the app last published for `user`."""
+        from bot.sandbox.slack.web_views import home_of
+
+        return home_of(self.workspace, user)
+
     async def send_signed(
         self,
         bot_url: str,
