@@ -334,7 +334,7 @@ async def test_what_to_test_of_the_primary_locale_appears_by_itself(
         await asc.get("/v1/betaBuildLocalizations", params={"filter[build]": build_id, "limit": "200"})
     )
     [auto] = listed["data"]
-    assert auto["attributes"] == {"locale": "en-US"}
+    assert auto["attributes"] == {"locale": "en-US", "whatsNew": None}  # every attribute, null when empty
     new = {
         "data": {
             "type": "betaBuildLocalizations",
@@ -579,7 +579,7 @@ async def test_app_store_version_editing(
     )
     [version] = body(listing)["data"]
     assert version["relationships"]["build"]["data"] == {"type": "builds", "id": build_id}
-    assert version["relationships"]["app"]["data"] == {"type": "apps", "id": app_id}
+    assert "app" not in version["relationships"]  # no links in its schema, and not included
     assert [b["id"] for b in included(body(listing), "builds")] == [build_id]
     clash = await asc.post(
         "/v1/appStoreVersions",
@@ -733,16 +733,20 @@ async def test_review_submission_flow(
             "filter[app]": app_id,
             "filter[platform]": "IOS",
             "filter[state]": "WAITING_FOR_REVIEW,IN_REVIEW,UNRESOLVED_ISSUES",
-            "include": "items",
+            "include": "items,appStoreVersionForReview",
             "limit": "200",
         },
     )
     [sub] = body(open_ones)["data"]
     assert sub["relationships"]["appStoreVersionForReview"]["data"]["id"] == version_id
+    assert sub["relationships"]["items"]["meta"]["paging"] == {"total": 1, "limit": 10}
     [item] = included(body(open_ones), "reviewSubmissionItems")
-    assert item["relationships"]["appStoreVersion"]["data"]["id"] == version_id
+    assert "relationships" not in item  # included resources carry links only, and this one has none
     items = body(await asc.get(f"/v1/reviewSubmissions/{sub_id}/items"))["data"]
     assert [i["id"] for i in items] == [item["id"]]
+    assert "relationships" not in items[0]  # without include=appStoreVersion Apple leaves it out
+    asked = await asc.get(f"/v1/reviewSubmissions/{sub_id}/items", params={"include": "appStoreVersion"})
+    assert body(asked)["data"][0]["relationships"]["appStoreVersion"]["data"]["id"] == version_id
 
     asc_sim.set_version_state(version_id, "IN_REVIEW")
     assert (
