@@ -531,7 +531,13 @@ async def prepared_version(
     }
     created = await asc.post("/v1/appStoreVersions", json=create)
     assert created.status_code == 201, created.text
-    return app_id, build_id, body(created)["data"]["id"]
+    version_id = body(created)["data"]["id"]
+    # The store text of the live version came over; an update still needs its own What's New.
+    [loc] = body(await asc.get(f"/v1/appStoreVersions/{version_id}/appStoreVersionLocalizations"))["data"]
+    assert loc["attributes"]["description"] and loc["attributes"]["whatsNew"] is None
+    text = {"data": {"type": "appStoreVersionLocalizations", "id": loc["id"], "attributes": {"whatsNew": "Faster"}}}
+    assert (await asc.patch(f"/v1/appStoreVersionLocalizations/{loc['id']}", json=text)).status_code == 200
+    return app_id, build_id, version_id
 
 
 async def create_submission(asc: httpx.AsyncClient, app_id: str) -> httpx.Response:

@@ -8,6 +8,7 @@ from bot.sandbox.asc.body import Body, related
 from bot.sandbox.asc.context import Ctx, Route, lookup
 from bot.sandbox.asc.errors import conflict
 from bot.sandbox.asc.params import PLATFORMS
+from bot.sandbox.asc.readiness import check_reviewable
 from bot.sandbox.asc.records import ReviewItem, ReviewSubmission
 from bot.sandbox.asc.release_flow import (
     CANCELABLE_SUBMISSION_STATES,
@@ -120,6 +121,7 @@ def create_item(ctx: Ctx) -> web.Response:
     )
     if problem:
         raise conflict("ENTITY_ERROR.RELATIONSHIP.INVALID", problem, version_pointer)
+    check_reviewable(ctx.store, version, sub)
     item = ReviewItem(ctx.store.new_id(), sub.id, version.id)
     ctx.store.items[item.id] = item
     sub.item_ids.append(item.id)

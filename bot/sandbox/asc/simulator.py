@@ -154,8 +154,13 @@ class AscSimulator:
         sku: str | None = None,
         live_version: str | None = "1.0",
         platforms: tuple[str, ...] = ("IOS",),
+        store_text: bool = True,
     ) -> str:
-        """Add an app; with `live_version` it already has that version on the App Store per platform."""
+        """Add an app; with `live_version` it already has that version on the App Store per platform.
+
+        The live version has a copyright and, with `store_text`, a description, keywords and support URL
+        in its primary locale, which App Store Connect carries over to the next version.
+        """
         if bundle_id in self.store.apps_by_bundle:
             raise ValueError(f"an app with bundle id {bundle_id} exists already")
         app = App(
@@ -173,9 +178,17 @@ class AscSimulator:
                 self.store.new_id(), app.id, platform, live_version or "", now - timedelta(days=30)
             )
             version.state = "READY_FOR_DISTRIBUTION"
+            text: dict[str, str | None] = {}
+            if store_text:
+                version.copyright = f"{now.year} {app.name}"
+                text = {
+                    "description": f"{app.name} for everyone.",
+                    "keywords": app.name.lower(),
+                    "supportUrl": f"https://{bundle_id}.example.com/support",
+                }
             self.store.add_version(version)
             self.store.add_version_localization(
-                VersionLocalization(self.store.new_id(), version.id, primary_locale)
+                VersionLocalization(self.store.new_id(), version.id, primary_locale, text)
             )
         return app.id
 
