@@ -155,11 +155,12 @@ class AscSimulator:
         live_version: str | None = "1.0",
         platforms: tuple[str, ...] = ("IOS",),
         store_text: bool = True,
+        other_locales: tuple[str, ...] = (),
     ) -> str:
         """Add an app; with `live_version` it already has that version on the App Store per platform.
 
         The live version has a copyright and, with `store_text`, a description, keywords and support URL
-        in its primary locale, which App Store Connect carries over to the next version.
+        in its primary locale and `other_locales`, which App Store Connect carries over to the next version.
         """
         if bundle_id in self.store.apps_by_bundle:
             raise ValueError(f"an app with bundle id {bundle_id} exists already")
@@ -187,9 +188,10 @@ class AscSimulator:
                     "supportUrl": f"https://{bundle_id}.example.com/support",
                 }
             self.store.add_version(version)
-            self.store.add_version_localization(
-                VersionLocalization(self.store.new_id(), version.id, primary_locale, text)
-            )
+            for locale in dict.fromkeys((primary_locale, *other_locales)):
+                self.store.add_version_localization(
+                    VersionLocalization(self.store.new_id(), version.id, locale, dict(text))
+                )
         return app.id
 
     def add_beta_group(
