@@ -207,6 +207,18 @@ async def test_paging_follows_next_links_past_200(env: Env) -> None:
     assert_conforms(env.sim)
 
 
+async def test_find_app_pages_through_look_alikes_to_the_exact_bundle_id(env: Env) -> None:
+    # Apple's filter[bundleId] also matches these, and does not put the exact match first.
+    for i in range(200):
+        env.sim.add_app(f"{BUNDLE}.extension{i}")
+    env.sim.add_app(f"{BUNDLE}clip")
+    app = await env.client.find_app(BUNDLE)
+    assert app is not None and (app.id, app.bundle_id) == (env.app_id, BUNDLE)
+    assert env.sim.count("GET", r"^/v1/apps$") == 2  # the exact one was on the second page
+    assert await env.client.find_app(f"{BUNDLE}.ext") is None  # look-alikes only
+    assert_conforms(env.sim)
+
+
 async def test_token_is_renewed_as_time_passes(env: Env) -> None:
     await env.client.find_app(BUNDLE)
     await env.client.find_app(BUNDLE)
