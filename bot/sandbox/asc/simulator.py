@@ -16,6 +16,7 @@ from bot.sandbox.asc.faults import FaultInjector, Faults
 from bot.sandbox.asc.lifecycle import (
     DEFAULT_UPLOAD_ERRORS,
     beta_states,
+    change_build,
     decide_beta_review,
     schedule_build,
     set_upload_state,
@@ -39,7 +40,9 @@ from bot.sandbox.asc.server import AscServer
 from bot.sandbox.asc.store import Store
 from bot.sandbox.asc.webhooks import Delivery, WebhookSender
 
-_OUTCOMES = ("VALID", "INVALID", "FAILED")
+# PROCESSING_EXCEPTION: processingState VALID, but TestFlight's processing of the build failed, so its
+# buildBetaDetail states are PROCESSING_EXCEPTION (a state Apple documents only for buildBetaDetails).
+_OUTCOMES = ("VALID", "INVALID", "FAILED", "PROCESSING_EXCEPTION")
 
 
 class AscSimulator:
@@ -246,12 +249,13 @@ class AscSimulator:
         now = self.clock.now()
         pre_release = self.store.pre_release_for(app.id, version, platform)
         upload = BuildUpload(self.store.new_id(), app.id, version, build_number, platform, now)
-        if outcome != "VALID":
+        if outcome not in ("VALID", "PROCESSING_EXCEPTION"):
             upload.errors = list(errors if errors is not None else DEFAULT_UPLOAD_ERRORS[outcome])
         build = Build(
-            self.store.new_id(), app.id, pre_release.id, upload.id, build_number, platform, now, outcome,
-            uses_non_exempt_encryption,
+            self.store.new_id(), app.id, pre_release.id, upload.id, build_number, platform, now,
+            "VALID" if outcome == "PROCESSING_EXCEPTION" else outcome, uses_non_exempt_encryption,
         )  # fmt: skip
+        build.beta_exception = outcome == "PROCESSING_EXCEPTION"
         self.store.uploads[upload.id] = upload
         self.store.uploads_by_app.setdefault(app.id, []).append(upload)
         self.store.builds[build.id] = build
@@ -273,6 +277,12 @@ class AscSimulator:
     def settle(self) -> None:
         """Apply every change that is due by the simulator's clock."""
         self.store.settle(self.clock.now())
+
+    def fail_beta_processing(self, build_id: str) -> None:
+        """TestFlight's processing of a listed build fails later: its beta states become PROCESSING_EXCEPTION."""
+        self.settle()
+        build = self.store.builds[build_id]
+        change_build(self.store, build, self.clock.now(), lambda: setattr(build, "beta_exception", True))
 
     def approve_beta_review(self, build_id: str) -> None:
         """TestFlight beta review approves the build."""
