@@ -64,7 +64,9 @@ async def test_a_version_left_in_a_rejected_submission_is_resubmitted_there(
     )
     p = await pub(world, second)
     assert p.version_state == "WAITING_FOR_REVIEW", thread(world, p)
-    assert world.asc.review_submissions[rejected.id].state == "WAITING_FOR_REVIEW"  # sent again, not a new one
+    assert (
+        world.asc.review_submissions[rejected.id].state == "WAITING_FOR_REVIEW"
+    )  # sent again, not a new one
     [refusal] = _refusals(world, "/v1/reviewSubmissionItems")
     # The blocking id is only in Apple's nested error, not in the top-level detail.
     assert rejected.id not in refusal["detail"]
@@ -88,3 +90,40 @@ async def test_a_lost_answer_to_adding_the_item_is_read_back_and_submitted(
     assert p.version_state == "WAITING_FOR_REVIEW", thread(world, p)
     assert len(world.asc.review_items) == 1
     assert world.asc.count("POST", r"^/v1/reviewSubmissionItems$") == 1
+
+
+async def test_processing_exception_seeded_by_apple_fails_the_build(world: World, clock: FakeClock) -> None:
+    """processingState VALID, beta states PROCESSING_EXCEPTION (no rewrite: the simulator's own answer)."""
+    world.asc.add_app(APP, name="Example")
+    pub_id = await publish(
+        world,
+        clock,
+        APP,
+        "1.0.0",
+        "7",
+        publishing={"submit_to_testflight": True},
+        sim={"outcome": "PROCESSING_EXCEPTION"},
+    )
+    p = await pub(world, pub_id)
+    assert p.state == "failed", p
+    assert p.processing_state == "VALID"  # the build itself processed; TestFlight's part failed
+    assert any("PROCESSING_EXCEPTION" in t for t in thread(world, p))
+    assert world.asc.count("POST", r"^/v1/betaAppReviewSubmissions$") == 0
+
+
+async def test_processing_exception_after_beta_submission_is_told_and_following_stops(
+    world: World, clock: FakeClock
+) -> None:
+    world.asc.add_app(APP, name="Example")
+    pub_id = await publish(world, clock, APP, "1.0.0", "7", publishing={"submit_to_testflight": True})
+    p = await pub(world, pub_id)
+    assert p.beta_review_state == "WAITING_FOR_REVIEW" and p.build_id is not None
+    world.asc.fail_beta_processing(p.build_id)
+    await later(world, clock, 300)
+    p = await pub(world, pub_id)
+    assert p.beta_review_state == "PROCESSING_EXCEPTION", p
+    told = [t for t in thread(world, p) if "could not process the build (PROCESSING_EXCEPTION)" in t]
+    assert len(told) == 1
+    reads = world.asc.count("GET", r"^/v1/builds$")
+    await later(world, clock, 3600)
+    assert world.asc.count("GET", r"^/v1/builds$") == reads  # nothing left to follow
