@@ -64,7 +64,9 @@ class ReviewsMixin(ResourceFamily):
             return existing
 
     async def list_review_submission_items(self, submission_id: str) -> list[ReviewSubmissionItem]:
-        doc = await self._http.get_all(f"/v1/reviewSubmissions/{seg(submission_id)}/items")
+        # Without the include Apple leaves out which version an item holds (it has no links either).
+        params = {"include": "appStoreVersion", "limit": 200}
+        doc = await self._http.get_all(f"/v1/reviewSubmissions/{seg(submission_id)}/items", params)
         return [ReviewSubmissionItem.parse(r) for r in resources(doc)]
 
     async def add_review_submission_item(self, submission_id: str, version_id: str) -> ReviewSubmissionItem:

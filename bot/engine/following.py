@@ -31,6 +31,8 @@ BETA_FROM_EXTERNAL = {
     "IN_BETA_TESTING": "APPROVED",
     "BETA_REJECTED": "REJECTED",
     "EXPIRED": "EXPIRED",
+    # TestFlight's processing failed after the build was ready: no review will decide it any more.
+    "PROCESSING_EXCEPTION": "PROCESSING_EXCEPTION",
 }
 
 
@@ -59,6 +61,12 @@ def beta_text(state: str) -> tuple[str, str]:
         return "🔍 TestFlight beta review has started.", "thread"
     if state == "EXPIRED":
         return "⌛ The build expired in TestFlight (a newer build replaced it).", "thread"
+    if state == "PROCESSING_EXCEPTION":
+        return (
+            "❌ TestFlight could not process the build (PROCESSING_EXCEPTION): testers cannot get it and "
+            "beta review will not decide it. Upload a new build.",
+            "broadcast",
+        )
     return f"TestFlight beta review: {state}.", "thread"
 
 

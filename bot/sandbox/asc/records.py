@@ -60,6 +60,7 @@ class Build:
     expired: bool = False
     audience: str = "APP_STORE_ELIGIBLE"
     auto_notify: bool = True
+    beta_exception: bool = False  # TestFlight's own processing failed (PROCESSING_EXCEPTION)
     beta_review_id: str | None = None
     group_ids: set[str] = field(default_factory=set)
 

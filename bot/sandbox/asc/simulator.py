@@ -17,6 +17,7 @@ from bot.sandbox.asc.feedback import submit as submit_feedback
 from bot.sandbox.asc.lifecycle import (
     DEFAULT_UPLOAD_ERRORS,
     beta_states,
+    change_build,
     decide_beta_review,
     schedule_build,
     set_upload_state,
@@ -42,7 +43,9 @@ from bot.sandbox.asc.server import AscServer
 from bot.sandbox.asc.store import Store
 from bot.sandbox.asc.webhooks import Delivery, WebhookSender
 
-_OUTCOMES = ("VALID", "INVALID", "FAILED")
+# PROCESSING_EXCEPTION: processingState VALID, but TestFlight's processing of the build failed, so its
+# buildBetaDetail states are PROCESSING_EXCEPTION (a state Apple documents only for buildBetaDetails).
+_OUTCOMES = ("VALID", "INVALID", "FAILED", "PROCESSING_EXCEPTION")
 
 
 class AscSimulator:
@@ -157,8 +160,14 @@ class AscSimulator:
         sku: str | None = None,
         live_version: str | None = "1.0",
         platforms: tuple[str, ...] = ("IOS",),
+        store_text: bool = True,
+        other_locales: tuple[str, ...] = (),
     ) -> str:
-        """Add an app; with `live_version` it already has that version on the App Store per platform."""
+        """Add an app; with `live_version` it already has that version on the App Store per platform.
+
+        The live version has a copyright and, with `store_text`, a description, keywords and support URL
+        in its primary locale and `other_locales`, which App Store Connect carries over to the next version.
+        """
         if bundle_id in self.store.apps_by_bundle:
             raise ValueError(f"an app with bundle id {bundle_id} exists already")
         app = App(
@@ -176,10 +185,19 @@ class AscSimulator:
                 self.store.new_id(), app.id, platform, live_version or "", now - timedelta(days=30)
             )
             version.state = "READY_FOR_DISTRIBUTION"
+            text: dict[str, str | None] = {}
+            if store_text:
+                version.copyright = f"{now.year} {app.name}"
+                text = {
+                    "description": f"{app.name} for everyone.",
+                    "keywords": app.name.lower(),
+                    "supportUrl": f"https://{bundle_id}.example.com/support",
+                }
             self.store.add_version(version)
-            self.store.add_version_localization(
-                VersionLocalization(self.store.new_id(), version.id, primary_locale)
-            )
+            for locale in dict.fromkeys((primary_locale, *other_locales)):
+                self.store.add_version_localization(
+                    VersionLocalization(self.store.new_id(), version.id, locale, dict(text))
+                )
         return app.id
 
     def add_beta_group(
@@ -234,12 +252,13 @@ class AscSimulator:
         now = self.clock.now()
         pre_release = self.store.pre_release_for(app.id, version, platform)
         upload = BuildUpload(self.store.new_id(), app.id, version, build_number, platform, now)
-        if outcome != "VALID":
+        if outcome not in ("VALID", "PROCESSING_EXCEPTION"):
             upload.errors = list(errors if errors is not None else DEFAULT_UPLOAD_ERRORS[outcome])
         build = Build(
-            self.store.new_id(), app.id, pre_release.id, upload.id, build_number, platform, now, outcome,
-            uses_non_exempt_encryption,
+            self.store.new_id(), app.id, pre_release.id, upload.id, build_number, platform, now,
+            "VALID" if outcome == "PROCESSING_EXCEPTION" else outcome, uses_non_exempt_encryption,
         )  # fmt: skip
+        build.beta_exception = outcome == "PROCESSING_EXCEPTION"
         self.store.uploads[upload.id] = upload
         self.store.uploads_by_app.setdefault(app.id, []).append(upload)
         self.store.builds[build.id] = build
@@ -261,6 +280,12 @@ class AscSimulator:
     def settle(self) -> None:
         """Apply every change that is due by the simulator's clock."""
         self.store.settle(self.clock.now())
+
+    def fail_beta_processing(self, build_id: str) -> None:
+        """TestFlight's processing of a listed build fails later: its beta states become PROCESSING_EXCEPTION."""
+        self.settle()
+        build = self.store.builds[build_id]
+        change_build(self.store, build, self.clock.now(), lambda: setattr(build, "beta_exception", True))
 
     def approve_beta_review(self, build_id: str) -> None:
         """TestFlight beta review approves the build."""
