@@ -22,6 +22,8 @@ from bot.blocks.base import (
     BETA_GROUPS,
     BETA_GROUPS_VIEW,
     BUTTONS,
+    CHANGE_COMPLIANCE,
+    CHANGE_COMPLIANCE_VIEW,
     COMPLIANCE_NO,
     COMPLIANCE_QUESTION,
     COMPLIANCE_YES,
@@ -64,6 +66,7 @@ from bot.blocks.base import (
     shorten,
     when,
 )
+from bot.blocks.compliance import change_compliance_modal, compliance_unchanged
 from bot.blocks.message import (
     buttons_for,
     compliance_answered,
@@ -95,6 +98,8 @@ __all__ = [
     "BETA_GROUPS",
     "BETA_GROUPS_VIEW",
     "BUTTONS",
+    "CHANGE_COMPLIANCE",
+    "CHANGE_COMPLIANCE_VIEW",
     "COMPLIANCE_NO",
     "COMPLIANCE_QUESTION",
     "COMPLIANCE_YES",
@@ -137,8 +142,10 @@ __all__ = [
     "beta_groups_modal",
     "buttons_for",
     "cancelled",
+    "change_compliance_modal",
     "click_refused",
     "compliance_answered",
+    "compliance_unchanged",
     "escape",
     "event_text",
     "fit",
