@@ -23,7 +23,9 @@ def change_compliance_modal(pub: Publication, given: Action, current: bool, meta
         "refuses another, and the thread will say so. The change is logged."
     )
     blocks = [_section(text), _context(note)]
-    return _modal(CHANGE_COMPLIANCE_VIEW, "Export compliance", blocks, meta, submit="Change it", close="Keep it")
+    return _modal(
+        CHANGE_COMPLIANCE_VIEW, "Export compliance", blocks, meta, submit="Change it", close="Keep it"
+    )
 
 
 def compliance_unchanged(action: Action) -> str:

@@ -43,7 +43,7 @@ def in_review(pub: Publication) -> str | None:
 
 def changeable(pub: Publication, actions: list[Action]) -> bool:
     """Whether to offer approvers the control: an answer was given and no review has the build."""
-    return current_answer(actions)[1] is not None and in_review(pub) is None and pub.is_active
+    return current_answer(actions)[1] is not None and in_review(pub) is None
 
 
 def change_problem(pub: Publication, actions: list[Action], value: object) -> str | None:
@@ -81,7 +81,6 @@ async def replace_pending(storage: Storage, actions: list[Action], actor: str, n
         event=NewEvent("export_compliance_replaced", actor=actor, data={"replaced": claimed.params}),
     )
     return True
-
 
 
 async def vet_change(
