@@ -10,12 +10,14 @@ fails `test_every_path_into_the_bot_is_covered`.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -28,6 +30,7 @@ from bot.config import AppSettings
 from bot.engine.actions import ACTIONS, CONTROLS, GATED
 from bot.sandbox.slack import Message
 from bot.sandbox.world import DEMO_CHANNEL, World
+from bot.signatures import sign_apple, sign_ci
 from commands import asc
 from storage.repository import DIRTY
 from tests.commands.conftest import eventually, open_views
@@ -503,6 +506,85 @@ def test_every_path_into_the_bot_is_covered() -> None:
     assert set(asc.USAGE) == verbs
     # Every gated step and control is reachable by some path here.
     assert {k for k in GATED if k in ACTIONS or k in CONTROLS} <= {spec.kind for spec in PATHS.values()}
+
+
+# -- the webhooks: CI's options are trusted when signed, nothing else is --------------------------
+
+WEBHOOKS = ("/webhooks/build-uploaded", "/webhooks/app-store-connect")
+
+
+def test_every_post_route_is_covered(env: Env) -> None:
+    posted = {r.resource.canonical for r in env.world.bot.web.router.routes() if r.method == "POST"}
+    assert posted == {"/slack/events", *WEBHOOKS}  # Slack's one route carries every path above
+
+
+@pytest.mark.parametrize("signed", ["signed", "forged", "stale", "untimestamped"])
+def test_the_build_uploaded_webhook_starts_gated_steps_only_when_signed(env: Env, signed: str) -> None:
+    async def run() -> None:
+        build = env.next_build()
+        body = json.dumps(
+            env.world.upload_payload(APP, "1.0.0", build, publishing={"submit_to_app_store": True})
+        ).encode()
+        now = int(env.clock.now().timestamp())
+        secret = env.world.webhook_secret if signed != "forged" else "not-the-secret-at-all"
+        headers = sign_ci(secret, body, now - 600 if signed == "stale" else now)
+        if signed == "untimestamped":
+            headers = {k: v for k, v in headers.items() if k != "X-Signature-Timestamp"}
+        written = writes(env)
+        async with httpx.AsyncClient() as http:
+            reply = await http.post(
+                f"{env.world.bot.url}{WEBHOOKS[0]}",
+                content=body,
+                headers={"Content-Type": "application/json", **headers},
+            )
+        pub = await env.world.bot.storage.find(APP, "IOS", "1.0.0", build)
+        if signed == "signed":  # CI is trusted with the app's gated steps
+            assert reply.status_code == 202 and pub is not None
+            assert await step_by("app_store")(env, Ctx(pub.id), "webhook")
+        else:
+            assert reply.status_code == 401 and pub is None
+            await quiet(env)
+            assert writes(env) == written
+        await quiet(env)
+        await retire(env)
+
+    env.run(run())
+
+
+@pytest.mark.parametrize("signed", [True, False])
+def test_app_store_connects_webhook_starts_no_step(env: Env, signed: bool) -> None:
+    async def run() -> None:
+        pub_id = await ready(env, env.next_build())
+        build_id = env.world.asc.build_id_for(
+            APP, "1.0.0", (await env.world.bot.storage.get(pub_id)).build_number
+        )
+        await quiet(env)
+        before, written = await env.world.bot.storage.actions(pub_id), writes(env)
+        event = {
+            "data": {
+                "type": "buildUploadStateUpdated",
+                "id": f"event-{pub_id}",
+                "attributes": {"newValue": "COMPLETE"},
+                "relationships": {"instance": {"data": {"type": "builds", "id": build_id}}},
+            }
+        }
+        body = json.dumps(event).encode()
+        secret = env.world.config.apple_webhook_secret if signed else "not-the-secret-at-all"
+        async with httpx.AsyncClient() as http:
+            reply = await http.post(
+                f"{env.world.bot.url}{WEBHOOKS[1]}",
+                content=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "x-apple-signature": sign_apple(secret or "", body),
+                },
+            )
+        assert reply.status_code == (200 if signed else 401)
+        await quiet(env)
+        assert await env.world.bot.storage.actions(pub_id) == before and writes(env) == written
+        await retire(env)
+
+    env.run(run())
 
 
 # -- the property -------------------------------------------------------------------------------
