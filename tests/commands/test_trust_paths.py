@@ -52,13 +52,36 @@ class Env:
     clock: FakeClock
     apple_id: str
     serial: int = 0
+    style: str = "per app"
 
     def run(self, work: Awaitable[Any]) -> Any:
         return self.loop.run_until_complete(work)
 
+    def ensure(self, style: str = "per app") -> None:
+        """The approvers configured `style`'s way (the bot restarts only when that changes)."""
+        if self.style != style:
+            self.run(configure_approvers(self.world, style))
+            self.style = style
+
     def next_build(self) -> str:
         self.serial += 1
         return str(self.serial)
+
+
+GROUP = "S0RELEASE"
+# The ways a team configures the same approvers: per app, as a user group, or for every app under
+# [defaults]. (The app typed in another letter case or as its Apple id is the `/asc publish` path's.)
+STYLES = ("per app", "user group", "defaults")
+
+
+async def configure_approvers(world: World, style: str) -> None:
+    """(Re)start the bot with the approvers configured one way; the app's defaults hold app_store."""
+    held = MappingProxyType({"submit_to_app_store": True})
+    who = (GROUP,) if style == "user group" else APPROVERS
+    own = () if style == "defaults" else who
+    apps = {APP: AppSettings(APP, approvers=own), HELD: AppSettings(HELD, approvers=own, publishing=held)}
+    await world.stop_bot()
+    await world.start_bot(apps=MappingProxyType(apps), approvers=who if style == "defaults" else ())
 
 
 @pytest.fixture(scope="module")
@@ -75,14 +98,8 @@ def env() -> Iterator[Env]:
         world.asc.add_beta_group(apple_id, "QA", internal=True)
         world.slack.add_user(PARTNER, team_id="T0PARTNER")  # Slack Connect: another workspace
         world.slack.add_user(GRID, team_id="T0ELSEWHERE", enterprise_id="E0ELSEWHERE")  # another org
-        await world.stop_bot()
-        apps = {
-            APP: AppSettings(APP, approvers=APPROVERS),
-            HELD: AppSettings(
-                HELD, approvers=APPROVERS, publishing=MappingProxyType({"submit_to_app_store": True})
-            ),
-        }
-        await world.start_bot(apps=MappingProxyType(apps))
+        world.slack.add_usergroup(GROUP, list(APPROVERS))
+        await configure_approvers(world, "per app")
         return apple_id
 
     apple_id = loop.run_until_complete(start())
@@ -520,6 +537,8 @@ def test_every_post_route_is_covered(env: Env) -> None:
 
 @pytest.mark.parametrize("signed", ["signed", "forged", "stale", "untimestamped"])
 def test_the_build_uploaded_webhook_starts_gated_steps_only_when_signed(env: Env, signed: str) -> None:
+    env.ensure()
+
     async def run() -> None:
         build = env.next_build()
         body = json.dumps(
@@ -553,6 +572,8 @@ def test_the_build_uploaded_webhook_starts_gated_steps_only_when_signed(env: Env
 
 @pytest.mark.parametrize("signed", [True, False])
 def test_app_store_connects_webhook_starts_no_step(env: Env, signed: bool) -> None:
+    env.ensure()
+
     async def run() -> None:
         pub_id = await ready(env, env.next_build())
         build_id = env.world.asc.build_id_for(
@@ -640,9 +661,12 @@ attempts = st.sampled_from(sorted(PATHS)).flatmap(
 )
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(plan=st.lists(attempts, min_size=1, max_size=3))
-def test_only_approvers_of_this_workspace_start_gated_steps_on_any_path(env: Env, plan: list) -> None:
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(style=st.sampled_from(STYLES), plan=st.lists(attempts, min_size=1, max_size=2))
+def test_only_approvers_of_this_workspace_start_gated_steps_on_any_path(
+    env: Env, style: str, plan: list
+) -> None:
+    env.ensure(style)
     for name, who, state in plan:
         env.run(attempt(env, name, who, state))
 
@@ -650,5 +674,6 @@ def test_only_approvers_of_this_workspace_start_gated_steps_on_any_path(env: Env
 @pytest.mark.parametrize("who", sorted(USERS))
 def test_every_path_once_per_kind_of_person(env: Env, who: str) -> None:
     """Hypothesis samples; this makes sure each path meets each kind of person at least once."""
+    env.ensure()
     for name in sorted(PATHS):
         env.run(attempt(env, name, who, PATHS[name].states[0]))
