@@ -86,6 +86,8 @@ def test_every_path_into_the_bot_is_covered() -> None:
     assert "shortcuts" not in features  # no message or global shortcuts: nothing to cover there
     verbs = {name.split()[0] for name in COMMANDS}
     assert set(asc.USAGE) == verbs
+    hint = features["slash_commands"][0]["usage_hint"]
+    assert all(verb in hint for verb in verbs)  # Slack's own hint names every verb a person can type
     # Every gated step and control is reachable by some path here.
     assert {k for k in GATED if k in ACTIONS or k in CONTROLS} <= {spec.kind for spec in PATHS.values()}
 
