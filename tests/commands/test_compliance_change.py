@@ -4,14 +4,16 @@ PATCH at most, and Apple's refusal (one answer per build) told in the thread and
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from types import MappingProxyType
 
 from bot import blocks
 from bot.clock import FakeClock
 from bot.config import AppSettings
+from bot.sandbox.asc.faults import Faults
 from bot.sandbox.slack import Message
 from bot.sandbox.world import DEMO_CHANNEL, World
-from tests.commands.conftest import buttons, ephemerals_to, eventually, open_views
+from tests.commands.conftest import action, buttons, ephemerals_to, eventually, open_views
 from tests.support.flow import later, pub, upload
 
 APP = "com.example.app"
@@ -158,3 +160,35 @@ async def test_no_change_control_once_the_build_is_in_beta_review(world: World, 
         await later(world, clock, 30)
     assert (await pub(world, pub_id)).beta_review_state is not None
     assert CHANGE not in buttons(await message_of(world, pub_id))
+
+
+async def test_a_stale_answer_click_after_a_change_is_told_the_answer_that_stands(
+    world: World, clock: FakeClock
+) -> None:
+    await guarded(world)
+    pub_id = await upload(world, APP, "1.4.0", "412", publishing={"submit_to_testflight": True})
+    world.asc.upload_build(APP, "1.4.0", "412", uses_non_exempt_encryption=None)
+    await later(world, clock, 61)
+    await later(world, clock, 600)
+    await later(world, clock, 30)
+    publication = await pub(world, pub_id)
+    [asked] = [m for m in world.slack.thread(DEMO_CHANNEL, publication.message_ts) if buttons(m)]
+    stale = replace(asked, blocks=list(asked.blocks))  # Bob's client still shows the buttons
+    # App Store Connect is down for the build for a while, so Alice's answer waits to be sent.
+    world.asc.faults = Faults(error_rate=1.0, error_statuses=(503,), paths=r"^/v1/builds/[^/]+$")
+    await world.slack.click_button(world.events_url, asked, blocks.COMPLIANCE_NO, user="U0ALICE")
+    await eventually(lambda: asked.edits)
+    await later(world, clock, 1)
+    assert (await action(world, pub_id, "export_compliance")).status == "requested"
+    view_id = await confirm(world, await message_of(world, pub_id), BOSS)
+    assert "answered by <@U0ALICE>" in modal_text(world, view_id)
+    await world.slack.submit_view(world.events_url, view_id, user=BOSS)
+    await eventually(lambda: ephemerals_to(world, BOSS))
+
+    world.asc.faults = Faults()
+    await world.slack.click_button(world.events_url, stale, blocks.COMPLIANCE_YES, user="U0BOB")
+    [told] = await eventually(lambda: ephemerals_to(world, "U0BOB"))
+    assert f"already answered by <@{BOSS}>" in told and "the app uses non-exempt encryption" in told
+    await later(world, clock, 30)
+    await later(world, clock, 30)
+    assert compliance_patches(world) == [{"value": True, "status": 200}]  # Alice's "no" never went out
