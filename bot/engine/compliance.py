@@ -25,8 +25,9 @@ def said(value: object) -> str:
 
 
 def current_answer(actions: list[Action]) -> tuple[Action | None, bool | None]:
-    """The step whose answer stands (a succeeded change, else the first answer) and that answer."""
-    change = next((a for a in actions if a.kind == CHANGE and a.status == "succeeded"), None)
+    """The step whose answer stands (a change, sent or on its way, else the first answer) and that
+    answer; a change Apple refused leaves the first answer standing."""
+    change = next((a for a in actions if a.kind == CHANGE and a.status in (*OPEN, "succeeded")), None)
     given = change or final_answer(ANSWER, actions)
     value = given.params.get(KEY) if given is not None else None
     return given, value if isinstance(value, bool) else None
