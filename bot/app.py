@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 import commands
 from bot.appstore.auth import ApiKey
 from bot.appstore.client import AppStoreConnect
+from bot.appstore.scheduler import Budgets
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.engine.clients import Clients
@@ -130,11 +131,19 @@ def build_app(
     storage = Storage(store)
     metrics = Metrics(clock.now)
 
+    # One budget per key (issuer + key id) for every client of it: steps, polls, following, modals.
+    budgets = Budgets(clock, reserve=config.rate_reserve, sleep=asc_sleep or asyncio.sleep)
+
     def make_client(key: ApiKey) -> AppStoreConnect:
         inner = asc_transport() if asc_transport else httpx.AsyncHTTPTransport()  # tests inject faults here
         transport = MeteredTransport(inner, metrics, key.name, clock.now)
         return AppStoreConnect(
-            key, config.asc_api_url, clock=clock, sleep=asc_sleep or asyncio.sleep, transport=transport
+            key,
+            config.asc_api_url,
+            clock=clock,
+            sleep=asc_sleep or asyncio.sleep,
+            transport=transport,
+            budget=budgets.for_key(key),
         )
 
     clients = Clients(config.api_keys, config.default_api_key, make_client)

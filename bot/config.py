@@ -40,6 +40,7 @@ ENV_VARS = (
     "ASC_BOT_POLL_INTERVAL",
     "ASC_BOT_FIND_TIMEOUT",
     "ASC_BOT_PROCESSING_TIMEOUT",
+    "ASC_BOT_RATE_RESERVE",
     "ASC_BOT_METRICS_TOKEN",
     "ASC_BOT_LOG_FORMAT",
     "ASC_BOT_LOG_LEVEL",
@@ -63,6 +64,7 @@ _DEFAULTS_FIELDS = (
     "poll_interval",
     "find_timeout",
     "processing_timeout",
+    "rate_reserve",
     "publishing",
 )
 _SECRET_FIELDS = frozenset(
@@ -111,6 +113,7 @@ class Config:
     metrics_token: str | None = None
     log_format: str = "text"
     log_level: str = "INFO"
+    rate_reserve: float = 0.20  # share of each key's hourly budget left to the team's other tools
 
     def app(self, bundle_id: str) -> AppSettings:
         """Settings for an app with the global channel, key, approvers and publishing filled in."""
@@ -211,6 +214,7 @@ def load_config(
     else:
         channel = ck.toml_channel(defaults, ("defaults",), problems)
     seconds = _seconds(get, defaults, problems)
+    rate_reserve = _reserve(get, defaults, problems)
 
     base = Path(config_path).expanduser().parent if config_path else Path()
     api_keys, key_names = ck.load_keys(env, document.get("keys", {}), base, problems)
@@ -249,6 +253,7 @@ def load_config(
         metrics_token=get("ASC_BOT_METRICS_TOKEN"),
         log_format=log_format,
         log_level=log_level,
+        rate_reserve=rate_reserve,
     )
 
 
@@ -315,6 +320,20 @@ def _seconds(get: Any, defaults: Mapping[str, Any], problems: list[str]) -> list
         # Both deadlines run from upload time, so a build found late could never finish processing.
         problems.append(f"{labels[2]} must be at least the find timeout ({find:g} s), got {process:g}")
     return values
+
+
+def _reserve(get: Any, defaults: Mapping[str, Any], problems: list[str]) -> float:
+    """The percentage of each key's hourly budget the bot leaves alone: env, else [defaults], else 20."""
+    raw, label = get("ASC_BOT_RATE_RESERVE"), "ASC_BOT_RATE_RESERVE"
+    if raw is None and "rate_reserve" in defaults:
+        raw, label = defaults["rate_reserve"], toml_label("defaults", "rate_reserve")
+    if raw is None:
+        return 0.20
+    number = _number(raw.strip().removesuffix("%") if isinstance(raw, str) else raw)
+    if number is None or not 0 <= number <= 90:
+        problems.append(f"{label} must be a percentage between 0 and 90, got {shown(raw)}")
+        return 0.20
+    return number / 100
 
 
 def _number(raw: Any) -> float | None:

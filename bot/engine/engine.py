@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.appstore.errors import AscError
 from bot.appstore.models import BetaGroup
+from bot.appstore.scheduler import Priority, priority
 from bot.clock import Clock
 from bot.engine import messages
 from bot.engine.actions import ACTIONS
@@ -296,15 +297,19 @@ class Engine:
             raise AscBotError("This publication no longer exists.")
         client = self.clients.get(pub.api_key)
         try:
-            app_id = pub.app_id
-            if app_id is None:
-                app = await client.find_app(pub.app_bundle_id)
-                if app is None:
-                    raise AscBotError(messages.app_not_found(pub.app_bundle_id, client.key_name))
-                app_id = app.id
-            return await client.list_beta_groups(app_id)
+            with priority(Priority.PERSON):  # someone waits for the modal
+                return await self._beta_groups(client, pub)
         except AscError as exc:
             raise AscBotError(f"Could not read the beta groups: {exc.user_message}") from None
+
+    async def _beta_groups(self, client: Any, pub: Publication) -> list[BetaGroup]:
+        app_id = pub.app_id
+        if app_id is None:
+            app = await client.find_app(pub.app_bundle_id)
+            if app is None:
+                raise AscBotError(messages.app_not_found(pub.app_bundle_id, client.key_name))
+            app_id = app.id
+        return await client.list_beta_groups(app_id)
 
     async def apple_event(self, event_type: str, resource_type: str, resource_id: str) -> bool:
         """An App Store Connect webhook named a changed resource: poll its publication at once."""
@@ -464,7 +469,8 @@ class Engine:
             log.error("cannot poll %d publication(s): %s", len(pubs), exc)
             return
         try:
-            await self._poller.poll(client, pubs, now)
+            with priority(Priority.POLL):
+                await self._poller.poll(client, pubs, now)
         except Exception:  # one key's trouble must not stop the other keys or the outbox
             log.exception("polling %d publication(s) of key %s failed", len(pubs), key or "default")
 
@@ -474,12 +480,14 @@ class Engine:
         except Exception as exc:
             log.error("cannot advance %d publication(s): %s", len(pubs), exc)
             return
-        pubs, used = await self._follower.refresh(client, pubs, now)
+        with priority(Priority.FOLLOW):
+            pubs, used = await self._follower.refresh(client, pubs, now)
         every = follow_interval(self.settings.follow_interval, client, used)
         by_app: dict[str, list[Publication]] = defaultdict(list)
         for pub in pubs:
             by_app[pub.app_bundle_id].append(pub)
-        await asyncio.gather(*(self._runner.advance_app(group, every) for group in by_app.values()))
+        with priority(Priority.STEP):
+            await asyncio.gather(*(self._runner.advance_app(group, every) for group in by_app.values()))
 
 
 APP_STORE_OPTIONS = (
