@@ -35,6 +35,7 @@ from bench.common import Result, Table, cli, ratio
 from bench.harness import Served
 from bot.appstore.auth import ApiKey, generate_private_key_pem
 from bot.clock import FakeClock
+from bot.engine.profile import DEFAULT_PROFILE
 from bot.sandbox.asc import AscSimulator
 from bot.sandbox.world import World
 
@@ -83,7 +84,13 @@ def setup(sim: AscSimulator) -> None:
 async def run_bot() -> tuple[Counter[str], int, dict[str, str]]:
     """asc-bot from the webhook to the App Store review submission; returns (per category, errors, steps)."""
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
-    world = await World(clock, scheduler=False, build_appear_delay=APPEAR, processing_time=PROCESSING).start()
+    world = await World(
+        clock,
+        scheduler=False,
+        build_appear_delay=APPEAR,
+        processing_time=PROCESSING,
+        poll_profile=DEFAULT_PROFILE,
+    ).start()
     try:
         assert world.bot is not None
         setup(world.asc)

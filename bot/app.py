@@ -25,6 +25,7 @@ from bot.appstore.scheduler import Budgets
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.engine.clients import Clients
+from bot.engine.profile import FIRST_FIND
 from bot.engine.engine import Engine
 from bot.engine.settings import AppDefaults, EngineSettings
 from bot.metrics import MeteredRateLimitRetryHandler, MeteredTransport, MeteredWebClient, Metrics
@@ -170,6 +171,8 @@ def build_app(
         poll_interval=config.poll_interval,
         find_timeout=config.find_timeout,
         processing_timeout=config.processing_timeout,
+        poll_profile=config.poll_profile,
+        first_find=FIRST_FIND if config.poll_profile else 0.0,
         defaults_for=lambda bundle_id: _app_defaults(config, bundle_id),
     )
     approvers = commands.Approvers(config.approvers_for, slack_client)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from bot import config_keys as ck
 from bot.appstore.auth import ApiKey
 from bot.config_keys import check_known, shown, toml_label
+from bot.engine.profile import DEFAULT_PROFILE, parse_profile
 from bot.errors import ConfigError
 
 ENV_VARS = (
@@ -41,6 +42,7 @@ ENV_VARS = (
     "ASC_BOT_FIND_TIMEOUT",
     "ASC_BOT_PROCESSING_TIMEOUT",
     "ASC_BOT_RATE_RESERVE",
+    "ASC_BOT_POLL_PROFILE",
     "ASC_BOT_METRICS_TOKEN",
     "ASC_BOT_LOG_FORMAT",
     "ASC_BOT_LOG_LEVEL",
@@ -65,6 +67,7 @@ _DEFAULTS_FIELDS = (
     "find_timeout",
     "processing_timeout",
     "rate_reserve",
+    "poll_profile",
     "publishing",
 )
 _SECRET_FIELDS = frozenset(
@@ -114,6 +117,7 @@ class Config:
     log_format: str = "text"
     log_level: str = "INFO"
     rate_reserve: float = 0.20  # share of each key's hourly budget left to the team's other tools
+    poll_profile: tuple[tuple[float, float], ...] = DEFAULT_PROFILE  # processing polls by build age
 
     def app(self, bundle_id: str) -> AppSettings:
         """Settings for an app with the global channel, key, approvers and publishing filled in."""
@@ -215,6 +219,15 @@ def load_config(
         channel = ck.toml_channel(defaults, ("defaults",), problems)
     seconds = _seconds(get, defaults, problems)
     rate_reserve = _reserve(get, defaults, problems)
+    poll_profile = DEFAULT_PROFILE
+    raw_profile, profile_label = get("ASC_BOT_POLL_PROFILE"), "ASC_BOT_POLL_PROFILE"
+    if raw_profile is None and "poll_profile" in defaults:
+        raw_profile, profile_label = defaults["poll_profile"], toml_label("defaults", "poll_profile")
+    if raw_profile is not None:
+        try:
+            poll_profile = parse_profile(str(raw_profile))
+        except ValueError as exc:
+            problems.append(f"{profile_label}: {exc}")
 
     base = Path(config_path).expanduser().parent if config_path else Path()
     api_keys, key_names = ck.load_keys(env, document.get("keys", {}), base, problems)
@@ -254,6 +267,7 @@ def load_config(
         log_format=log_format,
         log_level=log_level,
         rate_reserve=rate_reserve,
+        poll_profile=poll_profile,
     )
 
 

@@ -20,6 +20,7 @@ from bot.appstore.models import (
     Build,
 )
 from bot.engine import messages
+from bot.engine.profile import next_processing_poll
 from bot.engine.settings import EngineSettings
 from storage.records import Publication
 from storage.repository import DIRTY, NewEvent, Storage
@@ -67,6 +68,11 @@ class Poller:
         before = client.requests_sent
         next_at = now + timedelta(seconds=poll_interval(self._settings, client))
         publications = await self._resolve_apps(client, publications, now, next_at)
+        young = [p for p in publications if p.state == "waiting_for_build" and now < self._first_find(p)]
+        for pub in young:  # Apple does not list a build the moment its upload ends: look later
+            await self._storage.update(pub.id, now, next_poll_at=self._first_find(pub))
+        later = {p.id for p in young}
+        publications = [p for p in publications if p.id not in later]
         waiting = [p for p in publications if p.state == "waiting_for_build"]
         processing = [p for p in publications if p.state == "processing" and p.build_id]
         found, failed = await self._find_builds(client, waiting)
@@ -84,6 +90,15 @@ class Poller:
                 log.exception("publication %s: polling failed", pub.id)
                 await self._trouble([pub], exc, now, next_at)
 
+    def _first_find(self, pub: Publication) -> datetime:
+        return pub.created_at + timedelta(seconds=self._settings.first_find)
+
+    def _processing_next(self, pub: Publication, now: datetime, floor: datetime) -> datetime:
+        """The profile's next processing poll, never sooner than the budget's floor."""
+        if not self._settings.poll_profile:
+            return floor
+        return max(floor, next_processing_poll(self._settings.poll_profile, pub.created_at, now))
+
     async def _poll_one(
         self,
         client: AppStoreConnect,
@@ -91,8 +106,9 @@ class Poller:
         found: dict[str, Build],
         current: dict[str, Build],
         now: datetime,
-        next_at: datetime,
+        floor: datetime,
     ) -> None:
+        next_at = self._processing_next(pub, now, floor)
         if pub.state == "processing":
             build = current.get(pub.build_id or "")
             if build is None:  # not listed any more: look again next time, the deadline still holds
@@ -127,7 +143,7 @@ class Poller:
                 pub, now, "timed_out", "find_timed_out", messages.find_timed_out(pub.label, waited)
             )
         else:
-            await self._storage.update(pub.id, now, next_poll_at=next_at, last_error=None)
+            await self._storage.update(pub.id, now, next_poll_at=floor, last_error=None)
 
     async def _current(
         self, client: AppStoreConnect, processing: list[Publication], failed: dict[str, Exception]

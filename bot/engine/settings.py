@@ -25,4 +25,7 @@ class EngineSettings:
     action_lease: float = 600.0
     follow_interval: float = 120.0  # App Store review takes hours; webhooks make changes immediate
     max_parallel_actions: int = 8
+    # Processing polls by the build's age; empty: every poll_interval (see bot/engine/profile.py).
+    poll_profile: tuple[tuple[float, float], ...] = ()
+    first_find: float = 0.0  # seconds after the upload before the first look for the build
     defaults_for: Callable[[str], AppDefaults] = field(default=lambda bundle_id: AppDefaults())
