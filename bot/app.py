@@ -25,8 +25,8 @@ from bot.appstore.scheduler import Budgets
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.engine.clients import Clients
-from bot.engine.profile import FIRST_FIND
 from bot.engine.engine import Engine
+from bot.engine.profile import FIRST_FIND
 from bot.engine.settings import AppDefaults, EngineSettings
 from bot.metrics import MeteredRateLimitRetryHandler, MeteredTransport, MeteredWebClient, Metrics
 from bot.ops_web import add_ops_routes, metered

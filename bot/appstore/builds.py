@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from bot.appstore.base import ResourceFamily, csv, document
+from bot.appstore.cache import BUILD_LIFETIME
 from bot.appstore.http import seg
 from bot.appstore.models import Build, BuildBetaDetail, BuildUpload, Included, resources
 
@@ -51,9 +52,19 @@ class BuildsMixin(ResourceFamily):
             builds.extend(self._builds(await self._http.get("/v1/builds", params)))
         return builds
 
-    async def get_build(self, build_id: str) -> Build:
+    async def get_build(self, build_id: str, *, fresh: bool = False) -> Build:
+        """One build; one read moments ago (a poll in this sweep) answers unless `fresh`."""
+        cached = None if fresh else self._http.cache.get(f"build:{build_id}")
+        if cached is not None:
+            return cached
         doc = await self._http.get(f"/v1/builds/{seg(build_id)}", {"include": BUILD_INCLUDE})
-        return Build.parse(doc["data"], Included(doc))
+        return self._remember([Build.parse(doc["data"], Included(doc))])[0]
+
+    def _remember(self, builds: list[Build]) -> list[Build]:
+        for build in builds:
+            if build.beta_detail is not None:  # only a full read (with its beta detail) stands in
+                self._http.cache.put(f"build:{build.id}", build, BUILD_LIFETIME)
+        return builds
 
     async def expire_build(self, build_id: str) -> Build:
         """Expire a build; this is also the only way to withdraw it from beta review."""
@@ -100,15 +111,15 @@ class BuildsMixin(ResourceFamily):
         return BuildBetaDetail.parse(doc["data"])
 
     async def _patch_build(self, build_id: str, attributes: dict[str, bool]) -> Build:
+        self._http.cache.drop(f"build:{build_id}")
         body = document("builds", id_=build_id, attributes=attributes)
         doc = await self._http.patch(f"/v1/builds/{seg(build_id)}", body)
         if doc and doc.get("data"):
             return Build.parse(doc["data"], Included(doc))
-        return await self.get_build(build_id)
+        return await self.get_build(build_id, fresh=True)
 
-    @staticmethod
-    def _builds(doc: dict, app_id: str | None = None) -> list[Build]:
+    def _builds(self, doc: dict, app_id: str | None = None) -> list[Build]:
         included = Included(doc)
         builds = [Build.parse(r, included) for r in resources(doc)]
         # Without include=app Apple may leave out the app relationship; the caller asked by app.
-        return [dataclasses.replace(b, app_id=b.app_id or app_id) for b in builds]
+        return self._remember([dataclasses.replace(b, app_id=b.app_id or app_id) for b in builds])

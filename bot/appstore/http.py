@@ -15,6 +15,7 @@ import httpx
 
 from bot.appstore.auth import ApiKey, TokenProvider
 from bot.appstore.budget import RateLimit, parse_rate_limit
+from bot.appstore.cache import ShortCache
 from bot.appstore.errors import AscError, AscTransportError, error_from_response
 from bot.appstore.retry import NOT_SENT, TRANSIENT, RetryBudget, RetryPolicy
 from bot.appstore.scheduler import Budgets, KeyBudget
@@ -53,6 +54,7 @@ class AscHttp:
         self.key = key
         # Standalone clients get a budget of their own; the bot hands every client of a key the same.
         self.budget = budget or Budgets(clock, sleep=sleep).for_key(key)
+        self.cache = ShortCache(clock)
         self.tokens = TokenProvider(key, clock)
         self.policy = policy or RetryPolicy()
         self.requests_sent = 0

@@ -340,6 +340,7 @@ class ReviewSubmission:
     platform: str | None
     submitted_date: datetime | None
     item_ids: tuple[str, ...] = field(default=())
+    created: bool = False  # made by this client's POST just now: it holds no items yet
 
     @classmethod
     def parse(cls, r: Resource) -> ReviewSubmission:

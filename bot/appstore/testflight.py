@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from bot.appstore.base import ResourceFamily, document, ref
+from bot.appstore.cache import APP_LIFETIME
 from bot.appstore.errors import AscConflict, AscUnprocessable
 from bot.appstore.http import seg
 from bot.appstore.models import BetaBuildLocalization, BetaGroup, BetaReviewSubmission, resources
@@ -22,9 +23,10 @@ class TestFlightMixin(ResourceFamily):
         doc = await self._http.get(f"/v1/betaAppReviewSubmissions/{seg(submission_id)}")
         return BetaReviewSubmission.parse(doc["data"])
 
-    async def submit_for_beta_review(self, build_id: str) -> BetaReviewSubmission:
-        """Submit a build to TestFlight beta review, or return its existing submission (never two)."""
-        existing = await self.find_beta_review_submission(build_id)
+    async def submit_for_beta_review(self, build_id: str, *, looked: bool = False) -> BetaReviewSubmission:
+        """Submit a build to TestFlight beta review, or return its existing submission (never two).
+        `looked=True`: the caller has just found none, so do not ask again."""
+        existing = None if looked else await self.find_beta_review_submission(build_id)
         if existing is not None:
             return existing
 
@@ -44,9 +46,16 @@ class TestFlightMixin(ResourceFamily):
                 raise
             return raced
 
-    async def list_beta_groups(self, app_id: str) -> list[BetaGroup]:
+    async def list_beta_groups(self, app_id: str, *, fresh: bool = True) -> list[BetaGroup]:
+        """The app's beta groups; `fresh=False` takes a list read in the last minutes (a name it
+        lacks means read again: the group may be new)."""
+        cached = None if fresh else self._http.cache.get(f"groups:{app_id}")
+        if cached is not None:
+            return list(cached)
         doc = await self._http.get_all("/v1/betaGroups", {"filter[app]": app_id, "limit": 200})
-        return [BetaGroup.parse(r) for r in resources(doc)]
+        groups = [BetaGroup.parse(r) for r in resources(doc)]
+        self._http.cache.put(f"groups:{app_id}", tuple(groups), APP_LIFETIME)
+        return groups
 
     async def beta_groups_of_build(self, app_id: str, build_id: str) -> list[BetaGroup]:
         params = {"filter[app]": app_id, "filter[builds]": build_id, "limit": 200}

@@ -1,0 +1,40 @@
+"""Answers worth keeping a short while: a build just polled, an app's beta groups, its app record.
+
+Every entry has a lifetime; a write that changes a resource drops its entry, and callers that must
+see the latest state (or found something missing) ask again past the cache.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.clock import Clock
+
+BUILD_LIFETIME = 30.0  # a build polled in this sweep is what the steps right after it see
+APP_LIFETIME = 900.0  # an app's record and beta groups change rarely; a miss reads them again
+
+
+class ShortCache:
+    """Values by key, each with its own lifetime on the injected clock."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._items: dict[str, tuple[datetime, Any]] = {}
+        self.hits = 0
+
+    def put(self, key: str, value: Any, lifetime: float) -> None:
+        self._items[key] = (self._clock.now() + timedelta(seconds=lifetime), value)
+        if len(self._items) > 20_000:  # many builds at once: forget the expired ones
+            now = self._clock.now()
+            self._items = {k: v for k, v in self._items.items() if v[0] > now}
+
+    def get(self, key: str) -> Any | None:
+        item = self._items.get(key)
+        if item is None or item[0] <= self._clock.now():
+            return None
+        self.hits += 1
+        return item[1]
+
+    def drop(self, key: str) -> None:
+        self._items.pop(key, None)
