@@ -31,6 +31,18 @@ BENCHMARKS = (
 TIMEOUT = 420  # seconds per benchmark; the whole run is meant to take under 10 minutes
 
 
+def commit() -> str:
+    """The commit measured, with `+changes` when the work tree differs from it."""
+
+    def git(*argv: str) -> str:
+        done = subprocess.run(["git", *argv], cwd=ROOT, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    head = git("rev-parse", "--short=10", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!README.md", ":!bench/results")
+    return f"{head}+changes" if dirty else head
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -67,6 +79,7 @@ def main() -> int:
                 print(f"bench/{name}.py FAILED: {error}", flush=True)
     run = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit(),
         "machine": machine(),
         "seconds": time.perf_counter() - started,
         "failed": failed,

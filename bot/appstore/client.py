@@ -68,6 +68,15 @@ class AppStoreConnect(
         return self._http.budget
 
     @property
+    def savings(self) -> dict[str, int]:
+        """Requests not sent, by why: cache hits, look-ups a write's answer made unnecessary."""
+        return dict(self._http.cache.saved)
+
+    def saved(self, why: str) -> None:
+        """A step counts a request it did not need to send (for the benchmarks' table)."""
+        self._http.cache.skipped(why)
+
+    @property
     def requests_sent(self) -> int:
         """Every HTTP request sent with this key, retries included."""
         return self._http.requests_sent

@@ -30,6 +30,8 @@ class ReleasesMixin(ResourceFamily):
         `known=True`: the caller read `existing` moments ago (a version just created has none)."""
         if not known:
             existing = await self.get_phased_release(version_id)
+        else:
+            self._http.cache.skipped("phased release read (the version's answer says)")
         if existing is not None:
             return existing
 

@@ -94,6 +94,8 @@ class ReviewsMixin(ResourceFamily):
             # Apple's answer to a create carries relationship links only, never their data.
             return dataclasses.replace(item, app_store_version_id=item.app_store_version_id or version_id)
 
+        if empty:
+            self._http.cache.skipped("items of a review submission just created")
         existing = None if empty else await find()
         if existing is not None:
             return existing

@@ -26,6 +26,8 @@ class TestFlightMixin(ResourceFamily):
     async def submit_for_beta_review(self, build_id: str, *, looked: bool = False) -> BetaReviewSubmission:
         """Submit a build to TestFlight beta review, or return its existing submission (never two).
         `looked=True`: the caller has just found none, so do not ask again."""
+        if looked:
+            self._http.cache.skipped("beta review look-up repeated right after the caller's")
         existing = None if looked else await self.find_beta_review_submission(build_id)
         if existing is not None:
             return existing

@@ -83,6 +83,7 @@ async def app_store(ctx: ActionContext) -> Outcome:
     listed = await ctx.client.list_app_store_versions(
         ctx.app_id, pub.platform, states=(*EDITABLE_STATES, *SUBMITTED)
     )
+    ctx.client.saved("second versions read (one read with both state sets)")
     mine = [
         v
         for v in listed
@@ -126,6 +127,7 @@ async def app_store(ctx: ActionContext) -> Outcome:
         raise
     if submitted.state == "WAITING_FOR_REVIEW":  # the answer says it: the version waits for review too
         version = dataclasses.replace(version, app_version_state="WAITING_FOR_REVIEW")
+        ctx.client.saved("version re-read after submitting (the submission's answer says)")
     else:
         version = await ctx.client.get_app_store_version(version.id)
     details = [f"release {release_type.replace('_', ' ').lower()}"]

@@ -138,9 +138,15 @@ async def beta_groups(ctx: ActionContext) -> Outcome:
     gate = await compliance_gate(ctx, build)
     if gate is not None:
         return gate
-    # Adding a build to a group it is already in changes nothing, so no need to ask which it is in.
+    missing = wanted
+    if ctx.action.attempts > 1:  # resumed or retried: an earlier attempt may have added some already
+        current = {g.id for g in await ctx.client.beta_groups_of_build(ctx.app_id, ctx.build_id)}
+        missing = [g for g in wanted if g.id not in current]
+    else:  # first attempt of a build just processed: it is in no group this step asked for
+        ctx.client.saved("groups the build is in (first attempt; adding is idempotent anyway)")
     try:
-        await ctx.client.add_build_to_beta_groups(ctx.build_id, [g.id for g in wanted])
+        if missing:
+            await ctx.client.add_build_to_beta_groups(ctx.build_id, [g.id for g in missing])
     except AscConflict:
         fresh = {g.id for g in await ctx.client.list_beta_groups(ctx.app_id)}
         if all(g.id in fresh for g in wanted):
