@@ -37,11 +37,13 @@ class ShortCache:
             now = self._clock.now()
             self._items = {k: v for k, v in self._items.items() if v[0] > now}
 
-    def get(self, key: str) -> Any | None:
+    def get(self, key: str, *, instead_of_request: bool = True) -> Any | None:
+        """The value while it lives; `instead_of_request` counts the hit as a request saved."""
         item = self._items.get(key)
         if item is None or item[0] <= self._clock.now():
             return None
-        self.saved[SAVINGS.get(key.partition(":")[0], key.partition(":")[0])] += 1
+        if instead_of_request:
+            self.saved[SAVINGS.get(key.partition(":")[0], key.partition(":")[0])] += 1
         return item[1]
 
     def skipped(self, why: str) -> None:

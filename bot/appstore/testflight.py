@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from bot.appstore.base import ResourceFamily, document, ref
-from bot.appstore.cache import APP_LIFETIME
+from bot.appstore.cache import APP_LIFETIME, BUILD_LIFETIME
 from bot.appstore.errors import AscConflict, AscUnprocessable
 from bot.appstore.http import seg
 from bot.appstore.models import BetaBuildLocalization, BetaGroup, BetaReviewSubmission, resources
@@ -14,7 +14,13 @@ from bot.appstore.models import BetaBuildLocalization, BetaGroup, BetaReviewSubm
 class TestFlightMixin(ResourceFamily):
     """`/v1/betaAppReviewSubmissions`, `/v1/betaGroups`, `/v1/betaBuildLocalizations`."""
 
-    async def find_beta_review_submission(self, build_id: str) -> BetaReviewSubmission | None:
+    async def find_beta_review_submission(
+        self, build_id: str, *, fresh: bool = False
+    ) -> BetaReviewSubmission | None:
+        build = None if fresh else self._http.cache.get(f"build:{build_id}", instead_of_request=False)
+        if build is not None and build.beta_review is not None:
+            self._http.cache.skipped("beta review look-up (came with the build, include=)")
+            return _with_build(build.beta_review[0], build_id) if build.beta_review else None
         doc = await self._http.get("/v1/betaAppReviewSubmissions", {"filter[build]": build_id})
         found = [BetaReviewSubmission.parse(r) for r in resources(doc)]
         return _with_build(found[0], build_id) if found else None
@@ -38,12 +44,20 @@ class TestFlightMixin(ResourceFamily):
             return _with_build(BetaReviewSubmission.parse((doc or {})["data"]), build_id)
 
         try:
-            return await self._http.create_once(
-                post, lambda: self.find_beta_review_submission(build_id), what="beta review submission"
+            made = await self._http.create_once(
+                post,
+                lambda: self.find_beta_review_submission(build_id, fresh=True),
+                what="beta review submission",
             )
+            polled = self._http.cache.get(f"build:{build_id}", instead_of_request=False)
+            if polled is not None:  # the steps after this one see the submission just made
+                self._http.cache.put(
+                    f"build:{build_id}", dataclasses.replace(polled, beta_review=(made,)), BUILD_LIFETIME
+                )
+            return made
         except (AscConflict, AscUnprocessable):
             # Someone else (a person, another run) submitted it between our look-up and our post.
-            raced = await self.find_beta_review_submission(build_id)
+            raced = await self.find_beta_review_submission(build_id, fresh=True)
             if raced is None:
                 raise
             return raced
@@ -90,6 +104,17 @@ class TestFlightMixin(ResourceFamily):
             found = await self.list_beta_build_localizations(build_id)
             return next((loc for loc in found if loc.locale == locale), None)
 
+        polled = self._http.cache.get(f"build:{build_id}", instead_of_request=False)
+        if polled is not None and polled.localizations is not None:
+            # Written now: the polled copy no longer tells this build's What to Test.
+            self._http.cache.put(
+                f"build:{build_id}", dataclasses.replace(polled, localizations=None), BUILD_LIFETIME
+            )
+            self._http.cache.skipped("What to Test entries (came with the build, include=)")
+            existing = next((loc for loc in polled.localizations if loc.locale == locale), None)
+        else:
+            existing = await find()
+
         async def post() -> BetaBuildLocalization:
             body = document(
                 "betaBuildLocalizations",
@@ -99,7 +124,6 @@ class TestFlightMixin(ResourceFamily):
             doc = await self._http.post("/v1/betaBuildLocalizations", body)
             return BetaBuildLocalization.parse((doc or {})["data"])
 
-        existing = await find()
         if existing is None:
             try:
                 created = await self._http.create_once(post, find, what=f"What to Test ({locale})")
