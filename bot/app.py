@@ -173,6 +173,8 @@ def build_app(
         processing_timeout=config.processing_timeout,
         poll_profile=config.poll_profile,
         first_find=FIRST_FIND if config.poll_profile else 0.0,
+        # The safety net belongs to the profile: a flat poll interval (the tests') polls as set.
+        apple_webhooks=bool(config.apple_webhook_secret and config.poll_profile),
         defaults_for=lambda bundle_id: _app_defaults(config, bundle_id),
     )
     approvers = commands.Approvers(config.approvers_for, slack_client)

@@ -322,6 +322,7 @@ class Engine:
             matches = await self._publications_of_upload(resource_id)
         matches = [p for p in matches if p.is_active]
         for pub in matches:
+            self._poller.hooks.heard(pub.app_id, self.clock.now())
             await self.storage.update(
                 pub.id,
                 self.clock.now(),
@@ -345,12 +346,32 @@ class Engine:
                 if by_build:
                     return by_build
             active = await self.storage.list(active_only=True, limit=10_000)
-            return [
+            matches = [
                 p
                 for p in active
                 if (p.version, p.build_number, p.platform)
                 == (upload.version, upload.build_number, upload.platform)
             ]
+            if upload.build_id and len(matches) == 1 and matches[0].state == "waiting_for_build":
+                # The event names the build: found, no search (the poll then reads it by id).
+                pub = matches[0]
+                self._poller.hooks.heard(pub.app_id, self.clock.now())
+                found = await self.storage.update(
+                    pub.id,
+                    self.clock.now(),
+                    expect_state="waiting_for_build",
+                    state="processing",
+                    build_id=upload.build_id,
+                    message_dirty=DIRTY,
+                    event=NewEvent(
+                        "build_found",
+                        message=messages.found(pub.label),
+                        announce="thread",
+                        data={"build_id": upload.build_id},
+                    ),
+                )
+                return [found or pub]
+            return matches
         return []
 
     async def cancel(self, publication_id: str, actor: str) -> RequestResult:

@@ -28,4 +28,6 @@ class EngineSettings:
     # Processing polls by the build's age; empty: every poll_interval (see bot/engine/profile.py).
     poll_profile: tuple[tuple[float, float], ...] = ()
     first_find: float = 0.0  # seconds after the upload before the first look for the build
+    # Read apps' App Store Connect webhooks and only keep a safety-net poll while they arrive.
+    apple_webhooks: bool = False
     defaults_for: Callable[[str], AppDefaults] = field(default=lambda bundle_id: AppDefaults())
