@@ -72,7 +72,7 @@ class Poller:
         publications = await self._resolve_apps(client, publications, now, next_at)
         for app_id in dict.fromkeys(p.app_id for p in publications if p.app_id):
             await self.hooks.check(client, app_id or "", now)
-        young = [p for p in publications if p.state == "waiting_for_build" and now < self._first_find(p)]
+        young = [p for p in publications if p.state == "waiting_for_build" and self._young(p, now)]
         for pub in young:  # Apple does not list a build the moment its upload ends: look later
             await self._storage.update(pub.id, now, next_poll_at=self._next(pub, now, self._first_find(pub)))
         later = {p.id for p in young}
@@ -96,6 +96,10 @@ class Poller:
 
     def _first_find(self, pub: Publication) -> datetime:
         return pub.created_at + timedelta(seconds=self._settings.first_find)
+
+    def _young(self, pub: Publication, now: datetime) -> bool:
+        """Too fresh for Apple to list its build (a clock stepped back makes nothing young)."""
+        return pub.created_at <= now < self._first_find(pub)
 
     def _processing_next(self, pub: Publication, now: datetime, floor: datetime) -> datetime:
         """The profile's next processing poll, never sooner than the budget's floor."""
