@@ -878,3 +878,15 @@ def test_a_secret_in_the_wrong_variable_is_described_never_printed(tmp_path: Pat
     for secret in (SIGNING_SECRET, token, WEBHOOK_SECRET, APP_TOKEN):
         assert secret not in text
     assert text.count("not shown") == 4
+
+
+def test_rate_reserve_and_poll_profile_defaults_and_errors() -> None:
+    config = load_config(make_env())
+    assert config.rate_reserve == 0.20
+    assert config.poll_profile == ((0, 300), (300, 60), (1200, 120), (3600, 300))
+    config = load_config(make_env(ASC_BOT_RATE_RESERVE="35%", ASC_BOT_POLL_PROFILE="0:120, 600:30"))
+    assert config.rate_reserve == 0.35 and config.poll_profile == ((0, 120), (600, 30))
+    problems = problems_of(make_env(ASC_BOT_RATE_RESERVE="95", ASC_BOT_POLL_PROFILE="60:30,10:5"))
+    assert any("ASC_BOT_RATE_RESERVE must be a percentage between 0 and 90" in p for p in problems)
+    assert any(p.startswith("ASC_BOT_POLL_PROFILE: ") for p in problems), problems
+    assert any("ASC_BOT_POLL_PROFILE" in p for p in problems_of(make_env(ASC_BOT_POLL_PROFILE="0:x")))
