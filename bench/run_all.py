@@ -57,6 +57,7 @@ def main() -> int:
     from bench.report import markdown, rewrite
 
     started = time.perf_counter()
+    measured = commit()  # the code being measured, before anything else changes the tree
     results: list[Result] = []
     failed: list[dict[str, str]] = []
     for name in args.only or BENCHMARKS:
@@ -81,7 +82,7 @@ def main() -> int:
                 print(f"bench/{name}.py FAILED: {error}", flush=True)
     run = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": commit(),
+        "commit": measured,
         "machine": machine(),
         "seconds": time.perf_counter() - started,
         "failed": failed,

@@ -150,6 +150,7 @@ def test_env_var_names_are_the_contract() -> None:
         ),
         *("ASC_BOT_POLL_INTERVAL", "ASC_BOT_FIND_TIMEOUT", "ASC_BOT_PROCESSING_TIMEOUT"),
         *("ASC_BOT_METRICS_TOKEN", "ASC_BOT_LOG_FORMAT", "ASC_BOT_LOG_LEVEL"),
+        *("ASC_BOT_RATE_RESERVE", "ASC_BOT_POLL_PROFILE"),
     }
 
 
