@@ -28,11 +28,12 @@ from bot.engine.clients import Clients
 from bot.engine.engine import Engine
 from bot.engine.profile import FIRST_FIND
 from bot.engine.settings import AppDefaults, EngineSettings
-from bot.metrics import MeteredRateLimitRetryHandler, MeteredTransport, MeteredWebClient, Metrics
+from bot.metrics import MeteredTransport, MeteredWebClient, Metrics
 from bot.ops_web import add_ops_routes, metered
 from bot.scheduler import Ticker
 from bot.slack_notifier import SlackNotifier
 from bot.slack_requests import RefuseMalformed
+from bot.slack_retry import PersonRateLimitRetryHandler
 from bot.web import build_web_app
 from storage.database import Store
 from storage.repository import Storage
@@ -153,7 +154,7 @@ def build_app(
         base_url=config.slack_api_url,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            MeteredRateLimitRetryHandler(metrics, max_retry_count=3),
+            PersonRateLimitRetryHandler(metrics, max_retry_count=3),
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
     )
@@ -175,6 +176,9 @@ def build_app(
         first_find=FIRST_FIND if config.poll_profile else 0.0,
         # The safety net belongs to the profile: a flat poll interval (the tests') polls as set.
         apple_webhooks=bool(config.apple_webhook_secret and config.poll_profile),
+        feedback_poll_interval=config.feedback_poll_interval,
+        feedback_digest_threshold=config.feedback_digest_threshold,
+        approval_reminder=config.approval_reminder,
         defaults_for=lambda bundle_id: _app_defaults(config, bundle_id),
     )
     approvers = commands.Approvers(config.approvers_for, slack_client)
@@ -187,7 +191,7 @@ def build_app(
     engine = Engine(
         storage,
         clients,
-        SlackNotifier(outbox_client),
+        SlackNotifier(outbox_client, clock),
         clock,
         settings,
         authority=approvers,

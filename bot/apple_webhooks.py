@@ -18,6 +18,8 @@ EVENT_TYPES = (
     "BUILD_UPLOAD_STATE_UPDATED",
     "APP_STORE_VERSION_APP_VERSION_STATE_UPDATED",
     "BUILD_BETA_DETAIL_EXTERNAL_BUILD_STATE_UPDATED",
+    "BETA_FEEDBACK_SCREENSHOT_SUBMISSION_CREATED",
+    "BETA_FEEDBACK_CRASH_SUBMISSION_CREATED",
 )
 # ...and as `data.type` names them in a delivered payload.
 REFRESHING = frozenset(
@@ -27,6 +29,7 @@ REFRESHING = frozenset(
         "buildBetaDetailExternalBuildStateUpdated",
     }
 )
+FEEDBACK = frozenset({"betaFeedbackScreenshotSubmissionCreated", "betaFeedbackCrashSubmissionCreated"})
 PING = "webhookPingCreated"
 UNDER_WAY = ("AWAITING_UPLOAD", "PROCESSING")  # buildUploads states before the build is processed
 _ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -50,6 +53,11 @@ class AppleEvent:
     @property
     def is_ping(self) -> bool:
         return self.type == PING
+
+    @property
+    def is_feedback(self) -> bool:
+        """A tester sent TestFlight feedback (the resource is the submission)."""
+        return self.type in FEEDBACK
 
     @property
     def refreshes(self) -> bool:

@@ -137,3 +137,30 @@ def m004_slack_delivery(db: Database) -> None:
     db["outbox_attempts"].create(
         {"outbox_id": str, "first_at": str, "attempts": int}, pk="outbox_id", not_null={"first_at"}
     )
+
+
+@MIGRATIONS()
+def m005_slack_parked_channels(db: Database) -> None:
+    """Channels Slack refused for good (their posts are held until the bot can post there again),
+    and the notices about undeliverable publications, each told once."""
+    db["slack_blocked_channels"].create(
+        {"channel": str, "code": str, "problem": str, "since": str, "checked_at": str},
+        pk="channel",
+        not_null={"code", "since"},
+    )
+    db["slack_notices"].create(
+        {
+            "key": str,
+            "publication_id": str,
+            "text": str,
+            "created_at": str,
+            "told_at": str,
+            "told_to": str,
+        },
+        pk="key",
+        not_null={"text", "created_at"},
+    )
+
+
+# Later migrations live in their own modules, registered in order on import.
+import storage.m006_feedback  # noqa: E402, F401

@@ -13,7 +13,8 @@ from typing import Any
 
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.errors import AscError
-from bot.appstore.models import APP_VERSION_STATES, BETA_BUILD_STATES, AppStoreVersion, Build
+from bot.appstore.models import AppStoreVersion, Build
+from bot.appstore.states import APP_VERSION_STATES, BETA_BUILD_STATES, VERSION_FOLLOWED, VERSION_REJECTED
 from bot.engine import messages
 from bot.engine.polling import unexpected
 from bot.engine.steps.appstore import version_fields
@@ -31,17 +32,6 @@ BETA_FROM_EXTERNAL = {
     "BETA_REJECTED": "REJECTED",
     "EXPIRED": "EXPIRED",
 }
-VERSION_FOLLOWED = (
-    "WAITING_FOR_REVIEW",
-    "IN_REVIEW",
-    "PENDING_DEVELOPER_RELEASE",
-    "PENDING_APPLE_RELEASE",
-    "PROCESSING_FOR_DISTRIBUTION",
-    "WAITING_FOR_EXPORT_COMPLIANCE",
-    "ACCEPTED",
-    "READY_FOR_REVIEW",
-)
-VERSION_REJECTED = ("REJECTED", "METADATA_REJECTED", "INVALID_BINARY")
 
 
 def follows_beta(pub: Publication) -> bool:

@@ -7,20 +7,15 @@ from datetime import datetime
 
 from bot.appstore.errors import AscConflict, AscError
 from bot.appstore.models import AppStoreVersion, PhasedRelease
+from bot.appstore.states import APP_VERSION_STATES, SUBMISSION_IN_REVIEW, VERSION_SUBMITTED
 from bot.appstore.versions import EDITABLE_STATES, pick_editable
 from bot.engine.intake import parse_release_date
 from bot.engine.steps.base import ActionContext, Outcome, failed, succeeded, wait
 
-OPEN_REVIEW = ("WAITING_FOR_REVIEW", "IN_REVIEW", "UNRESOLVED_ISSUES")
-SUBMITTED = (
-    "WAITING_FOR_REVIEW",
-    "IN_REVIEW",
-    "PENDING_DEVELOPER_RELEASE",
-    "PENDING_APPLE_RELEASE",
-    "PROCESSING_FOR_DISTRIBUTION",
-    "READY_FOR_DISTRIBUTION",
-    "ACCEPTED",
-)
+OPEN_REVIEW = SUBMISSION_IN_REVIEW
+SUBMITTED = VERSION_SUBMITTED
+# The submitted states a filter can ask for (Apple's enum; READY_FOR_SALE is only ever reported).
+LISTED_SUBMITTED = tuple(s for s in APP_VERSION_STATES if s in SUBMITTED and s not in EDITABLE_STATES)
 
 
 def version_fields(version: AppStoreVersion) -> dict[str, str | None]:
@@ -81,7 +76,7 @@ async def app_store(ctx: ActionContext) -> Outcome:
     # One read answers both "already ours in review?" (a retry after a crash, a second click) and
     # "which version can take this build?".
     listed = await ctx.client.list_app_store_versions(
-        ctx.app_id, pub.platform, states=(*EDITABLE_STATES, *SUBMITTED)
+        ctx.app_id, pub.platform, states=(*EDITABLE_STATES, *LISTED_SUBMITTED)
     )
     ctx.client.saved("second versions read (one read with both state sets)")
     mine = [

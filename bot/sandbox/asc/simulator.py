@@ -13,6 +13,7 @@ from bot.appstore.auth import ApiKey
 from bot.clock import Clock, SystemClock
 from bot.sandbox.asc.exchange import Exchange
 from bot.sandbox.asc.faults import FaultInjector, Faults
+from bot.sandbox.asc.feedback import submit as submit_feedback
 from bot.sandbox.asc.lifecycle import (
     DEFAULT_UPLOAD_ERRORS,
     beta_states,
@@ -28,9 +29,11 @@ from bot.sandbox.asc.records import (
     BetaReview,
     Build,
     BuildUpload,
+    CrashFeedback,
     PhasedRelease,
     ReviewItem,
     ReviewSubmission,
+    ScreenshotFeedback,
     Version,
     VersionLocalization,
 )
@@ -280,6 +283,38 @@ class AscSimulator:
             raise ValueError(f"{state} is not an AppVersionState")
         self.settle()
         force_version_state(self.store, self.store.versions[version_id], state, self.clock.now())
+
+    def send_feedback(
+        self,
+        build_id: str,
+        comment: str | None,
+        *,
+        crash_log: str | None = None,
+        screenshots: tuple[tuple[int, int], ...] = ((1179, 2556),),
+        email: str | None = "tester@example.com",
+        device_model: str = "iPhone15,2",
+        os_version: str = "18.1",
+    ) -> str:
+        """A tester sends TestFlight feedback about a build (a crash report when `crash_log` is given)."""
+        self.settle()
+        build = self.store.builds[build_id]
+        common = (self.store.new_id(), build.app_id, build.id, self.clock.now(), comment, email)
+        feedback: ScreenshotFeedback | CrashFeedback
+        if crash_log is None:
+            feedback = ScreenshotFeedback(
+                *common, device_model, os_version, build.platform, screenshots=list(screenshots)
+            )
+        else:
+            feedback = CrashFeedback(
+                *common,
+                device_model,
+                os_version,
+                build.platform,
+                log_id=self.store.new_id(),
+                log_text=crash_log,
+            )
+        submit_feedback(self.store, feedback, self.clock.now())
+        return feedback.id
 
     # the record of requests
     @property

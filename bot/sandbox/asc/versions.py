@@ -6,10 +6,11 @@ import re
 
 from aiohttp import web
 
+from bot.appstore.states import RELEASE_TYPES
 from bot.sandbox.asc.body import Body, linkage, related
 from bot.sandbox.asc.context import Ctx, Route, lookup
 from bot.sandbox.asc.errors import ApiError, conflict
-from bot.sandbox.asc.params import PLATFORMS, RELEASE_TYPES
+from bot.sandbox.asc.params import PLATFORMS
 from bot.sandbox.asc.records import ReleaseRequest, Version, VersionLocalization
 from bot.sandbox.asc.release_flow import (
     EDITABLE_VERSION_STATES,
