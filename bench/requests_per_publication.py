@@ -33,9 +33,13 @@ from bench import codemagic_cli as codemagic
 from bench.asc_gateway import AscGateway
 from bench.common import Result, Table, cli, ratio
 from bench.harness import Served
+from bot.apple_webhooks import EVENT_TYPES as APPLE_EVENTS
+from bot.apple_webhooks import PATH as APPLE_PATH
 from bot.appstore.auth import ApiKey, generate_private_key_pem
 from bot.clock import FakeClock
+from bot.engine.profile import DEFAULT_PROFILE
 from bot.sandbox.asc import AscSimulator
+from bot.sandbox.asc.records import Webhook
 from bot.sandbox.world import World
 
 BUNDLE, VERSION, BUILD = "com.example.app", "1.4.0", "412"
@@ -45,6 +49,8 @@ APPEAR, PROCESSING, TICK = 30.0, 600.0, 5.0
 # (category, method or None for any, path pattern, required query (name, value pattern) or None)
 Rule = tuple[str, str | None, str, tuple[str, str] | None]
 RULES: tuple[Rule, ...] = (
+    ("is the app's webhook registered", "GET", r"^/v1/apps/[^/]+/webhooks$", None),
+    ("finding the build", "GET", r"^/v1/buildUploads/", None),
     ("App Store review submission", None, r"^/v1/reviewSubmission", None),
     ("App Store version, phased release, What's New", None, r"^/v1/(apps/[^/]+/)?appStoreVersion", None),
     (
@@ -80,13 +86,33 @@ def setup(sim: AscSimulator) -> None:
     sim.add_beta_group(app_id, "QA", internal=True)
 
 
-async def run_bot() -> tuple[Counter[str], int, dict[str, str]]:
-    """asc-bot from the webhook to the App Store review submission; returns (per category, errors, steps)."""
+async def run_bot(
+    profile: tuple[tuple[float, float], ...] = DEFAULT_PROFILE, *, apple_webhooks: bool = False
+) -> tuple[Counter[str], int, dict[str, str], dict[str, int]]:
+    """asc-bot from the webhook to the App Store review submission; returns (per category, errors,
+    steps, requests not sent by why). `apple_webhooks`: the app has App Store Connect's webhook
+    registered for the bot, and the simulator sends its events."""
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
-    world = await World(clock, scheduler=False, build_appear_delay=APPEAR, processing_time=PROCESSING).start()
+    world = await World(
+        clock,
+        scheduler=False,
+        build_appear_delay=APPEAR,
+        processing_time=PROCESSING,
+        poll_profile=profile,
+    ).start()
     try:
-        assert world.bot is not None
+        assert world.bot is not None and world.config is not None
+        if not apple_webhooks:  # a deployment without App Store Connect's webhooks: polling only
+            await world.stop_bot()
+            await world.start_bot(apple_webhook_secret=None)
+            assert world.bot is not None
         setup(world.asc)
+        if apple_webhooks:
+            store = world.asc.store
+            app_id = next(a.id for a in store.apps.values() if a.bundle_id == BUNDLE)
+            hook = Webhook(store.new_id(), app_id, "asc-bot", world.bot.url + APPLE_PATH,
+                           world.config.apple_webhook_secret or "", True, list(APPLE_EVENTS))  # fmt: skip
+            store.webhooks[hook.id] = hook  # as `asc-bot webhooks register` would make it
         payload = world.upload_payload(
             BUNDLE,
             VERSION,
@@ -115,9 +141,11 @@ async def run_bot() -> tuple[Counter[str], int, dict[str, str]]:
             ):
                 break
             clock.advance(TICK)
+            if apple_webhooks:
+                await world.asc.drain_webhooks()  # events due by now reach the bot before the sweep
         counts = Counter(classify(e.method, e.path, e.query) for e in world.asc.exchanges)
         errors = sum(1 for e in world.asc.exchanges if e.status is None or e.status >= 400)
-        return counts, errors, steps
+        return counts, errors, steps, world.bot.clients.get(None).savings
     finally:
         await world.stop()
 
@@ -172,24 +200,46 @@ async def run_codemagic() -> tuple[Counter[str], int, codemagic.Run]:
 
 
 async def run(args: argparse.Namespace) -> Result:
-    bot, bot_errors, steps = await run_bot()
+    bot, bot_errors, steps, savings = await run_bot()
+    flat, _, _, _ = await run_bot(profile=())  # every poll_interval (30 s), as before the profile
+    hooked, hooked_errors, hooked_steps, _ = await run_bot(apple_webhooks=True)
     cm, cm_errors, cm_run = await run_codemagic()
     table = Table(
         "App Store Connect requests for one publication (10 simulated minutes of processing)",
-        ["requests for", "asc-bot", "codemagic-cli-tools publish"],
+        [
+            "requests for",
+            "asc-bot, polling",
+            "asc-bot, App Store Connect webhooks",
+            "codemagic-cli-tools publish",
+        ],
     )
     for category in CATEGORIES:
-        if bot[category] or cm[category]:
-            table.add(category, bot[category], cm[category])
-    bot_total, cm_total = sum(bot.values()), sum(cm.values())
-    table.add("total", bot_total, cm_total)
-    table.add("answered with an error", bot_errors, cm_errors)
-    not_done = {k: v for k, v in steps.items() if v != "succeeded"}
+        if bot[category] or hooked[category] or cm[category]:
+            table.add(category, bot[category], hooked[category], cm[category])
+    bot_total, hooked_total, cm_total = sum(bot.values()), sum(hooked.values()), sum(cm.values())
+    table.add("total", bot_total, hooked_total, cm_total)
+    table.add("answered with an error", bot_errors, hooked_errors, cm_errors)
+    saved = Table(
+        "asc-bot: requests not sent, by saving (measured in this run)",
+        ["saving", "requests saved"],
+    )
+    polls = lambda c: c["processing polls"] + c["finding the build"]  # noqa: E731
+    saved.add(
+        "polling profile by build age, first look 30 s after upload (vs every 30 s)", polls(flat) - polls(bot)
+    )
+    for why, count in sorted(savings.items(), key=lambda kv: -kv[1]):
+        saved.add(why, count)
+    saved.add("total", polls(flat) - polls(bot) + sum(savings.values()))
+    not_done = {k: v for k, v in {**hooked_steps, **steps}.items() if v != "succeeded"}
     notes = [
         f"asc-bot steps: {', '.join(f'{k} {v}' for k, v in steps.items())}.",
         f"codemagic-cli-tools {codemagic.VERSION} exited with {cm_run.returncode}.",
         "Both counted until the App Store review submission was submitted; asc-bot then keeps following "
         "the review (one request per follow interval), which codemagic-cli-tools does not do.",
+        "With webhooks the app has App Store Connect's webhook registered for the bot (as `asc-bot "
+        "webhooks register` makes it); the bot reads that once per app, then keeps only a safety-net "
+        "poll (every 15 min, and once just before a deadline) and finds the build from the "
+        "BUILD_UPLOAD_STATE_UPDATED event.",
     ]
     if not_done:
         notes.append(f"NOT every asc-bot step succeeded: {not_done}; its count is not comparable.")
@@ -198,10 +248,23 @@ async def run(args: argparse.Namespace) -> Result:
     return Result(
         "requests_per_publication",
         "1. App Store Connect requests per publication",
-        [table],
-        ratios={"requests, codemagic-cli-tools / asc-bot": ratio(cm_total, bot_total)},
+        [table, saved],
+        ratios={
+            "requests, codemagic-cli-tools / asc-bot (polling)": ratio(cm_total, bot_total),
+            "requests, codemagic-cli-tools / asc-bot (App Store Connect webhooks)": ratio(
+                cm_total, hooked_total
+            ),
+        },
         notes=notes,
-        data={"bot": dict(bot), "codemagic": dict(cm), "steps": steps, "codemagic_rc": cm_run.returncode},
+        data={
+            "bot": dict(bot),
+            "bot_flat_polling": dict(flat),
+            "bot_webhooks": dict(hooked),
+            "savings": savings,
+            "codemagic": dict(cm),
+            "steps": steps,
+            "codemagic_rc": cm_run.returncode,
+        },
     )
 
 

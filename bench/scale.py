@@ -22,10 +22,13 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from bench.common import Result, SharedClock, Table, cli
+from bot.engine.profile import DEFAULT_PROFILE
 from bot.sandbox.world import World
 
 APPEAR, PROCESSING, TICK, HOUR, LIMIT = 30.0, 600.0, 5.0, 3600.0, 8 * 3600.0
 BUDGET = 3600
+RESERVE = 0.20  # the bot's default: a fifth of the key's hour is left to the team's other tools
+USABLE = int(BUDGET * (1 - RESERVE))
 OPTIONS = {
     "submit_to_testflight": True,
     "beta_groups": ["QA"],
@@ -60,7 +63,13 @@ async def publish_all(count: int) -> dict[str, float]:
     """Run `count` publications until every step has finished; returns the measurements."""
     clock = SharedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     world = await World(
-        clock, scheduler=False, build_appear_delay=APPEAR, processing_time=PROCESSING, hourly_limit=BUDGET
+        clock,
+        scheduler=False,
+        build_appear_delay=APPEAR,
+        processing_time=PROCESSING,
+        hourly_limit=BUDGET,
+        poll_profile=DEFAULT_PROFILE,
+        rate_reserve=RESERVE,
     ).start()
     world.asc.record_bodies = False
     try:
@@ -127,7 +136,7 @@ async def run(args: argparse.Namespace) -> Result:
             "publications",
             "requests until all done",
             "per publication",
-            "busiest hour (of 3,600)",
+            f"busiest hour (of {USABLE:,} = 3,600 less the reserve)",
             "429s",
             "all steps finished",
             "after (simulated)",
@@ -142,7 +151,7 @@ async def run(args: argparse.Namespace) -> Result:
             count,
             int(m["requests"]),
             m["per_publication"],
-            f"{int(m['busiest_hour']):,} ({m['busiest_hour'] / BUDGET:.0%})",
+            f"{int(m['busiest_hour']):,} ({m['busiest_hour'] / USABLE:.0%})",
             int(m["rate_limited"]),
             f"{int(m['finished'])} of {count}",
             f"{m['done_minutes']:.0f} min",
@@ -154,7 +163,7 @@ async def run(args: argparse.Namespace) -> Result:
         [table],
         notes=[
             "Each publication: What to Test, a beta group, TestFlight and App Store review with phased "
-            "release, each for its own app; ~44 requests when alone (benchmark 1).",
+            "release, each for its own app; benchmark 1 measures one alone.",
             "Requests until all done include following the App Store reviews already submitted; the "
             "busiest hour also counts the following after that, up to the end of the first hour.",
             "'busiest hour' counts the requests the key's budget accepted in any rolling hour; 429s "
@@ -167,7 +176,11 @@ async def run(args: argparse.Namespace) -> Result:
 
 def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--counts", type=int, nargs="+", default=[10, 100, 500], help="publications per run (10 100 500)"
+        "--counts",
+        type=int,
+        nargs="+",
+        default=[10, 100, 500, 1000],
+        help="publications per run (10 100 500 1000)",
     )
 
 

@@ -21,10 +21,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 import commands
 from bot.appstore.auth import ApiKey
 from bot.appstore.client import AppStoreConnect
+from bot.appstore.scheduler import Budgets
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.engine.clients import Clients
 from bot.engine.engine import Engine
+from bot.engine.profile import FIRST_FIND
 from bot.engine.settings import AppDefaults, EngineSettings
 from bot.metrics import MeteredTransport, MeteredWebClient, Metrics
 from bot.ops_web import add_ops_routes, metered
@@ -131,11 +133,19 @@ def build_app(
     storage = Storage(store)
     metrics = Metrics(clock.now)
 
+    # One budget per key (issuer + key id) for every client of it: steps, polls, following, modals.
+    budgets = Budgets(clock, reserve=config.rate_reserve, sleep=asc_sleep or asyncio.sleep)
+
     def make_client(key: ApiKey) -> AppStoreConnect:
         inner = asc_transport() if asc_transport else httpx.AsyncHTTPTransport()  # tests inject faults here
         transport = MeteredTransport(inner, metrics, key.name, clock.now)
         return AppStoreConnect(
-            key, config.asc_api_url, clock=clock, sleep=asc_sleep or asyncio.sleep, transport=transport
+            key,
+            config.asc_api_url,
+            clock=clock,
+            sleep=asc_sleep or asyncio.sleep,
+            transport=transport,
+            budget=budgets.for_key(key),
         )
 
     clients = Clients(config.api_keys, config.default_api_key, make_client)
@@ -162,6 +172,10 @@ def build_app(
         poll_interval=config.poll_interval,
         find_timeout=config.find_timeout,
         processing_timeout=config.processing_timeout,
+        poll_profile=config.poll_profile,
+        first_find=FIRST_FIND if config.poll_profile else 0.0,
+        # The safety net belongs to the profile: a flat poll interval (the tests') polls as set.
+        apple_webhooks=bool(config.apple_webhook_secret and config.poll_profile),
         feedback_poll_interval=config.feedback_poll_interval,
         feedback_digest_threshold=config.feedback_digest_threshold,
         approval_reminder=config.approval_reminder,

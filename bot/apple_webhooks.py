@@ -31,6 +31,7 @@ REFRESHING = frozenset(
 )
 FEEDBACK = frozenset({"betaFeedbackScreenshotSubmissionCreated", "betaFeedbackCrashSubmissionCreated"})
 PING = "webhookPingCreated"
+UNDER_WAY = ("AWAITING_UPLOAD", "PROCESSING")  # buildUploads states before the build is processed
 _ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _TYPE = re.compile(r"^[A-Za-z]{1,100}$")
 
@@ -60,7 +61,10 @@ class AppleEvent:
 
     @property
     def refreshes(self) -> bool:
-        """Whether this event can move a publication (so the engine should poll it at once)."""
+        """Whether this event can move a publication (so the engine should poll it at once).
+        An upload still on its way moves nothing: its COMPLETE or FAILED event will."""
+        if self.type == "buildUploadStateUpdated" and self.attributes.get("newState") in UNDER_WAY:
+            return False
         return self.type in REFRESHING and self.resource_id is not None
 
 

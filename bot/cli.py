@@ -174,14 +174,17 @@ async def _check() -> int:
         return 2
     from bot.appstore.client import AppStoreConnect
     from bot.appstore.errors import AscAuthError, AscError
+    from bot.appstore.scheduler import Budgets, Priority, priority
     from bot.clock import SystemClock
 
     ok = True
     clock = SystemClock()
+    budgets = Budgets(clock, reserve=config.rate_reserve)  # someone waits at the terminal
     for name, key in config.api_keys.items():
-        client = AppStoreConnect(key, config.asc_api_url, clock=clock)
+        client = AppStoreConnect(key, config.asc_api_url, clock=clock, budget=budgets.for_key(key))
         try:
-            await client.find_app("io.asc-bot.credentials-check")
+            with priority(Priority.PERSON):
+                await client.find_app("io.asc-bot.credentials-check")
             limit = client.rate_limit
             budget = f", {limit.remaining}/{limit.limit} requests left this hour" if limit else ""
             print(f"ok   App Store Connect key '{name}' ({key.key_id}) is accepted{budget}")
@@ -301,6 +304,7 @@ async def webhooks_register(
     from bot.apple_webhooks import register, webhook_url
     from bot.appstore.client import AppStoreConnect
     from bot.appstore.errors import AscError
+    from bot.appstore.scheduler import Budgets
     from bot.clock import SystemClock
     from bot.errors import ConfigError
 
@@ -317,13 +321,14 @@ async def webhooks_register(
         print("asc-bot webhooks register: --keep-secret needs ASC_BOT_APPLE_WEBHOOK_SECRET", file=sys.stderr)
         return 2
     clients: dict[str, AppStoreConnect] = {}
+    budgets = Budgets(clock or SystemClock(), reserve=config.rate_reserve)
     done, ok = 0, True
     try:
         for bundle_id in apps:
             try:
                 key = config.key_for(bundle_id)
                 client = clients.get(key.name) or AppStoreConnect(
-                    key, config.asc_api_url, clock=clock or SystemClock()
+                    key, config.asc_api_url, clock=clock or SystemClock(), budget=budgets.for_key(key)
                 )
                 clients[key.name] = client
                 reg = await register(client, bundle_id, target, secret, name=name)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from bot import config_keys as ck
 from bot.appstore.auth import ApiKey
 from bot.config_keys import check_known, shown, toml_label
+from bot.engine.profile import DEFAULT_PROFILE, parse_profile
 from bot.errors import ConfigError
 
 ENV_VARS = (
@@ -40,6 +41,8 @@ ENV_VARS = (
     "ASC_BOT_POLL_INTERVAL",
     "ASC_BOT_FIND_TIMEOUT",
     "ASC_BOT_PROCESSING_TIMEOUT",
+    "ASC_BOT_RATE_RESERVE",
+    "ASC_BOT_POLL_PROFILE",
     "ASC_BOT_FEEDBACK_POLL_INTERVAL",
     "ASC_BOT_FEEDBACK_DIGEST_THRESHOLD",
     "ASC_BOT_APPROVAL_REMINDER",
@@ -72,6 +75,8 @@ _DEFAULTS_FIELDS = (
     "poll_interval",
     "find_timeout",
     "processing_timeout",
+    "rate_reserve",
+    "poll_profile",
     "publishing",
     "feedback_poll_interval",
     "feedback_digest_threshold",
@@ -127,6 +132,8 @@ class Config:
     approval_reminder: float = 14400.0  # seconds a held step waits before approvers are pinged; 0: never
     log_format: str = "text"
     log_level: str = "INFO"
+    rate_reserve: float = 0.20  # share of each key's hourly budget left to the team's other tools
+    poll_profile: tuple[tuple[float, float], ...] = DEFAULT_PROFILE  # processing polls by build age
 
     def app(self, bundle_id: str) -> AppSettings:
         """Settings for an app with the global channel, key, approvers and publishing filled in."""
@@ -221,6 +228,16 @@ def load_config(
     else:
         channel = ck.toml_channel(defaults, ("defaults",), problems)
     seconds = _seconds(get, defaults, problems)
+    rate_reserve = _reserve(get, defaults, problems)
+    poll_profile = DEFAULT_PROFILE
+    raw_profile, profile_label = get("ASC_BOT_POLL_PROFILE"), "ASC_BOT_POLL_PROFILE"
+    if raw_profile is None and "poll_profile" in defaults:
+        raw_profile, profile_label = defaults["poll_profile"], toml_label("defaults", "poll_profile")
+    if raw_profile is not None:
+        try:
+            poll_profile = parse_profile(str(raw_profile))
+        except ValueError as exc:
+            problems.append(f"{profile_label}: {exc}")
     tuning = _tuning(get, defaults, problems)
     legacy = _legacy_signatures(get, defaults, problems)
 
@@ -264,6 +281,8 @@ def load_config(
         approval_reminder=tuning[2],
         log_format=log_format,
         log_level=log_level,
+        rate_reserve=rate_reserve,
+        poll_profile=poll_profile,
     )
 
 
@@ -343,6 +362,20 @@ def _legacy_signatures(get: Any, defaults: Mapping[str, Any], problems: list[str
     if value is None:
         problems.append(f"{label} must be true or false, got {shown(raw)}")
     return bool(value)
+
+
+def _reserve(get: Any, defaults: Mapping[str, Any], problems: list[str]) -> float:
+    """The percentage of each key's hourly budget the bot leaves alone: env, else [defaults], else 20."""
+    raw, label = get("ASC_BOT_RATE_RESERVE"), "ASC_BOT_RATE_RESERVE"
+    if raw is None and "rate_reserve" in defaults:
+        raw, label = defaults["rate_reserve"], toml_label("defaults", "rate_reserve")
+    if raw is None:
+        return 0.20
+    number = _number(raw.strip().removesuffix("%") if isinstance(raw, str) else raw)
+    if number is None or not 0 <= number <= 90:
+        problems.append(f"{label} must be a percentage between 0 and 90, got {shown(raw)}")
+        return 0.20
+    return number / 100
 
 
 def _tuning(get: Any, defaults: Mapping[str, Any], problems: list[str]) -> list[float]:

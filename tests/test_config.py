@@ -151,6 +151,7 @@ def test_env_var_names_are_the_contract() -> None:
         *("ASC_BOT_FEEDBACK_POLL_INTERVAL", "ASC_BOT_FEEDBACK_DIGEST_THRESHOLD", "ASC_BOT_APPROVAL_REMINDER"),
         *("ASC_BOT_POLL_INTERVAL", "ASC_BOT_FIND_TIMEOUT", "ASC_BOT_PROCESSING_TIMEOUT"),
         *("ASC_BOT_METRICS_TOKEN", "ASC_BOT_LOG_FORMAT", "ASC_BOT_LOG_LEVEL"),
+        *("ASC_BOT_RATE_RESERVE", "ASC_BOT_POLL_PROFILE"),
     }
 
 
@@ -917,6 +918,16 @@ def test_a_secret_in_the_wrong_variable_is_described_never_printed(tmp_path: Pat
     assert text.count("not shown") == 4
 
 
+def test_rate_reserve_and_poll_profile_defaults_and_errors() -> None:
+    config = load_config(make_env())
+    assert config.rate_reserve == 0.20
+    assert config.poll_profile == ((0, 300), (300, 60), (1200, 120), (3600, 300))
+    config = load_config(make_env(ASC_BOT_RATE_RESERVE="35%", ASC_BOT_POLL_PROFILE="0:120, 600:30"))
+    assert config.rate_reserve == 0.35 and config.poll_profile == ((0, 120), (600, 30))
+    problems = problems_of(make_env(ASC_BOT_RATE_RESERVE="95", ASC_BOT_POLL_PROFILE="60:30,10:5"))
+    assert any("ASC_BOT_RATE_RESERVE must be a percentage between 0 and 90" in p for p in problems)
+    assert any(p.startswith("ASC_BOT_POLL_PROFILE: ") for p in problems), problems
+    assert any("ASC_BOT_POLL_PROFILE" in p for p in problems_of(make_env(ASC_BOT_POLL_PROFILE="0:x")))
 def test_feedback_and_reminder_settings_from_env_and_toml(tmp_path: Path) -> None:
     text = "[defaults]\nfeedback_digest_threshold = 5\napproval_reminder = 0\n"
     config = load_config(with_toml(tmp_path, text, ASC_BOT_FEEDBACK_POLL_INTERVAL="600"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -39,3 +40,16 @@ def test_ruff_is_clean() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_readme_performance_section_is_from_the_latest_benchmark_run() -> None:
+    """`python3 bench/run_all.py --readme` writes it; a newer bench/results/latest.json means rerun it."""
+    latest = json.loads((ROOT / "bench" / "results" / "latest.json").read_text())
+    section = re.search(r"## Performance\n\n<!-- bench:start -->\n(.*?)\n<!-- bench:end -->", README, re.S)
+    assert section is not None, "README.md has no Performance section: run python3 bench/run_all.py --readme"
+    stamp = re.search(r"Latest run: \*\*(.+?)\*\*, commit `(.+?)`", section.group(1))
+    assert stamp is not None, "the Performance section does not say when and on which commit it was measured"
+    assert (stamp.group(1), stamp.group(2)) == (latest["date"], latest.get("commit")), (
+        "README.md's Performance section is older than bench/results/latest.json: "
+        "run python3 bench/run_all.py --readme"
+    )

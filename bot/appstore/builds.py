@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 
 from bot.appstore.base import ResourceFamily, csv, document
+from bot.appstore.cache import BUILD_LIFETIME
 from bot.appstore.errors import AscConflict
 from bot.appstore.http import seg
 from bot.appstore.models import Build, BuildBetaDetail, BuildUpload, Included, resources
 
-# One include gives processing state, beta state and marketing version in a single request.
-BUILD_INCLUDE = "buildBetaDetail,preReleaseVersion"
+# One include gives processing state, beta state and marketing version in a single request, and the
+# What to Test entries and beta review submission the TestFlight steps need right after the poll.
+BUILD_INCLUDE = "buildBetaDetail,preReleaseVersion,betaBuildLocalizations,betaAppReviewSubmission"
+BUILD_PARAMS = {"include": BUILD_INCLUDE, "limit[betaBuildLocalizations]": 50}
 MAX_LIMIT = 200
 
 
@@ -26,7 +29,7 @@ class BuildsMixin(ResourceFamily):
             "filter[preReleaseVersion.platform]": platform,
             "sort": "-uploadedDate",
             "limit": 1,
-            "include": BUILD_INCLUDE,
+            **BUILD_PARAMS,
         }
         builds = self._builds(await self._http.get("/v1/builds", params), app_id)
         return builds[0] if builds else None
@@ -38,7 +41,7 @@ class BuildsMixin(ResourceFamily):
             "filter[preReleaseVersion.platform]": platform,
             "sort": "-uploadedDate",
             "limit": max(1, min(limit, MAX_LIMIT)),
-            "include": BUILD_INCLUDE,
+            **BUILD_PARAMS,
         }
         return self._builds(await self._http.get("/v1/builds", params), app_id)
 
@@ -48,13 +51,30 @@ class BuildsMixin(ResourceFamily):
         builds: list[Build] = []
         for start in range(0, len(unique), MAX_LIMIT):
             chunk = unique[start : start + MAX_LIMIT]
-            params = {"filter[id]": csv(chunk), "limit": MAX_LIMIT, "include": BUILD_INCLUDE}
+            params = {"filter[id]": csv(chunk), "limit": MAX_LIMIT, **BUILD_PARAMS}
             builds.extend(self._builds(await self._http.get("/v1/builds", params)))
         return builds
 
-    async def get_build(self, build_id: str) -> Build:
-        doc = await self._http.get(f"/v1/builds/{seg(build_id)}", {"include": BUILD_INCLUDE})
-        return Build.parse(doc["data"], Included(doc))
+    async def get_build(self, build_id: str, *, fresh: bool = False) -> Build:
+        """One build; one read moments ago (a poll in this sweep) answers unless `fresh`."""
+        cached = None if fresh else self._http.cache.get(f"build:{build_id}")
+        if cached is not None:
+            return cached
+        doc = await self._http.get(f"/v1/builds/{seg(build_id)}", dict(BUILD_PARAMS))
+        return self._remember([Build.parse(doc["data"], Included(doc))])[0]
+
+    def _remember(self, builds: list[Build]) -> list[Build]:
+        """Keep builds read with BUILD_INCLUDE for the steps right after the poll."""
+        out = []
+        for build in builds:
+            if build.beta_review is None:
+                # Asked for and not sent: none (a to-one left empty may come without data; were
+                # there one after all, submitting meets a conflict and reads it back).
+                build = dataclasses.replace(build, beta_review=())
+            if build.beta_detail is not None:  # only a full read (with its beta detail) stands in
+                self._http.cache.put(f"build:{build.id}", build, BUILD_LIFETIME)
+            out.append(build)
+        return out
 
     async def expire_build(self, build_id: str) -> Build:
         """Expire a build; this is also the only way to withdraw it from beta review."""
@@ -83,7 +103,7 @@ class BuildsMixin(ResourceFamily):
             "limit": MAX_LIMIT,
             "include": "preReleaseVersion",  # the thread names them by marketing version
         }
-        return self._builds(await self._http.get_all("/v1/builds", params), app_id)
+        return self._builds(await self._http.get_all("/v1/builds", params), app_id, full=False)
 
     async def find_build_upload(
         self, app_id: str, version: str, build_number: str, platform: str
@@ -111,15 +131,17 @@ class BuildsMixin(ResourceFamily):
         return BuildBetaDetail.parse(doc["data"])
 
     async def _patch_build(self, build_id: str, attributes: dict[str, bool]) -> Build:
+        self._http.cache.drop(f"build:{build_id}")
         body = document("builds", id_=build_id, attributes=attributes)
         doc = await self._http.patch(f"/v1/builds/{seg(build_id)}", body)
         if doc and doc.get("data"):
             return Build.parse(doc["data"], Included(doc))
-        return await self.get_build(build_id)
+        return await self.get_build(build_id, fresh=True)
 
-    @staticmethod
-    def _builds(doc: dict, app_id: str | None = None) -> list[Build]:
+    def _builds(self, doc: dict, app_id: str | None = None, *, full: bool = True) -> list[Build]:
+        """Builds of a list answer; `full`: read with BUILD_PARAMS (so worth keeping a moment)."""
         included = Included(doc)
         builds = [Build.parse(r, included) for r in resources(doc)]
         # Without include=app Apple may leave out the app relationship; the caller asked by app.
-        return [dataclasses.replace(b, app_id=b.app_id or app_id) for b in builds]
+        builds = [dataclasses.replace(b, app_id=b.app_id or app_id) for b in builds]
+        return self._remember(builds) if full else builds

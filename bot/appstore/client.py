@@ -17,6 +17,7 @@ from bot.appstore.http import DEFAULT_BASE_URL, AscHttp, Sleep
 from bot.appstore.releases import ReleasesMixin
 from bot.appstore.retry import RetryPolicy
 from bot.appstore.reviews import ReviewsMixin
+from bot.appstore.scheduler import KeyBudget
 from bot.appstore.testflight import TestFlightMixin
 from bot.appstore.versions import VersionsMixin
 from bot.appstore.webhooks import WebhooksMixin
@@ -46,6 +47,7 @@ class AppStoreConnect(
         transport: httpx.AsyncBaseTransport | None = None,
         rng: random.Random | None = None,
         policy: RetryPolicy | None = None,
+        budget: KeyBudget | None = None,
     ) -> None:
         self._http = AscHttp(
             key,
@@ -56,6 +58,7 @@ class AppStoreConnect(
             transport=transport,
             rng=rng,
             policy=policy,
+            budget=budget,
         )
 
     @property
@@ -66,6 +69,20 @@ class AppStoreConnect(
     def rate_limit(self) -> RateLimit | None:
         """The hourly budget App Store Connect last reported for this key (None before any answer)."""
         return self._http.rate_limit
+
+    @property
+    def budget(self) -> KeyBudget:
+        """The key's hourly budget, shared by every client of the same key in this process."""
+        return self._http.budget
+
+    @property
+    def savings(self) -> dict[str, int]:
+        """Requests not sent, by why: cache hits, look-ups a write's answer made unnecessary."""
+        return dict(self._http.cache.saved)
+
+    def saved(self, why: str) -> None:
+        """A step counts a request it did not need to send (for the benchmarks' table)."""
+        self._http.cache.skipped(why)
 
     @property
     def requests_sent(self) -> int:

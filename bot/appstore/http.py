@@ -14,9 +14,11 @@ from urllib.parse import quote
 import httpx
 
 from bot.appstore.auth import ApiKey, TokenProvider
-from bot.appstore.budget import RateLimit, pace_delay, parse_rate_limit
+from bot.appstore.budget import RateLimit, parse_rate_limit
+from bot.appstore.cache import ShortCache
 from bot.appstore.errors import AscError, AscTransportError, error_from_response
 from bot.appstore.retry import NOT_SENT, TRANSIENT, RetryBudget, RetryPolicy
+from bot.appstore.scheduler import Budgets, KeyBudget
 from bot.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,12 @@ class AscHttp:
         transport: httpx.AsyncBaseTransport | None = None,
         rng: random.Random | None = None,
         policy: RetryPolicy | None = None,
+        budget: KeyBudget | None = None,
     ) -> None:
         self.key = key
+        # Standalone clients get a budget of their own; the bot hands every client of a key the same.
+        self.budget = budget or Budgets(clock, sleep=sleep).for_key(key)
+        self.cache = ShortCache(clock)
         self.tokens = TokenProvider(key, clock)
         self.policy = policy or RetryPolicy()
         self.requests_sent = 0
@@ -147,7 +153,7 @@ class AscHttp:
         path = httpx.URL(url).path
         tries = RetryBudget(self.policy, self._rng, idempotent)
         while True:
-            await self._pace()
+            await self.budget.acquire()
             try:
                 response = await self._send(method, url, params, body)
             except httpx.TransportError as exc:
@@ -199,15 +205,8 @@ class AscHttp:
         limit = parse_rate_limit(response.headers.get("X-Rate-Limit"), self._clock.now())
         if limit is not None:
             self._rate_limit = limit
+            await self.budget.observe(limit)
         return response
-
-    async def _pace(self) -> None:
-        """Slow down once the hourly budget runs low, so it lasts until older requests age out."""
-        limit = self._rate_limit
-        delay = pace_delay(limit, self._clock.now(), self.policy.reserve_fraction, self.policy.max_pace_delay)
-        if limit is not None and delay > 0:
-            log.info("rate budget low (%d of %d left); pacing %.1fs", limit.remaining, limit.limit, delay)
-            await self._sleep(delay)
 
     def _retry_after(self, response: httpx.Response) -> float | None:
         value = response.headers.get("Retry-After")

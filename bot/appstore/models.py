@@ -6,10 +6,10 @@ the fields they know.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.appstore.states import (  # noqa: F401  re-exported; the values live in bot.appstore.states
     APP_VERSION_STATES,
@@ -19,6 +19,7 @@ from bot.appstore.states import (  # noqa: F401  re-exported; the values live in
     BUILD_PROCESSING_STATES,
 )
 
+T = TypeVar("T")
 Resource = dict[str, Any]
 
 
@@ -144,6 +145,10 @@ class Build:
     app_id: str | None
     pre_release_version: PreReleaseVersion | None
     beta_detail: BuildBetaDetail | None
+    # What to Test and the beta review submission, when the read asked for them (include=):
+    # None means "not asked", not "none".
+    localizations: tuple[BetaBuildLocalization, ...] | None = None
+    beta_review: tuple[BetaReviewSubmission, ...] | None = None  # () or (the one)
 
     @property
     def build_number(self) -> str:
@@ -173,7 +178,22 @@ class Build:
             app_id=_rel_id(r, "app"),
             pre_release_version=PreReleaseVersion.parse(pre) if pre else None,
             beta_detail=BuildBetaDetail.parse(detail) if detail else None,
+            localizations=_included_many(r, inc, "betaBuildLocalizations", BetaBuildLocalization.parse),
+            beta_review=_included_many(r, inc, "betaAppReviewSubmission", BetaReviewSubmission.parse),
         )
+
+
+def _included_many(r: Resource, inc: Included, name: str, parse: Callable[[Resource], T]) -> tuple[T, ...] | None:
+    """A relationship's resources when the answer carried its data (and them); None when it did not."""
+    relationship = (r.get("relationships") or {}).get(name) or {}
+    if "data" not in relationship:
+        return None
+    refs = relationship["data"]
+    refs = refs if isinstance(refs, list) else [refs] if refs else []
+    found = [inc.get(ref) for ref in refs]
+    if any(f is None for f in found):
+        return None  # named but not included (a page limit): unknown, not empty
+    return tuple(parse(f) for f in found if f is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +351,7 @@ class ReviewSubmission:
     platform: str | None
     submitted_date: datetime | None
     item_ids: tuple[str, ...] = field(default=())
+    created: bool = False  # made by this client's POST just now: it holds no items yet
 
     @classmethod
     def parse(cls, r: Resource) -> ReviewSubmission:

@@ -23,9 +23,15 @@ class ReleasesMixin(ResourceFamily):
         data = doc.get("data")
         return PhasedRelease.parse(data) if isinstance(data, dict) else None
 
-    async def enable_phased_release(self, version_id: str) -> PhasedRelease:
-        """Turn on the 7-day phased release for a version; returns the existing one if already on."""
-        existing = await self.get_phased_release(version_id)
+    async def enable_phased_release(
+        self, version_id: str, *, known: bool = False, existing: PhasedRelease | None = None
+    ) -> PhasedRelease:
+        """Turn on the 7-day phased release for a version; returns the existing one if already on.
+        `known=True`: the caller read `existing` moments ago (a version just created has none)."""
+        if not known:
+            existing = await self.get_phased_release(version_id)
+        else:
+            self._http.cache.skipped("phased release read (the version's answer says)")
         if existing is not None:
             return existing
 

@@ -38,7 +38,8 @@ class ReviewsMixin(ResourceFamily):
         return ReviewSubmission.parse(doc["data"])
 
     async def create_review_submission(self, app_id: str, platform: str) -> ReviewSubmission:
-        """A review submission to fill: a new one, or the open one App Store Connect says is in the way."""
+        """A review submission to fill: a new one, or the open one App Store Connect says is in the way.
+        A new one's `created` is True (so nobody needs to look for items in it)."""
 
         async def find() -> ReviewSubmission | None:
             found = await self.list_review_submissions(app_id, platform, UNSUBMITTED)
@@ -51,7 +52,7 @@ class ReviewsMixin(ResourceFamily):
                 relationships={"app": ("apps", app_id)},
             )
             doc = await self._http.post("/v1/reviewSubmissions", body)
-            return ReviewSubmission.parse((doc or {})["data"])
+            return dataclasses.replace(ReviewSubmission.parse((doc or {})["data"]), created=True)
 
         try:
             return await self._http.create_once(post, find, what="review submission")
@@ -69,8 +70,11 @@ class ReviewsMixin(ResourceFamily):
         doc = await self._http.get_all(f"/v1/reviewSubmissions/{seg(submission_id)}/items", params)
         return [ReviewSubmissionItem.parse(r) for r in resources(doc)]
 
-    async def add_review_submission_item(self, submission_id: str, version_id: str) -> ReviewSubmissionItem:
-        """Put a version into a submission; a version already in it is not added again."""
+    async def add_review_submission_item(
+        self, submission_id: str, version_id: str, *, empty: bool = False
+    ) -> ReviewSubmissionItem:
+        """Put a version into a submission; a version already in it is not added again.
+        `empty=True`: the submission was created just now, so there is nothing in it to look for."""
 
         async def find() -> ReviewSubmissionItem | None:
             items = await self.list_review_submission_items(submission_id)
@@ -91,7 +95,9 @@ class ReviewsMixin(ResourceFamily):
             # Apple's answer to a create carries relationship links only, never their data.
             return dataclasses.replace(item, app_store_version_id=item.app_store_version_id or version_id)
 
-        existing = await find()
+        if empty:
+            self._http.cache.skipped("items of a review submission just created")
+        existing = None if empty else await find()
         if existing is not None:
             return existing
         try:

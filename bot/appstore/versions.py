@@ -36,6 +36,15 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", version))
 
 
+def pick_editable(versions: list[AppStoreVersion], version_string: str | None) -> AppStoreVersion | None:
+    """Of some versions, the one a new release should use (see `find_editable_app_store_version`)."""
+    editable = [v for v in versions if v.app_version_state in EDITABLE_STATES]
+    exact = [v for v in editable if v.version_string == version_string]
+    if exact:
+        return exact[0]
+    return max(editable, key=lambda v: _version_key(v.version_string), default=None)
+
+
 class VersionsMixin(ResourceFamily):
     """`/v1/appStoreVersions` and their localizations."""
 
@@ -62,10 +71,7 @@ class VersionsMixin(ResourceFamily):
         """The version a new release should use: the one named `version_string` if it is editable,
         else the highest editable version (its version string can then be changed)."""
         editable = await self.list_app_store_versions(app_id, platform, states=EDITABLE_STATES)
-        exact = [v for v in editable if v.version_string == version_string]
-        if exact:
-            return exact[0]
-        return max(editable, key=lambda v: _version_key(v.version_string), default=None)
+        return pick_editable(editable, version_string)
 
     async def get_app_store_version(self, version_id: str) -> AppStoreVersion:
         doc = await self._http.get(f"/v1/appStoreVersions/{seg(version_id)}", {"include": VERSION_INCLUDE})

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.appstore.errors import AscError
 from bot.appstore.models import BetaGroup
+from bot.appstore.scheduler import Priority, priority
 from bot.clock import Clock
 from bot.engine import compliance, messages
 from bot.engine.actions import ACTIONS
@@ -306,15 +307,19 @@ class Engine:
             raise AscBotError("This publication no longer exists.")
         client = self.clients.get(pub.api_key)
         try:
-            app_id = pub.app_id
-            if app_id is None:
-                app = await client.find_app(pub.app_bundle_id)
-                if app is None:
-                    raise AscBotError(messages.app_not_found(pub.app_bundle_id, client.key_name))
-                app_id = app.id
-            return await client.list_beta_groups(app_id)
+            with priority(Priority.PERSON):  # someone waits for the modal
+                return await self._beta_groups(client, pub)
         except AscError as exc:
             raise AscBotError(f"Could not read the beta groups: {exc.user_message}") from None
+
+    async def _beta_groups(self, client: Any, pub: Publication) -> list[BetaGroup]:
+        app_id = pub.app_id
+        if app_id is None:
+            app = await client.find_app(pub.app_bundle_id)
+            if app is None:
+                raise AscBotError(messages.app_not_found(pub.app_bundle_id, client.key_name))
+            app_id = app.id
+        return await client.list_beta_groups(app_id)
 
     async def apple_event(self, event_type: str, resource_type: str, resource_id: str) -> bool:
         """An App Store Connect webhook named a changed resource: poll its publication at once."""
@@ -327,6 +332,7 @@ class Engine:
             matches = await self._publications_of_upload(resource_id)
         matches = [p for p in matches if p.is_active]
         for pub in matches:
+            self._poller.hooks.heard(pub.app_id, self.clock.now())
             await self.storage.update(
                 pub.id,
                 self.clock.now(),
@@ -350,12 +356,32 @@ class Engine:
                 if by_build:
                     return by_build
             active = await self.storage.list(active_only=True, limit=10_000)
-            return [
+            matches = [
                 p
                 for p in active
                 if (p.version, p.build_number, p.platform)
                 == (upload.version, upload.build_number, upload.platform)
             ]
+            if upload.build_id and len(matches) == 1 and matches[0].state == "waiting_for_build":
+                # The event names the build: found, no search (the poll then reads it by id).
+                pub = matches[0]
+                self._poller.hooks.heard(pub.app_id, self.clock.now())
+                found = await self.storage.update(
+                    pub.id,
+                    self.clock.now(),
+                    expect_state="waiting_for_build",
+                    state="processing",
+                    build_id=upload.build_id,
+                    message_dirty=DIRTY,
+                    event=NewEvent(
+                        "build_found",
+                        message=messages.found(pub.label),
+                        announce="thread",
+                        data={"build_id": upload.build_id},
+                    ),
+                )
+                return [found or pub]
+            return matches
         return []
 
     async def cancel(self, publication_id: str, actor: str) -> RequestResult:
@@ -476,7 +502,8 @@ class Engine:
             log.error("cannot poll %d publication(s): %s", len(pubs), exc)
             return
         try:
-            await self._poller.poll(client, pubs, now)
+            with priority(Priority.POLL):
+                await self._poller.poll(client, pubs, now)
         except Exception:  # one key's trouble must not stop the other keys or the outbox
             log.exception("polling %d publication(s) of key %s failed", len(pubs), key or "default")
 
@@ -486,12 +513,14 @@ class Engine:
         except Exception as exc:
             log.error("cannot advance %d publication(s): %s", len(pubs), exc)
             return
-        pubs, used = await self._follower.refresh(client, pubs, now)
+        with priority(Priority.FOLLOW):
+            pubs, used = await self._follower.refresh(client, pubs, now)
         every = follow_interval(self.settings.follow_interval, client, used)
         by_app: dict[str, list[Publication]] = defaultdict(list)
         for pub in pubs:
             by_app[pub.app_bundle_id].append(pub)
-        await asyncio.gather(*(self._runner.advance_app(group, every) for group in by_app.values()))
+        with priority(Priority.STEP):
+            await asyncio.gather(*(self._runner.advance_app(group, every) for group in by_app.values()))
 
 
 APP_STORE_OPTIONS = (

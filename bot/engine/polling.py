@@ -20,6 +20,8 @@ from bot.appstore.models import (
     Build,
 )
 from bot.engine import messages
+from bot.engine.hooks import AppHooks
+from bot.engine.profile import next_processing_poll, safety_net
 from bot.engine.settings import EngineSettings
 from storage.records import Publication
 from storage.repository import DIRTY, NewEvent, Storage
@@ -61,12 +63,20 @@ class Poller:
     def __init__(self, storage: Storage, settings: EngineSettings) -> None:
         self._storage = storage
         self._settings = settings
+        self.hooks = AppHooks(settings.apple_webhooks)
 
     async def poll(self, client: AppStoreConnect, publications: list[Publication], now: datetime) -> None:
         """One round for one key. A failure (or an unreadable answer) stays with its app or publication."""
         before = client.requests_sent
         next_at = now + timedelta(seconds=poll_interval(self._settings, client))
         publications = await self._resolve_apps(client, publications, now, next_at)
+        for app_id in dict.fromkeys(p.app_id for p in publications if p.app_id):
+            await self.hooks.check(client, app_id or "", now)
+        young = [p for p in publications if p.state == "waiting_for_build" and self._young(p, now)]
+        for pub in young:  # Apple does not list a build the moment its upload ends: look later
+            await self._storage.update(pub.id, now, next_poll_at=self._next(pub, now, self._first_find(pub)))
+        later = {p.id for p in young}
+        publications = [p for p in publications if p.id not in later]
         waiting = [p for p in publications if p.state == "waiting_for_build"]
         processing = [p for p in publications if p.state == "processing" and p.build_id]
         found, failed = await self._find_builds(client, waiting)
@@ -84,6 +94,27 @@ class Poller:
                 log.exception("publication %s: polling failed", pub.id)
                 await self._trouble([pub], exc, now, next_at)
 
+    def _first_find(self, pub: Publication) -> datetime:
+        return pub.created_at + timedelta(seconds=self._settings.first_find)
+
+    def _young(self, pub: Publication, now: datetime) -> bool:
+        """Too fresh for Apple to list its build (a clock stepped back makes nothing young)."""
+        return pub.created_at <= now < self._first_find(pub)
+
+    def _processing_next(self, pub: Publication, now: datetime, floor: datetime) -> datetime:
+        """The profile's next processing poll, never sooner than the budget's floor."""
+        if self.hooks.hooked(pub.app_id, now):
+            return max(floor, safety_net(now, pub.process_deadline))
+        if not self._settings.poll_profile:
+            return floor
+        return max(floor, next_processing_poll(self._settings.poll_profile, pub.created_at, now))
+
+    def _next(self, pub: Publication, now: datetime, floor: datetime) -> datetime:
+        """The next look for a build not found yet: the floor, or the safety net when webhooks tell."""
+        if self.hooks.hooked(pub.app_id, now):
+            return max(floor, safety_net(now, pub.find_deadline))
+        return floor
+
     async def _poll_one(
         self,
         client: AppStoreConnect,
@@ -91,8 +122,9 @@ class Poller:
         found: dict[str, Build],
         current: dict[str, Build],
         now: datetime,
-        next_at: datetime,
+        floor: datetime,
     ) -> None:
+        next_at = self._processing_next(pub, now, floor)
         if pub.state == "processing":
             build = current.get(pub.build_id or "")
             if build is None:  # not listed any more: look again next time, the deadline still holds
@@ -102,6 +134,7 @@ class Poller:
             return
         build = found.get(pub.id)
         if build is not None:
+            self.hooks.changed(pub.app_id, now)
             pub = (
                 await self._storage.update(
                     pub.id,
@@ -127,7 +160,7 @@ class Poller:
                 pub, now, "timed_out", "find_timed_out", messages.find_timed_out(pub.label, waited)
             )
         else:
-            await self._storage.update(pub.id, now, next_poll_at=next_at, last_error=None)
+            await self._storage.update(pub.id, now, next_poll_at=self._next(pub, now, floor), last_error=None)
 
     async def _current(
         self, client: AppStoreConnect, processing: list[Publication], failed: dict[str, Exception]
@@ -268,6 +301,7 @@ class Poller:
                 extra=seen,
             )
         elif state == "VALID" and beta is not None and not unknown and BETA_BUSY not in betas:
+            self.hooks.changed(pub.app_id, now)
             await self._storage.update(
                 pub.id,
                 now,

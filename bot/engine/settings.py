@@ -25,6 +25,11 @@ class EngineSettings:
     action_lease: float = 600.0
     follow_interval: float = 120.0  # App Store review takes hours; webhooks make changes immediate
     max_parallel_actions: int = 8
+    # Processing polls by the build's age; empty: every poll_interval (see bot/engine/profile.py).
+    poll_profile: tuple[tuple[float, float], ...] = ()
+    first_find: float = 0.0  # seconds after the upload before the first look for the build
+    # Read apps' App Store Connect webhooks and only keep a safety-net poll while they arrive.
+    apple_webhooks: bool = False
     feedback_poll_interval: float = 1800.0  # the safety net under the feedback webhooks; 0: off
     feedback_digest_threshold: int = 20  # replies per app and day before the rest wait for a digest; 0: never
     approval_reminder: float = 14400.0  # seconds a held step waits before approvers are pinged; 0: never

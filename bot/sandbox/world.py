@@ -45,6 +45,8 @@ class World:
         scheduler: bool = True,
         tick: float | None = None,
         asc_transport: Callable[[], httpx.AsyncBaseTransport] | None = None,
+        poll_profile: tuple[tuple[float, float], ...] = (),
+        rate_reserve: float = 0.20,
     ) -> None:
         self.clock = clock
         # A throwaway world's database lives in memory-backed /dev/shm when there is one: the bot still
@@ -67,7 +69,12 @@ class World:
         # 30 s happens in milliseconds, and a real-time minute would read as a burst Slack never sees.
         self.slack.rate_limits.now = clock.now
         self._settings = dict(
-            poll_interval=poll_interval, find_timeout=find_timeout, processing_timeout=processing_timeout
+            poll_interval=poll_interval,
+            find_timeout=find_timeout,
+            processing_timeout=processing_timeout,
+            # Tests time their polls by poll_interval; the benchmarks pass the production profile.
+            poll_profile=poll_profile,
+            rate_reserve=rate_reserve,
         )
         self._scheduler = scheduler
         self._tick = tick

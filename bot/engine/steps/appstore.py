@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 from bot.appstore.errors import AscConflict, AscError
-from bot.appstore.models import AppStoreVersion
-from bot.appstore.states import SUBMISSION_IN_REVIEW, VERSION_SUBMITTED
+from bot.appstore.models import AppStoreVersion, PhasedRelease
+from bot.appstore.states import APP_VERSION_STATES, SUBMISSION_IN_REVIEW, VERSION_SUBMITTED
+from bot.appstore.versions import EDITABLE_STATES, pick_editable
 from bot.engine.intake import parse_release_date
 from bot.engine.steps.base import ActionContext, Outcome, failed, succeeded, wait
 
 OPEN_REVIEW = SUBMISSION_IN_REVIEW
 SUBMITTED = VERSION_SUBMITTED
+# The submitted states a filter can ask for (Apple's enum; READY_FOR_SALE is only ever reported).
+LISTED_SUBMITTED = tuple(s for s in APP_VERSION_STATES if s in SUBMITTED and s not in EDITABLE_STATES)
 
 
 def version_fields(version: AppStoreVersion) -> dict[str, str | None]:
@@ -35,20 +39,28 @@ def _release_date(ctx: ActionContext) -> datetime | str | None:
     return when
 
 
-async def _editable_version(ctx: ActionContext, **settings: object) -> AppStoreVersion:
-    """Reuse an editable version (renamed to this version string) or create it, with the build attached."""
+async def _editable_version(
+    ctx: ActionContext, listed: list[AppStoreVersion] | None = None, **settings: object
+) -> tuple[AppStoreVersion, AppStoreVersion | None]:
+    """Reuse an editable version (renamed to this version string) or create it, with the build
+    attached: (the version, as it was read before; None when it was created just now). `listed`:
+    the app's versions read moments ago (with their phased releases), so they are not read again."""
     pub = ctx.publication
-    version = await ctx.client.find_editable_app_store_version(ctx.app_id, pub.platform, pub.version)
+    if listed is None:
+        version = await ctx.client.find_editable_app_store_version(ctx.app_id, pub.platform, pub.version)
+    else:
+        version = pick_editable(listed, pub.version)
     if version is None:
-        return await ctx.client.create_app_store_version(
+        created = await ctx.client.create_app_store_version(
             ctx.app_id, pub.platform, pub.version, build_id=ctx.build_id, **settings
         )  # type: ignore[arg-type]
+        return created, None
     return await ctx.client.update_app_store_version(
         version.id,
         version_string=pub.version if version.version_string != pub.version else None,
         build_id=ctx.build_id if version.build_id != ctx.build_id else None,
         **settings,  # type: ignore[arg-type]
-    )
+    ), version
 
 
 async def app_store(ctx: ActionContext) -> Outcome:
@@ -61,13 +73,16 @@ async def app_store(ctx: ActionContext) -> Outcome:
         return failed(f"Not submitted: the earliest release date {when}.")
     if release_type == "SCHEDULED" and when is None:
         return failed("Not submitted: a SCHEDULED release needs an earliest release date.")
-    # Already ours in review (a retry after a crash, or a second click)?
+    # One read answers both "already ours in review?" (a retry after a crash, a second click) and
+    # "which version can take this build?".
+    listed = await ctx.client.list_app_store_versions(
+        ctx.app_id, pub.platform, states=(*EDITABLE_STATES, *LISTED_SUBMITTED)
+    )
+    ctx.client.saved("second versions read (one read with both state sets)")
     mine = [
         v
-        for v in await ctx.client.list_app_store_versions(
-            ctx.app_id, pub.platform, version_string=pub.version
-        )
-        if v.build_id == ctx.build_id and v.app_version_state in SUBMITTED
+        for v in listed
+        if v.version_string == pub.version and v.build_id == ctx.build_id and v.app_version_state in SUBMITTED
     ]
     if mine:
         return succeeded(
@@ -79,30 +94,37 @@ async def app_store(ctx: ActionContext) -> Outcome:
         pending = await _cancel_previous(ctx)
         if pending is not None:
             return pending
+        listed = None  # cancelling changed versions' states: read them again
     settings: dict[str, object] = {"release_type": release_type}
     if ctx.option("copyright"):
         settings["copyright"] = ctx.option("copyright")
     if release_type == "SCHEDULED":
         settings["earliest_release_date"] = when
-    version = await _editable_version(ctx, **settings)
+    version, before = await _editable_version(ctx, listed, **settings)
     if release_type != "SCHEDULED" and version.earliest_release_date is not None:
         version = await ctx.client.update_app_store_version(version.id, earliest_release_date=None)
-    notes = await _phased_and_notes(ctx, version)
+    # A version created just now has no phased release; a listed one came with its own.
+    known = before is None or listed is not None
+    notes = await _phased_and_notes(ctx, version, known, before.phased_release if before else None)
     submission = await ctx.client.create_review_submission(ctx.app_id, pub.platform)
     try:
         try:
-            await ctx.client.add_review_submission_item(submission.id, version.id)
+            await ctx.client.add_review_submission_item(submission.id, version.id, empty=submission.created)
         except AscConflict as exc:
             # "already added to another reviewSubmission with id …": finish that one instead.
             blocking = exc.open_submission_id
             if not blocking or blocking == submission.id:
                 raise
             submission = await ctx.client.get_review_submission(blocking)
-        await ctx.client.submit_review_submission(submission.id)
+        submitted = await ctx.client.submit_review_submission(submission.id)
     except AscConflict as exc:
         await _name_what_is_missing(ctx, exc, version)
         raise
-    version = await ctx.client.get_app_store_version(version.id)
+    if submitted.state == "WAITING_FOR_REVIEW":  # the answer says it: the version waits for review too
+        version = dataclasses.replace(version, app_version_state="WAITING_FOR_REVIEW")
+        ctx.client.saved("version re-read after submitting (the submission's answer says)")
+    else:
+        version = await ctx.client.get_app_store_version(version.id)
     details = [f"release {release_type.replace('_', ' ').lower()}"]
     if when is not None:
         details.append(f"not before {when:%Y-%m-%d %H:%M} UTC")
@@ -142,11 +164,13 @@ async def _cancel_previous(ctx: ActionContext) -> Outcome | None:
     return None
 
 
-async def _phased_and_notes(ctx: ActionContext, version: AppStoreVersion) -> list[str]:
+async def _phased_and_notes(
+    ctx: ActionContext, version: AppStoreVersion, known: bool, existing: PhasedRelease | None
+) -> list[str]:
     notes: list[str] = []
     phased = ctx.option("phased_release")
     if phased is True:
-        await ctx.client.enable_phased_release(version.id)
+        await ctx.client.enable_phased_release(version.id, known=known, existing=existing)
         notes.append("phased release on")
     elif phased is False:
         existing = await ctx.client.get_phased_release(version.id)
@@ -178,7 +202,7 @@ async def schedule_release(ctx: ActionContext) -> Outcome:
             pub.version_id, release_type="SCHEDULED", earliest_release_date=when
         )
     else:
-        version = await _editable_version(ctx, release_type="SCHEDULED", earliest_release_date=when)
+        version, _ = await _editable_version(ctx, release_type="SCHEDULED", earliest_release_date=when)
     submitted = version.app_version_state in SUBMITTED
     tail = "" if submitted else " It goes to review when someone presses Submit for review."
     return succeeded(

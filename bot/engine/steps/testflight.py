@@ -133,7 +133,7 @@ async def ensure_beta_review(
     blocked = await _prepare_submission(ctx, build)
     if blocked is not None:
         return blocked
-    return await ctx.client.submit_for_beta_review(ctx.build_id), True
+    return await ctx.client.submit_for_beta_review(ctx.build_id, looked=True), True
 
 
 async def testflight(ctx: ActionContext) -> Outcome:
@@ -160,8 +160,13 @@ async def beta_groups(ctx: ActionContext) -> Outcome:
     names = [n for n in ctx.option("groups", ctx.publication.options.get("beta_groups")) or [] if n.strip()]
     if not names:
         return Outcome("skipped", "No beta groups were named.")
-    groups = await ctx.client.list_beta_groups(ctx.app_id)
+    # The app's groups as read in the last minutes; a name not among them, or a group gone since,
+    # means reading them again before saying anything.
+    groups = await ctx.client.list_beta_groups(ctx.app_id, fresh=False)
     matched = match_names(names, groups)
+    if matched.unknown or matched.ambiguous:
+        groups = await ctx.client.list_beta_groups(ctx.app_id)
+        matched = match_names(names, groups)
     if matched.unknown or matched.ambiguous:
         return _unmatched(matched, groups)
     wanted = list({g.id: g for _, g in matched.found}.values())
@@ -169,10 +174,20 @@ async def beta_groups(ctx: ActionContext) -> Outcome:
     gate = await compliance_gate(ctx, build)
     if gate is not None:
         return gate
-    current = {g.id for g in await ctx.client.beta_groups_of_build(ctx.app_id, ctx.build_id)}
-    missing = [g for g in wanted if g.id not in current]
-    if missing:
-        await ctx.client.add_build_to_beta_groups(ctx.build_id, [g.id for g in missing])
+    missing = wanted
+    if ctx.action.attempts > 1:  # resumed or retried: an earlier attempt may have added some already
+        current = {g.id for g in await ctx.client.beta_groups_of_build(ctx.app_id, ctx.build_id)}
+        missing = [g for g in wanted if g.id not in current]
+    else:  # first attempt of a build just processed: it is in no group this step asked for
+        ctx.client.saved("groups the build is in (first attempt; adding is idempotent anyway)")
+    try:
+        if missing:
+            await ctx.client.add_build_to_beta_groups(ctx.build_id, [g.id for g in missing])
+    except AscConflict:
+        fresh = {g.id for g in await ctx.client.list_beta_groups(ctx.app_id)}
+        if all(g.id in fresh for g in wanted):
+            raise
+        return wait("A beta group changed in App Store Connect meanwhile; matching the names again.")
     external = [g for g in wanted if not g.is_internal]
     fields = {}
     note = ""
