@@ -55,11 +55,19 @@ async def _editable_version(
             ctx.app_id, pub.platform, pub.version, build_id=ctx.build_id, **settings
         )  # type: ignore[arg-type]
         return created, None
+    # Only what differs from what Apple has: a retry after a crash must not write the same again
+    # (each repeated PATCH is one more write that can fail before the step gets any further).
+    current = {
+        "release_type": version.release_type,
+        "copyright": version.copyright,
+        "earliest_release_date": version.earliest_release_date,
+    }
+    changes = {name: value for name, value in settings.items() if current.get(name, object()) != value}
     return await ctx.client.update_app_store_version(
         version.id,
         version_string=pub.version if version.version_string != pub.version else None,
         build_id=ctx.build_id if version.build_id != ctx.build_id else None,
-        **settings,  # type: ignore[arg-type]
+        **changes,  # type: ignore[arg-type]
     ), version
 
 
