@@ -175,7 +175,10 @@ async def test_a_stale_answer_click_after_a_change_is_told_the_answer_that_stand
     [asked] = [m for m in world.slack.thread(DEMO_CHANNEL, publication.message_ts) if buttons(m)]
     stale = replace(asked, blocks=list(asked.blocks))  # Bob's client still shows the buttons
     # App Store Connect is down for the build for a while, so Alice's answer waits to be sent.
-    world.asc.faults = Faults(error_rate=1.0, error_statuses=(503,), paths=r"^/v1/builds/[^/]+$")
+    # (refused before anything is applied: with the build read cached, the PATCH itself meets it)
+    world.asc.faults = Faults(
+        error_rate=1.0, error_statuses=(503,), after_share=0.0, paths=r"^/v1/builds/[^/]+$"
+    )
     await world.slack.click_button(world.events_url, asked, blocks.COMPLIANCE_NO, user="U0ALICE")
     await eventually(lambda: asked.edits)
     await later(world, clock, 1)
@@ -191,4 +194,8 @@ async def test_a_stale_answer_click_after_a_change_is_told_the_answer_that_stand
     assert f"already answered by <@{BOSS}>" in told and "the app uses non-exempt encryption" in told
     await later(world, clock, 30)
     await later(world, clock, 30)
-    assert compliance_patches(world) == [{"value": True, "status": 200}]  # Alice's "no" never went out
+    # Alice's "no" met the outage (refused, nothing applied) and was dropped for the change: only
+    # the change reached Apple.
+    patches = compliance_patches(world)
+    assert [p for p in patches if p["status"] == 200] == [{"value": True, "status": 200}]
+    assert all(p["status"] == 503 for p in patches if p["value"] is False)
