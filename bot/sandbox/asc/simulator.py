@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.appstore.auth import ApiKey
 from bot.clock import Clock, SystemClock
+from bot.sandbox.asc.beta_app import add_test_info
 from bot.sandbox.asc.exchange import Exchange
 from bot.sandbox.asc.faults import FaultInjector, Faults
 from bot.sandbox.asc.lifecycle import (
@@ -23,9 +24,11 @@ from bot.sandbox.asc.lifecycle import (
 from bot.sandbox.asc.params import APP_VERSION_STATES, PLATFORMS
 from bot.sandbox.asc.records import (
     App,
+    BetaAppLocalization,
     BetaGroup,
     BetaLocalization,
     BetaReview,
+    BetaReviewDetail,
     Build,
     BuildUpload,
     PhasedRelease,
@@ -40,6 +43,12 @@ from bot.sandbox.asc.store import Store
 from bot.sandbox.asc.webhooks import Delivery, WebhookSender
 
 _OUTCOMES = ("VALID", "INVALID", "FAILED")
+# What a live version's localization has; a new version starts from it (whatsNew is never carried over).
+LIVE_STORE_TEXT = {
+    "description": "The app asc-bot publishes in its demos and tests.",
+    "keywords": "demo,testflight",
+    "supportUrl": "https://example.com/support",
+}
 
 
 class AscSimulator:
@@ -154,8 +163,10 @@ class AscSimulator:
         sku: str | None = None,
         live_version: str | None = "1.0",
         platforms: tuple[str, ...] = ("IOS",),
+        test_info: bool = True,
     ) -> str:
-        """Add an app; with `live_version` it already has that version on the App Store per platform."""
+        """Add an app; with `live_version` it already has that version on the App Store per platform
+        (with its store text and copyright). `test_info=False`: TestFlight's test information is empty."""
         if bundle_id in self.store.apps_by_bundle:
             raise ValueError(f"an app with bundle id {bundle_id} exists already")
         app = App(
@@ -173,11 +184,21 @@ class AscSimulator:
                 self.store.new_id(), app.id, platform, live_version or "", now - timedelta(days=30)
             )
             version.state = "READY_FOR_DISTRIBUTION"
+            version.copyright = f"2026 {app.name}"
             self.store.add_version(version)
             self.store.add_version_localization(
-                VersionLocalization(self.store.new_id(), version.id, primary_locale)
+                VersionLocalization(self.store.new_id(), version.id, primary_locale, dict(LIVE_STORE_TEXT))
             )
+        add_test_info(self.store, app.id, primary_locale, complete=test_info)
         return app.id
+
+    def beta_app_localizations_of(self, app_id: str) -> list[BetaAppLocalization]:
+        """The app's TestFlight test information per locale (change the records to fill it in)."""
+        return list(self.store.beta_app_localizations_by_app.get(app_id, ()))
+
+    def beta_review_detail_of(self, app_id: str) -> BetaReviewDetail:
+        """The app's beta review contact and demo account (change the record to fill it in)."""
+        return self.store.beta_review_details[app_id]
 
     def add_beta_group(
         self,
@@ -198,6 +219,7 @@ class AscSimulator:
             self.clock.now(),
             has_access_to_all_builds,
             public_link_enabled,
+            self.store.new_id().split("-")[0].upper() if public_link_enabled else None,
         )
         self.store.groups[group.id] = group
         self.store.groups_by_app.setdefault(app_id, []).append(group)

@@ -19,7 +19,14 @@ from bot.sandbox.asc.release_flow import (
 )
 
 _VERSION_STRING = re.compile(r"^\d+(\.\d+){0,2}$")
-_LOCALIZATION_ATTRIBUTES = ("keywords", "marketingUrl", "promotionalText", "supportUrl", "whatsNew")
+_LOCALIZATION_ATTRIBUTES = (
+    "description",
+    "keywords",
+    "marketingUrl",
+    "promotionalText",
+    "supportUrl",
+    "whatsNew",
+)
 RELEASED = frozenset({"READY_FOR_DISTRIBUTION", "REPLACED_WITH_NEW_VERSION"})
 
 
@@ -140,11 +147,23 @@ def create_version(ctx: Ctx) -> web.Response:
     build_id = body.rel("build", "builds")
     if build_id:
         _attach_build(ctx, version, build_id, "/data/relationships/build")
+    previous = _latest(ctx, app.id, platform)
     ctx.store.add_version(version)
-    ctx.store.add_version_localization(
-        VersionLocalization(ctx.store.new_id(), version.id, app.primary_locale)
-    )
+    # Like App Store Connect, a new version starts from the previous one's store text and copyright.
+    carried = ctx.store.version_localizations_by_version.get(previous.id, []) if previous else []
+    if previous is not None and version.copyright is None:
+        version.copyright = previous.copyright
+    for loc in carried or [VersionLocalization("", "", app.primary_locale)]:
+        text = {k: v for k, v in loc.attributes.items() if k not in ("whatsNew", "promotionalText")}
+        ctx.store.add_version_localization(
+            VersionLocalization(ctx.store.new_id(), version.id, loc.locale, text)
+        )
     return ctx.single(version, 201)
+
+
+def _latest(ctx: Ctx, app_id: str, platform: str) -> Version | None:
+    versions = [v for v in ctx.store.versions_by_app.get(app_id, ()) if v.platform == platform]
+    return max(versions, key=lambda v: v.created_at, default=None)
 
 
 def patch_version(ctx: Ctx) -> web.Response:
