@@ -17,13 +17,21 @@ from bot.appstore.releases import ReleasesMixin
 from bot.appstore.retry import RetryPolicy
 from bot.appstore.reviews import ReviewsMixin
 from bot.appstore.testflight import TestFlightMixin
+from bot.appstore.testinfo import TestInfoMixin
 from bot.appstore.versions import VersionsMixin
 from bot.appstore.webhooks import WebhooksMixin
 from bot.clock import Clock
 
 
 class AppStoreConnect(
-    AppsMixin, BuildsMixin, TestFlightMixin, VersionsMixin, ReleasesMixin, ReviewsMixin, WebhooksMixin
+    AppsMixin,
+    BuildsMixin,
+    TestFlightMixin,
+    TestInfoMixin,
+    VersionsMixin,
+    ReleasesMixin,
+    ReviewsMixin,
+    WebhooksMixin,
 ):
     """An App Store Connect API client for one team key; close it with `aclose()` or `async with`."""
 

@@ -105,3 +105,13 @@ def needs_approver(title: str) -> str:
         f"⏸ *{title}* comes from the app's publishing defaults, but {{actor}} is not an approver of "
         "this app: it waits until an approver approves it."
     )
+
+
+def checklist(review: str, gaps: list[dict[str, str]], again: bool) -> str:
+    """The pre-flight checklist: each gap and where in App Store Connect to fill it in."""
+    lines = "\n".join(f"• *{g['what']}* — {g['fix']}" for g in gaps)
+    head = "🧾 Checked again: still missing" if again else "🧾 Pre-flight checklist"
+    return (
+        f"{head} before {review}. App Store Connect would refuse the submission until these are filled "
+        f"in, so nothing was submitted:\n{lines}\nPress *Check again* once they are done."
+    )

@@ -53,6 +53,8 @@ CALLS = {
     ("GET", "/v1/apps/{id}/webhooks"),
     ("POST", "/v1/webhooks"),
     ("PATCH", "/v1/webhooks/{id}"),
+    ("GET", "/v1/apps/{id}/betaAppLocalizations"),
+    ("GET", "/v1/apps/{id}/betaAppReviewDetail"),
 }
 
 
@@ -85,6 +87,8 @@ READS: dict[str, Any] = {
     "/v1/reviewSubmissions/{id}": res("reviewSubmissions", "s1", state="READY_FOR_REVIEW"),
     "/v1/reviewSubmissions/{id}/items": [],
     "/v1/apps/{id}/webhooks": [],
+    "/v1/apps/{id}/betaAppLocalizations": [res("betaAppLocalizations", "bl1", locale="en-US")],
+    "/v1/apps/{id}/betaAppReviewDetail": res("betaAppReviewDetails", "a1", contactEmail="r@example.com"),
 }
 
 
@@ -177,6 +181,8 @@ async def walk(client: AppStoreConnect) -> None:
         secret="s3cret-s3cret",
         event_types=["BUILD_UPLOAD_STATE_UPDATED", "APP_STORE_VERSION_APP_VERSION_STATE_UPDATED"],
     )
+    await client.list_beta_app_localizations("a1")
+    await client.get_beta_app_review_detail("a1")
     await client.update_webhook("w1", url="https://bot.example.com/hook", enabled=False, event_types=[])
 
 

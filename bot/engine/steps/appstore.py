@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot.appstore.errors import AscConflict, AscError
 from bot.appstore.models import AppStoreVersion
+from bot.engine import preflight
 from bot.engine.intake import parse_release_date
 from bot.engine.steps.base import ActionContext, Outcome, failed, succeeded, wait
 
@@ -95,6 +96,11 @@ async def app_store(ctx: ActionContext) -> Outcome:
     if release_type != "SCHEDULED" and version.earliest_release_date is not None:
         version = await ctx.client.update_app_store_version(version.id, earliest_release_date=None)
     notes = await _phased_and_notes(ctx, version)
+    gaps = await preflight.app_store_gaps(
+        ctx.client, ctx.app_id, version, await ctx.client.get_build(ctx.build_id)
+    )
+    if gaps:
+        return preflight.blocked(ctx.action.kind, preflight.APP_STORE_REVIEW, gaps)
     submission = await ctx.client.create_review_submission(ctx.app_id, pub.platform)
     try:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.appstore.models import BetaGroup, BetaReviewSubmission, Build
+from bot.engine import preflight
 from bot.engine.names import NameMatch, match_names
 from bot.engine.steps.base import (
     ActionContext,
@@ -67,6 +68,12 @@ async def _prepare_submission(ctx: ActionContext, build: Build | None = None) ->
     """What must hold right before a beta review submission; None when it may go ahead."""
     build = build or await ctx.client.get_build(ctx.build_id)
     gate = await compliance_gate(ctx, build)
+    asked = gate is not None and gate.question is not None
+    gaps = await preflight.beta_review_gaps(ctx.client, ctx.app_id, build, asked=asked)
+    if gaps and (len(gaps) > 1 or not asked):  # the compliance question alone needs no checklist
+        return preflight.blocked(
+            ctx.action.kind, preflight.BETA_REVIEW, gaps, gate.question if gate else None
+        )
     if gate is not None:
         return gate
     if BUSY in beta_states(build):

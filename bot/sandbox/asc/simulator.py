@@ -164,9 +164,11 @@ class AscSimulator:
         live_version: str | None = "1.0",
         platforms: tuple[str, ...] = ("IOS",),
         test_info: bool = True,
+        store_locales: tuple[str, ...] = (),
     ) -> str:
         """Add an app; with `live_version` it already has that version on the App Store per platform
-        (with its store text and copyright). `test_info=False`: TestFlight's test information is empty."""
+        (with its store text in the primary locale and `store_locales`, and a copyright).
+        `test_info=False`: TestFlight's test information is empty."""
         if bundle_id in self.store.apps_by_bundle:
             raise ValueError(f"an app with bundle id {bundle_id} exists already")
         app = App(
@@ -186,9 +188,10 @@ class AscSimulator:
             version.state = "READY_FOR_DISTRIBUTION"
             version.copyright = f"2026 {app.name}"
             self.store.add_version(version)
-            self.store.add_version_localization(
-                VersionLocalization(self.store.new_id(), version.id, primary_locale, dict(LIVE_STORE_TEXT))
-            )
+            for locale in dict.fromkeys((primary_locale, *store_locales)):
+                self.store.add_version_localization(
+                    VersionLocalization(self.store.new_id(), version.id, locale, dict(LIVE_STORE_TEXT))
+                )
         add_test_info(self.store, app.id, primary_locale, complete=test_info)
         return app.id
 
