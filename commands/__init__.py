@@ -5,11 +5,21 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.engine.engine import Engine
-from commands import approve, asc, beta_groups, compliance, origin, release, review, testflight
+from commands import (
+    approve,
+    asc,
+    beta_groups,
+    compliance,
+    origin,
+    preflight,
+    release,
+    review,
+    testflight,
+)
 from commands.approvers import Approvers
 
 __all__ = ["VERBS", "Approvers", "register_all"]
-VERBS = (testflight, beta_groups, review, release, compliance, approve, asc)
+VERBS = (testflight, beta_groups, review, release, compliance, preflight, approve, asc)
 
 
 def register_all(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:

@@ -46,8 +46,10 @@ from bot.blocks.base import (
     shorten,
     when,
 )
+from bot.blocks.preflight import checklist_reply
 from bot.engine.actions import ACTIONS
 from bot.engine.notifier import PublicationView
+from bot.engine.preflight import CHECKLIST
 from storage.records import Action, Event, Publication
 
 # -- the publication message -------------------------------------------------------------------
@@ -186,6 +188,8 @@ def reply(view: PublicationView, event: Event) -> tuple[str, list[dict[str, Any]
     text = event_text(event)
     if event.kind == NEEDS_APPROVER:
         return _needs_approver(view, event, text)
+    if event.kind == CHECKLIST:
+        return checklist_reply(view.publication.id, text)
     if event.kind != COMPLIANCE_QUESTION:
         return text, None
     pub_id = view.publication.id

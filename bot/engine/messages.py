@@ -115,3 +115,7 @@ def checklist(review: str, gaps: list[dict[str, str]], again: bool) -> str:
         f"{head} before {review}. App Store Connect would refuse the submission until these are filled "
         f"in, so nothing was submitted:\n{lines}\nPress *Check again* once they are done."
     )
+
+
+def nothing_to_check(label: str) -> str:
+    return f"Nothing of {label} waits for the pre-flight checklist any more."
