@@ -137,3 +137,9 @@ def m004_slack_delivery(db: Database) -> None:
     db["outbox_attempts"].create(
         {"outbox_id": str, "first_at": str, "attempts": int}, pk="outbox_id", not_null={"first_at"}
     )
+
+
+@MIGRATIONS()
+def m005_phased_day(db: Database) -> None:
+    """The day (1-7) of a running phased release, as App Store Connect last said (shown in the message)."""
+    db["publications"].add_column("phased_day", int)

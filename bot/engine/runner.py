@@ -10,10 +10,11 @@ from typing import Any
 from bot import logsetup
 from bot.appstore.errors import AscError
 from bot.clock import Clock
-from bot.engine import messages
+from bot.engine import messages, phased
 from bot.engine.actions import ACTIONS, QUESTION, ActionContext, Outcome, ordered
 from bot.engine.clients import Clients
 from bot.engine.following import follows_beta, follows_version, rejected
+from bot.engine.phased import follows_phased
 from bot.engine.polling import TRANSIENT
 from bot.engine.preflight import CHECK_AGAIN, CHECKLIST
 from bot.engine.settings import EngineSettings
@@ -145,8 +146,10 @@ class StepRunner:
             running = [a.lease_until for a in actions if a.status == "running" and a.lease_until]
             await self.storage.update(pub.id, now, next_poll_at=retry_at or min(running, default=now))
             return
-        if follows_version(pub) or follows_beta(pub):
+        if follows_version(pub) or follows_beta(pub) or follows_phased(pub):
             interval = follow_every if follows_version(pub) else self.settings.poll_interval
+            if not (follows_version(pub) or follows_beta(pub)):
+                interval = phased.LOOK_EVERY  # a running phased release moves on once a day
             await self.storage.update(pub.id, now, next_poll_at=now + timedelta(seconds=interval))
             return
         failed = [ACTIONS[a.kind].title for a in actions if a.status == "failed" and a.kind in ACTIONS]

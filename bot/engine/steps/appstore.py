@@ -22,7 +22,7 @@ SUBMITTED = (
 )
 
 
-def version_fields(version: AppStoreVersion) -> dict[str, str | None]:
+def version_fields(version: AppStoreVersion) -> dict[str, str | int | None]:
     """What the publication records about its App Store version."""
     return {
         "version_id": version.id,
@@ -32,6 +32,7 @@ def version_fields(version: AppStoreVersion) -> dict[str, str | None]:
         if version.earliest_release_date
         else None,
         "phased_state": version.phased_release.state if version.phased_release else None,
+        "phased_day": version.phased_release.current_day_number if version.phased_release else None,
     }
 
 

@@ -6,6 +6,7 @@ import logging
 
 from bot.appstore.models import BetaGroup, BetaReviewSubmission, Build
 from bot.engine import preflight
+from bot.engine.install import link_records
 from bot.engine.names import NameMatch, match_names
 from bot.engine.steps.base import (
     ActionContext,
@@ -158,9 +159,8 @@ async def beta_groups(ctx: ActionContext) -> Outcome:
     # A name typed with other quotes or case is told back exactly as App Store Connect spells it.
     told = "; ".join(f"“{typed}” is the group “{exact}”" for typed, exact in matched.differences())
     note += f" ({told}.)" if told else ""
-    return succeeded(
-        f"👥 Added to beta groups: {listed}.{note}", {"groups": [g.id for g in wanted]}, **fields
-    )
+    result = {"groups": [g.id for g in wanted], "links": link_records(wanted)}
+    return succeeded(f"👥 Added to beta groups: {listed}.{note}", result, **fields)
 
 
 def _unmatched(matched: NameMatch[BetaGroup], groups: list[BetaGroup]) -> Outcome:

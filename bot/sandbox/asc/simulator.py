@@ -214,6 +214,8 @@ class AscSimulator:
         """Add an internal or external TestFlight group to an app; returns its id."""
         if app_id not in self.store.apps:
             raise KeyError(app_id)
+        if internal and public_link_enabled:
+            raise ValueError("TestFlight public links are for external groups only")
         group = BetaGroup(
             self.store.new_id(),
             app_id,
