@@ -29,7 +29,7 @@ const esc = s => String(s).replace(/&(?!(amp|lt|gt|quot|#\d+);)/g,"&amp;").repla
 function mrkdwn(text){
   return String(text||"").split(/(<[^>]+>)/).map(part=>{
     const m = part.match(/^<([^|>]+)(?:\|([^>]+))?>$/);
-    if(m){ if(m[1].startsWith("@")) return "<b>@"+esc(m[1].slice(1))+"</b>";
+    if(m){ if(m[1].startsWith("@")) return "<b>@"+esc(people[m[1].slice(1)]||m[1].slice(1))+"</b>";
            return '<a href="'+esc(m[1])+'" target="_blank">'+esc(m[2]||m[1])+"</a>"; }
     return esc(part).replace(/\*([^*\n]+)\*/g,"<b>$1</b>").replace(/`([^`\n]+)`/g,"<code>$1</code>");
   }).join("").replace(/\n/g,"<br>");
@@ -90,8 +90,9 @@ function message(m, reply){
   return '<div class="'+(reply?"reply":"")+'" data-message="'+esc(m.ts)+'"><div class="who">asc-bot<span>'+
     (m.broadcast?"also sent to #releases":"")+"</span></div>"+(m.blocks&&m.blocks.length?blocks(m.blocks,attrs):mrkdwn(m.text))+"</div>";
 }
-let lastChannel = "", lastModal = "";
+let lastChannel = "", lastModal = "", people = {};
 function draw(state){
+  people = state.people || {};
   const channel = JSON.stringify([state.messages, state.ephemerals]);
   if(channel!==lastChannel){
     lastChannel = channel;

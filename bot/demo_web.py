@@ -24,6 +24,7 @@ from bot.sandbox.world import DEMO_CHANNEL, World
 log = logging.getLogger(__name__)
 BUNDLE_ID = "com.example.demo"
 USER = "U0ALICE"  # who clicks in the browser
+PEOPLE = {USER: "alice"}
 HOST = "127.0.0.1"  # never another interface: the page drives the bot without any sign-in
 
 
@@ -59,7 +60,13 @@ class WebDemo:
         ephemerals = [m.text for m in slack.ephemerals if m.ephemeral_to == USER]
         views = [{"id": vid, **view} for vid, view in slack.workspace.views.items()]
         return web.json_response(
-            {"channel": DEMO_CHANNEL, "messages": messages, "ephemerals": ephemerals, "views": views}
+            {
+                "channel": DEMO_CHANNEL,
+                "messages": messages,
+                "ephemerals": ephemerals,
+                "views": views,
+                "people": PEOPLE,
+            }
         )
 
     async def _json(self, request: web.Request) -> dict[str, Any]:
