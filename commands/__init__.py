@@ -10,6 +10,8 @@ from commands import (
     asc,
     beta_groups,
     compliance,
+    home,
+    membership,
     origin,
     preflight,
     release,
@@ -26,5 +28,7 @@ def register_all(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     """Register every listener; the engine's guard decides who may run gated steps (`approvers` says
     who the approvers are), and no click acts on a publication other than its message's."""
     origin.register(app, engine)
+    membership.register(app, engine)
     for verb in VERBS:
         verb.register(app, engine, approvers)
+    home.register(app, engine, approvers)

@@ -140,6 +140,28 @@ def m004_slack_delivery(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m005_phased_day(db: Database) -> None:
-    """The day (1-7) of a running phased release, as App Store Connect last said (shown in the message)."""
-    db["publications"].add_column("phased_day", int)
+def m005_slack_parked_channels(db: Database) -> None:
+    """Channels Slack refused for good (their posts are held until the bot can post there again),
+    and the notices about undeliverable publications, each told once."""
+    db["slack_blocked_channels"].create(
+        {"channel": str, "code": str, "problem": str, "since": str, "checked_at": str},
+        pk="channel",
+        not_null={"code", "since"},
+    )
+    db["slack_notices"].create(
+        {
+            "key": str,
+            "publication_id": str,
+            "text": str,
+            "created_at": str,
+            "told_at": str,
+            "told_to": str,
+        },
+        pk="key",
+        not_null={"text", "created_at"},
+    )
+
+
+# Later migrations live in their own modules, registered in order on import.
+import storage.m006_feedback  # noqa: E402
+import storage.m007_phased_day  # noqa: E402, F401

@@ -119,3 +119,7 @@ def checklist(review: str, gaps: list[dict[str, str]], again: bool) -> str:
 
 def nothing_to_check(label: str) -> str:
     return f"Nothing of {label} waits for the pre-flight checklist any more."
+
+
+def approval_reminder(title: str, waited_seconds: float) -> str:
+    return f"⏰ *{title}* has waited {duration(waited_seconds)} for an approver."

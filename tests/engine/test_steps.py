@@ -18,7 +18,7 @@ def release_date(clock: FakeClock, days: int = 3) -> str:
 
 
 async def test_all_publishing_options_in_one_go(world: World, clock: FakeClock) -> None:
-    app_id = world.asc.add_app(APP, name="Example", store_locales=("de-DE",))
+    app_id = world.asc.add_app(APP, name="Example", other_locales=("de-DE",))
     qa = world.asc.add_beta_group(app_id, "QA", internal=True)
     friends = world.asc.add_beta_group(app_id, "Friends", internal=False)
     # An earlier build is waiting for beta review, and an earlier version waits for App Store review.
@@ -29,7 +29,8 @@ async def test_all_publishing_options_in_one_go(world: World, clock: FakeClock) 
         "1.3.0",
         "40",
         publishing={"submit_to_testflight": True, "submit_to_app_store": True},
-        release_notes=[{"language": "en-US", "text": "Fixes"}, {"language": "de-DE", "text": "Fehler behoben"}],
+        # an update needs What's New in every locale of its store listing to go to review
+        release_notes=[{"language": "en-US", "text": "Fixes"}, {"language": "de-DE", "text": "Korrekturen"}],
     )
     assert (await pub(world, old)).version_state == "WAITING_FOR_REVIEW"
     date = release_date(clock)
@@ -63,7 +64,7 @@ async def test_all_publishing_options_in_one_go(world: World, clock: FakeClock) 
     assert world.asc.build(old_build).expired
     texts = {loc.locale: loc.whats_new for loc in world.asc.beta_localizations_of(build_id)}
     assert texts == {"en-US": "Try the new login", "de-DE": "Neue Anmeldung testen"}
-    # de-DE made once per build (the old one has notes too); en-US existed: updated, not created
+    # de-DE once per build (the old one had notes too); en-US existed: updated, not created
     assert created(world, "POST", r"^/v1/betaBuildLocalizations$") == 2
     assert [s for s in world.asc.beta_review_submissions.values() if s.build_id == build_id]
     assert {g.id for g in world.asc.beta_groups_of_build(build_id)} == {qa, friends}
@@ -92,8 +93,13 @@ async def test_all_publishing_options_in_one_go(world: World, clock: FakeClock) 
     world.asc.set_version_state(version.id, "READY_FOR_DISTRIBUTION")
     await later(world, clock, 120)
     p = await pub(world, new)
-    assert p.state == "done", p
     assert any("Live on the App Store" in t for t in broadcasts(world, p))
+    # Live with a phased release: followed once a day until Apple completes it after day 7.
+    assert (p.state, p.phased_state, p.phased_day) == ("ready", "ACTIVE", 1), p
+    for _ in range(7):
+        await later(world, clock, 86400)
+    p = await pub(world, new)
+    assert (p.state, p.phased_state) == ("done", "COMPLETE"), p
     assert check_exchanges(world.asc.exchanges) == []
 
 
@@ -106,6 +112,7 @@ async def test_manual_release_and_phased_controls(world: World, clock: FakeClock
         "2.0.0",
         "50",
         publishing={"submit_to_app_store": True, "release_type": "MANUAL", "phased_release": True},
+        release_notes=[{"language": "en-US", "text": "Fixes"}],
     )
     p = await pub(world, pub_id)
     assert p.version_state == "WAITING_FOR_REVIEW" and p.release_type == "MANUAL"
@@ -327,7 +334,7 @@ async def test_cancel_stops_everything(world: World, clock: FakeClock) -> None:
 async def test_faults_at_apple_change_nothing_but_time(world: World, clock: FakeClock) -> None:
     from bot.sandbox.asc import Faults
 
-    app_id = world.asc.add_app(APP, name="Example", store_locales=("de-DE",))
+    app_id = world.asc.add_app(APP, name="Example", other_locales=("de-DE",))
     world.asc.add_beta_group(app_id, "QA", internal=True)
     world.asc.add_beta_group(app_id, "Beta", internal=False)
     world.asc.faults = Faults(error_rate=0.2, rate_limit_bursts=3, drop_rate=0.1, seed=11)

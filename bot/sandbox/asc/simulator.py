@@ -14,9 +14,11 @@ from bot.clock import Clock, SystemClock
 from bot.sandbox.asc.beta_app import add_test_info
 from bot.sandbox.asc.exchange import Exchange
 from bot.sandbox.asc.faults import FaultInjector, Faults
+from bot.sandbox.asc.feedback import submit as submit_feedback
 from bot.sandbox.asc.lifecycle import (
     DEFAULT_UPLOAD_ERRORS,
     beta_states,
+    change_build,
     decide_beta_review,
     schedule_build,
     set_upload_state,
@@ -31,9 +33,11 @@ from bot.sandbox.asc.records import (
     BetaReviewDetail,
     Build,
     BuildUpload,
+    CrashFeedback,
     PhasedRelease,
     ReviewItem,
     ReviewSubmission,
+    ScreenshotFeedback,
     Version,
     VersionLocalization,
 )
@@ -42,13 +46,9 @@ from bot.sandbox.asc.server import AscServer
 from bot.sandbox.asc.store import Store
 from bot.sandbox.asc.webhooks import Delivery, WebhookSender
 
-_OUTCOMES = ("VALID", "INVALID", "FAILED")
-# What a live version's localization has; a new version starts from it (whatsNew is never carried over).
-LIVE_STORE_TEXT = {
-    "description": "The app asc-bot publishes in its demos and tests.",
-    "keywords": "demo,testflight",
-    "supportUrl": "https://example.com/support",
-}
+# PROCESSING_EXCEPTION: processingState VALID, but TestFlight's processing of the build failed, so its
+# buildBetaDetail states are PROCESSING_EXCEPTION (a state Apple documents only for buildBetaDetails).
+_OUTCOMES = ("VALID", "INVALID", "FAILED", "PROCESSING_EXCEPTION")
 
 
 class AscSimulator:
@@ -163,12 +163,16 @@ class AscSimulator:
         sku: str | None = None,
         live_version: str | None = "1.0",
         platforms: tuple[str, ...] = ("IOS",),
+        store_text: bool = True,
         test_info: bool = True,
-        store_locales: tuple[str, ...] = (),
+        other_locales: tuple[str, ...] = (),
     ) -> str:
-        """Add an app; with `live_version` it already has that version on the App Store per platform
-        (with its store text in the primary locale and `store_locales`, and a copyright).
-        `test_info=False`: TestFlight's test information is empty."""
+        """Add an app; with `live_version` it already has that version on the App Store per platform.
+
+        The live version has a copyright and, with `store_text`, a description, keywords and support URL
+        in its primary locale and `other_locales`, which App Store Connect carries over to the next version.
+        `test_info=False`: TestFlight's test information (beta app description, contact) is empty.
+        """
         if bundle_id in self.store.apps_by_bundle:
             raise ValueError(f"an app with bundle id {bundle_id} exists already")
         app = App(
@@ -186,11 +190,18 @@ class AscSimulator:
                 self.store.new_id(), app.id, platform, live_version or "", now - timedelta(days=30)
             )
             version.state = "READY_FOR_DISTRIBUTION"
-            version.copyright = f"2026 {app.name}"
+            text: dict[str, str | None] = {}
+            if store_text:
+                version.copyright = f"{now.year} {app.name}"
+                text = {
+                    "description": f"{app.name} for everyone.",
+                    "keywords": app.name.lower(),
+                    "supportUrl": f"https://{bundle_id}.example.com/support",
+                }
             self.store.add_version(version)
-            for locale in dict.fromkeys((primary_locale, *store_locales)):
+            for locale in dict.fromkeys((primary_locale, *other_locales)):
                 self.store.add_version_localization(
-                    VersionLocalization(self.store.new_id(), version.id, locale, dict(LIVE_STORE_TEXT))
+                    VersionLocalization(self.store.new_id(), version.id, locale, dict(text))
                 )
         add_test_info(self.store, app.id, primary_locale, complete=test_info)
         return app.id
@@ -258,12 +269,13 @@ class AscSimulator:
         now = self.clock.now()
         pre_release = self.store.pre_release_for(app.id, version, platform)
         upload = BuildUpload(self.store.new_id(), app.id, version, build_number, platform, now)
-        if outcome != "VALID":
+        if outcome not in ("VALID", "PROCESSING_EXCEPTION"):
             upload.errors = list(errors if errors is not None else DEFAULT_UPLOAD_ERRORS[outcome])
         build = Build(
-            self.store.new_id(), app.id, pre_release.id, upload.id, build_number, platform, now, outcome,
-            uses_non_exempt_encryption,
+            self.store.new_id(), app.id, pre_release.id, upload.id, build_number, platform, now,
+            "VALID" if outcome == "PROCESSING_EXCEPTION" else outcome, uses_non_exempt_encryption,
         )  # fmt: skip
+        build.beta_exception = outcome == "PROCESSING_EXCEPTION"
         self.store.uploads[upload.id] = upload
         self.store.uploads_by_app.setdefault(app.id, []).append(upload)
         self.store.builds[build.id] = build
@@ -286,6 +298,12 @@ class AscSimulator:
         """Apply every change that is due by the simulator's clock."""
         self.store.settle(self.clock.now())
 
+    def fail_beta_processing(self, build_id: str) -> None:
+        """TestFlight's processing of a listed build fails later: its beta states become PROCESSING_EXCEPTION."""
+        self.settle()
+        build = self.store.builds[build_id]
+        change_build(self.store, build, self.clock.now(), lambda: setattr(build, "beta_exception", True))
+
     def approve_beta_review(self, build_id: str) -> None:
         """TestFlight beta review approves the build."""
         self._decide(build_id, "APPROVED")
@@ -307,6 +325,38 @@ class AscSimulator:
             raise ValueError(f"{state} is not an AppVersionState")
         self.settle()
         force_version_state(self.store, self.store.versions[version_id], state, self.clock.now())
+
+    def send_feedback(
+        self,
+        build_id: str,
+        comment: str | None,
+        *,
+        crash_log: str | None = None,
+        screenshots: tuple[tuple[int, int], ...] = ((1179, 2556),),
+        email: str | None = "tester@example.com",
+        device_model: str = "iPhone15,2",
+        os_version: str = "18.1",
+    ) -> str:
+        """A tester sends TestFlight feedback about a build (a crash report when `crash_log` is given)."""
+        self.settle()
+        build = self.store.builds[build_id]
+        common = (self.store.new_id(), build.app_id, build.id, self.clock.now(), comment, email)
+        feedback: ScreenshotFeedback | CrashFeedback
+        if crash_log is None:
+            feedback = ScreenshotFeedback(
+                *common, device_model, os_version, build.platform, screenshots=list(screenshots)
+            )
+        else:
+            feedback = CrashFeedback(
+                *common,
+                device_model,
+                os_version,
+                build.platform,
+                log_id=self.store.new_id(),
+                log_text=crash_log,
+            )
+        submit_feedback(self.store, feedback, self.clock.now())
+        return feedback.id
 
     # the record of requests
     @property

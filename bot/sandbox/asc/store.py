@@ -20,6 +20,7 @@ from bot.sandbox.asc.records import (
     BetaReviewDetail,
     Build,
     BuildUpload,
+    Feedback,
     PhasedRelease,
     PreReleaseVersion,
     ReleaseRequest,
@@ -79,6 +80,7 @@ class Store:
         self.beta_app_localizations: dict[str, BetaAppLocalization] = {}
         self.beta_app_localizations_by_app: dict[str, list[BetaAppLocalization]] = {}
         self.beta_review_details: dict[str, BetaReviewDetail] = {}  # by app id (they share it)
+        self.feedback: dict[str, Feedback] = {}  # screenshot and crash submissions, oldest first
 
     # ids: seeded, so two runs with the same seed hand out the same ids
     def new_id(self) -> str:

@@ -6,10 +6,11 @@ import re
 
 from aiohttp import web
 
+from bot.appstore.states import RELEASE_TYPES
 from bot.sandbox.asc.body import Body, linkage, related
 from bot.sandbox.asc.context import Ctx, Route, lookup
 from bot.sandbox.asc.errors import ApiError, conflict
-from bot.sandbox.asc.params import PLATFORMS, RELEASE_TYPES
+from bot.sandbox.asc.params import PLATFORMS
 from bot.sandbox.asc.records import ReleaseRequest, Version, VersionLocalization
 from bot.sandbox.asc.release_flow import (
     EDITABLE_VERSION_STATES,
@@ -143,16 +144,15 @@ def create_version(ctx: Ctx) -> web.Response:
                 "/data/attributes/versionString",
             )
     version = Version(ctx.store.new_id(), app.id, platform, text, ctx.now)
+    previous = _latest(ctx, app.id, platform)
+    version.copyright = previous.copyright if previous else None  # Apple carries the store text over
     _release_fields(ctx, version, body)
     build_id = body.rel("build", "builds")
     if build_id:
         _attach_build(ctx, version, build_id, "/data/relationships/build")
-    previous = _latest(ctx, app.id, platform)
     ctx.store.add_version(version)
     # Like App Store Connect, a new version starts from the previous one's store text and copyright.
     carried = ctx.store.version_localizations_by_version.get(previous.id, []) if previous else []
-    if previous is not None and version.copyright is None:
-        version.copyright = previous.copyright
     for loc in carried or [VersionLocalization("", "", app.primary_locale)]:
         text = {k: v for k, v in loc.attributes.items() if k not in ("whatsNew", "promotionalText")}
         ctx.store.add_version_localization(
