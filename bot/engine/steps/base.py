@@ -49,6 +49,7 @@ class Outcome:
     question: str | None = None
     checklist: dict[str, Any] | None = None  # pre-flight gaps (bot.engine.preflight), told in the thread
     retry_after: float | None = None  # seconds until a waiting step looks again (None: poll interval)
+    actor: str = "bot"  # whom the result is told as (`{actor}` in the message names them)
 
 
 def succeeded(message: str, result: dict[str, Any] | None = None, **fields: Any) -> Outcome:
