@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=0, help="port for the bot (default: any free port)")
     demo.add_argument("--processing", type=float, default=8.0, help="simulated processing time in seconds")
     demo.add_argument("--once", action="store_true", help="stop when the sample publication is done")
+    demo.add_argument("--web", action="store_true", help="serve the demo as a page on 127.0.0.1 instead")
+    demo.add_argument("--web-port", type=int, default=8080, help="port of the --web page (default 8080)")
     sub.add_parser("check", help="validate configuration and credentials, and say exactly what is wrong")
     notify = sub.add_parser(
         "notify",
@@ -97,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(
                 webhooks_register(args.app, args.url, name=args.name, keep_secret=args.keep_secret)
             )
+        if args.web:
+            from bot.demo_web import run_web_demo
+
+            return asyncio.run(run_web_demo(port=args.web_port, processing=args.processing, out=sys.stdout))
         from bot.demo import run_demo
 
         return asyncio.run(run_demo(port=args.port, processing=args.processing, once=args.once))

@@ -13,6 +13,7 @@ from commands import (
     home,
     membership,
     origin,
+    preflight,
     release,
     review,
     testflight,
@@ -20,7 +21,7 @@ from commands import (
 from commands.approvers import Approvers
 
 __all__ = ["VERBS", "Approvers", "register_all"]
-VERBS = (testflight, beta_groups, review, release, compliance, approve, asc)
+VERBS = (testflight, beta_groups, review, release, compliance, preflight, approve, asc)
 
 
 def register_all(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:

@@ -66,6 +66,7 @@ class Publication:
     release_type: str | None = None
     earliest_release_date: str | None = None
     phased_state: str | None = None
+    phased_day: int | None = None  # currentDayNumber of the phased release (1-7)
     beta_review_state: str | None = None
     asc_down_since: datetime | None = None  # first failed poll of the outage in progress
     unknown_states: str | None = None  # the unknown App Store Connect states last told in the thread
@@ -116,6 +117,7 @@ class Publication:
             release_type=row.get("release_type"),
             earliest_release_date=row.get("earliest_release_date"),
             phased_state=row.get("phased_state"),
+            phased_day=row.get("phased_day"),
             beta_review_state=row.get("beta_review_state"),
             asc_down_since=from_db_time(row.get("asc_down_since")),
             unknown_states=row.get("unknown_states"),

@@ -19,6 +19,7 @@ from bot.appstore.retry import RetryPolicy
 from bot.appstore.reviews import ReviewsMixin
 from bot.appstore.scheduler import KeyBudget
 from bot.appstore.testflight import TestFlightMixin
+from bot.appstore.testinfo import TestInfoMixin
 from bot.appstore.versions import VersionsMixin
 from bot.appstore.webhooks import WebhooksMixin
 from bot.clock import Clock
@@ -28,6 +29,7 @@ class AppStoreConnect(
     AppsMixin,
     BuildsMixin,
     TestFlightMixin,
+    TestInfoMixin,
     VersionsMixin,
     ReleasesMixin,
     ReviewsMixin,

@@ -258,12 +258,18 @@ class BetaGroup:
     name: str
     is_internal: bool
     has_access_to_all_builds: bool | None
+    public_link: str | None = None  # TestFlight's public link, only while publicLinkEnabled
 
     @classmethod
     def parse(cls, r: Resource) -> BetaGroup:
         a = _attrs(r)
+        link = _str(a.get("publicLink")) if a.get("publicLinkEnabled") is True else None
         return cls(
-            r["id"], a.get("name") or "", bool(a.get("isInternalGroup")), _bool(a.get("hasAccessToAllBuilds"))
+            r["id"],
+            a.get("name") or "",
+            bool(a.get("isInternalGroup")),
+            _bool(a.get("hasAccessToAllBuilds")),
+            link,
         )
 
 
@@ -288,12 +294,14 @@ class PhasedRelease:
     id: str
     state: str | None
     current_day_number: int | None
+    start_date: datetime | None = None
 
     @classmethod
     def parse(cls, r: Resource) -> PhasedRelease:
         a = _attrs(r)
         day = a.get("currentDayNumber")
-        return cls(r["id"], _str(a.get("phasedReleaseState")), day if isinstance(day, int) else None)
+        day = day if isinstance(day, int) and not isinstance(day, bool) else None
+        return cls(r["id"], _str(a.get("phasedReleaseState")), day, parse_datetime(a.get("startDate")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,11 +343,14 @@ class AppStoreVersionLocalization:
     id: str
     locale: str
     whats_new: str | None
+    # The store text the pre-flight checklist reads (name → value, None when empty).
+    text: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, r: Resource) -> AppStoreVersionLocalization:
         a = _attrs(r)
-        return cls(r["id"], a.get("locale") or "", _str(a.get("whatsNew")))
+        text = {k: _str(a.get(k)) or None for k in ("description", "keywords", "supportUrl", "whatsNew")}
+        return cls(r["id"], a.get("locale") or "", _str(a.get("whatsNew")), text)
 
 
 @dataclass(frozen=True, slots=True)

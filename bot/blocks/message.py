@@ -47,9 +47,13 @@ from bot.blocks.base import (
     shorten,
     when,
 )
+from bot.blocks.preflight import checklist_reply
 from bot.engine.actions import ACTIONS
 from bot.engine.compliance import changeable
+from bot.engine.install import install_links
 from bot.engine.notifier import PublicationView
+from bot.engine.phased import progress as phased_progress
+from bot.engine.preflight import CHECKLIST
 from storage.records import Action, Event, Publication
 from storage.reminders import REMINDER as APPROVAL_REMINDER
 
@@ -76,7 +80,8 @@ def _action_line(action: Action) -> str:
     return line
 
 
-def _details(pub: Publication) -> list[str]:
+def _details(view: PublicationView) -> list[str]:
+    pub = view.publication
     details = [f"*State:* {state_line(pub)}", f"*App:* {escape(pub.app_bundle_id)} · {pub.platform}"]
     source = pub.source or {}
     if source.get("url"):
@@ -94,9 +99,15 @@ def _details(pub: Publication) -> list[str]:
             store += f" · release not before {when(_release_date(pub))}"  # type: ignore[arg-type]
         elif release_type in RELEASE_TYPES:
             store += f" · {_humane(release_type).lower()} release"
-        if pub.phased_state and pub.phased_state != "INACTIVE":
+        shown = phased_progress(pub.phased_state, pub.phased_day)
+        if shown:
+            store += f" · phased release {shown}"
+        elif pub.phased_state and pub.phased_state != "INACTIVE":
             store += f" · phased release {pub.phased_state.lower()}"
         details.append(store)
+    links = install_links(view)
+    if links:
+        details.append("*Install:* " + " · ".join(f"<{url}|{escape(name)}>" for name, url in links))
     return details
 
 
@@ -106,7 +117,7 @@ def publication_message(view: PublicationView) -> tuple[str, list[dict[str, Any]
     title = f"{pub.app_name or pub.app_bundle_id} {pub.version} ({pub.build_number})"
     blocks: list[Block] = [
         HeaderBlock(text=shorten(f"📱 {title}", HEADER_MAX)),
-        _section("\n".join(_details(pub))),
+        _section("\n".join(_details(view))),
     ]
     if view.actions:
         blocks.append(_section("\n".join(_action_line(a) for a in view.actions)))
@@ -192,6 +203,8 @@ def reply(view: PublicationView, event: Event) -> tuple[str, list[dict[str, Any]
     text = event_text(event)
     if event.kind in (NEEDS_APPROVER, APPROVAL_REMINDER):  # a reminder offers the same button
         return _needs_approver(view, event, text)
+    if event.kind == CHECKLIST:
+        return checklist_reply(view.publication.id, text)
     if event.kind != COMPLIANCE_QUESTION:
         return text, None
     pub_id = view.publication.id

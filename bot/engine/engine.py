@@ -15,7 +15,7 @@ from bot.appstore.errors import AscError
 from bot.appstore.models import BetaGroup
 from bot.appstore.scheduler import Priority, priority
 from bot.clock import Clock
-from bot.engine import compliance, messages
+from bot.engine import compliance, messages, preflight
 from bot.engine.actions import ACTIONS
 from bot.engine.clients import Clients
 from bot.engine.feedback import FeedbackRelay
@@ -433,6 +433,21 @@ class Engine:
         await self.storage.add_event(
             publication_id, NewEvent(kind, actor=actor, message=message, data=data or {}), self.clock.now()
         )
+
+    async def check_again(self, publication_id: str, actor: str) -> RequestResult:
+        """*Check again* under a pre-flight checklist: the held step looks at App Store Connect now."""
+        pub = await self.storage.get(publication_id)
+        if pub is None:
+            return RequestResult("refused", None, reason="This publication no longer exists.")
+        held = [a for a in await self.storage.actions(pub.id) if a.is_open and a.kind in preflight.CHECKED]
+        if not pub.is_active or not held:
+            return RequestResult("refused", pub, reason=messages.nothing_to_check(pub.label))
+        now = self.clock.now()
+        await self.storage.update(
+            pub.id, now, next_poll_at=now, event=NewEvent(preflight.CHECK_AGAIN, actor=actor)
+        )
+        self.wake()
+        return RequestResult("requested", pub, held[0])
 
     async def refresh(self, publication_id: str) -> None:
         """Poll this publication at once (an App Store Connect webhook said it changed)."""

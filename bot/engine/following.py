@@ -16,6 +16,7 @@ from bot.appstore.errors import AscError
 from bot.appstore.models import AppStoreVersion, Build
 from bot.appstore.states import APP_VERSION_STATES, BETA_BUILD_STATES, VERSION_FOLLOWED, VERSION_REJECTED
 from bot.engine import messages
+from bot.engine.phased import day_text, follows_phased
 from bot.engine.polling import unexpected
 from bot.engine.steps.appstore import version_fields
 from storage.records import Publication
@@ -129,7 +130,7 @@ class Follower:
         before = client.requests_sent
         self._failed: dict[str, str] = {}
         builds = await self._builds(client, [p for p in pubs if follows_beta(p)])
-        versions = await self._versions(client, [p for p in pubs if follows_version(p)])
+        versions = await self._versions(client, [p for p in pubs if follows_version(p) or follows_phased(p)])
         out = [await self._told(await self._apply(pub, builds, versions, now), now) for pub in pubs]
         return out, client.requests_sent - before
 
@@ -140,7 +141,8 @@ class Follower:
     async def _told(self, pub: Publication, now: datetime) -> Publication:
         """Tell the thread once when following failed; forget it when a read works again."""
         detail = self._failed.get(pub.id)
-        if detail == pub.last_error or (detail is None and not (follows_beta(pub) or follows_version(pub))):
+        followed = follows_beta(pub) or follows_version(pub) or follows_phased(pub)
+        if detail == pub.last_error or (detail is None and not followed):
             return pub
         event = (
             NewEvent("asc_trouble", message=messages.asc_trouble(detail), announce="thread")
@@ -217,6 +219,11 @@ class Follower:
                 if state not in APP_VERSION_STATES:
                     text = messages.unknown_state(pub.label, [f"appVersionState {state}"])
                 events.append(NewEvent("version_" + state.lower(), message=text, announce=announce))
+            day = fields.get("phased_day")
+            if fields.get("phased_state") == "ACTIVE" and isinstance(day, int) and day != pub.phased_day:
+                events.append(
+                    NewEvent("phased_day", message=day_text(day), announce="thread", data={"day": day})
+                )
         if not changes:
             return pub
         for event in events[:-1]:

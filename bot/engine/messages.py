@@ -107,5 +107,19 @@ def needs_approver(title: str) -> str:
     )
 
 
+def checklist(review: str, gaps: list[dict[str, str]], again: bool) -> str:
+    """The pre-flight checklist: each gap and where in App Store Connect to fill it in."""
+    lines = "\n".join(f"• *{g['what']}* — {g['fix']}" for g in gaps)
+    head = "🧾 Checked again: still missing" if again else "🧾 Pre-flight checklist"
+    return (
+        f"{head} before {review}. App Store Connect would refuse the submission until these are filled "
+        f"in, so nothing was submitted:\n{lines}\nPress *Check again* once they are done."
+    )
+
+
+def nothing_to_check(label: str) -> str:
+    return f"Nothing of {label} waits for the pre-flight checklist any more."
+
+
 def approval_reminder(title: str, waited_seconds: float) -> str:
     return f"⏰ *{title}* has waited {duration(waited_seconds)} for an approver."

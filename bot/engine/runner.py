@@ -10,13 +10,15 @@ from typing import Any
 from bot import logsetup
 from bot.appstore.errors import AscError
 from bot.clock import Clock
-from bot.engine import messages
+from bot.engine import messages, phased
 from bot.engine.actions import ACTIONS, QUESTION, ActionContext, Outcome, ordered
 from bot.engine.clients import Clients
 from bot.engine.following import follows_beta, follows_version, rejected
+from bot.engine.phased import follows_phased
 from bot.engine.polling import TRANSIENT
+from bot.engine.preflight import CHECK_AGAIN, CHECKLIST
 from bot.engine.settings import EngineSettings
-from storage.records import Action, Publication
+from storage.records import Action, Event, Publication
 from storage.repository import DIRTY, NewEvent, Storage
 
 log = logging.getLogger(__name__)
@@ -82,7 +84,8 @@ class StepRunner:
                 )
             if outcome.status == "wait":
                 await self._wait(pub, claimed, outcome)
-                retry_at = self.clock.now() + timedelta(seconds=self.settings.poll_interval)
+                retry = outcome.retry_after or self.settings.poll_interval
+                retry_at = self.clock.now() + timedelta(seconds=retry)
                 break
             message = outcome.message
             if outcome.status == "failed" and not message.startswith("⚠️"):
@@ -107,13 +110,31 @@ class StepRunner:
     async def _wait(self, pub: Publication, action: Action, outcome: Outcome) -> None:
         """Give the step back; ask its question in the thread the first time only."""
         await self.storage.release_action(action.id, self.clock.now(), error=outcome.message or None)
-        if outcome.question and not any(e.kind == QUESTION for e in await self.storage.events(pub.id)):
+        events = await self.storage.events(pub.id)
+        if outcome.checklist is not None:
+            await self._tell_checklist(pub, outcome.checklist, events)
+        if outcome.question and not any(e.kind == QUESTION for e in events):
             await self.storage.add_event(
                 pub.id,
                 NewEvent(QUESTION, message=outcome.question, announce="thread", data={"kind": action.kind}),
                 self.clock.now(),
             )
         log.info("publication %s: %s waits: %s", pub.id, action.kind, outcome.message)
+
+    async def _tell_checklist(self, pub: Publication, data: dict[str, Any], events: list[Event]) -> None:
+        """Post the checklist the first time, when it changed, or when someone asked to check again."""
+        last = next(
+            (e for e in reversed(events) if e.kind == CHECKLIST and e.data.get("step") == data["step"]), None
+        )
+        again = last is not None and any(e.kind == CHECK_AGAIN and e.id > last.id for e in events)
+        if last is not None and last.data.get("gaps") == data["gaps"] and not again:
+            return
+        text = messages.checklist(
+            data["review"], data["gaps"], again and last.data.get("gaps") == data["gaps"]
+        )
+        await self.storage.add_event(
+            pub.id, NewEvent(CHECKLIST, message=text, announce="thread", data=data), self.clock.now()
+        )
 
     async def _settle(self, publication_id: str, retry_at: Any, follow_every: float) -> None:
         """Decide what comes next: more steps, following Apple's review, or the end."""
@@ -126,8 +147,10 @@ class StepRunner:
             running = [a.lease_until for a in actions if a.status == "running" and a.lease_until]
             await self.storage.update(pub.id, now, next_poll_at=retry_at or min(running, default=now))
             return
-        if follows_version(pub) or follows_beta(pub):
+        if follows_version(pub) or follows_beta(pub) or follows_phased(pub):
             interval = follow_every if follows_version(pub) else self.settings.poll_interval
+            if not (follows_version(pub) or follows_beta(pub)):
+                interval = phased.LOOK_EVERY  # a running phased release moves on once a day
             await self.storage.update(pub.id, now, next_poll_at=now + timedelta(seconds=interval))
             return
         failed = [ACTIONS[a.kind].title for a in actions if a.status == "failed" and a.kind in ACTIONS]

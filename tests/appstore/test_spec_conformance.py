@@ -58,6 +58,8 @@ CALLS = {
     ("GET", "/v1/betaFeedbackScreenshotSubmissions/{id}"),
     ("GET", "/v1/betaFeedbackCrashSubmissions/{id}"),
     ("GET", "/v1/betaFeedbackCrashSubmissions/{id}/crashLog"),
+    ("GET", "/v1/apps/{id}/betaAppLocalizations"),
+    ("GET", "/v1/apps/{id}/betaAppReviewDetail"),
 }
 
 
@@ -95,6 +97,8 @@ READS: dict[str, Any] = {
     "/v1/betaFeedbackScreenshotSubmissions/{id}": res("betaFeedbackScreenshotSubmissions", "f1"),
     "/v1/betaFeedbackCrashSubmissions/{id}": res("betaFeedbackCrashSubmissions", "f2"),
     "/v1/betaFeedbackCrashSubmissions/{id}/crashLog": res("betaCrashLogs", "l1", logText="boom"),
+    "/v1/apps/{id}/betaAppLocalizations": [res("betaAppLocalizations", "bl1", locale="en-US")],
+    "/v1/apps/{id}/betaAppReviewDetail": res("betaAppReviewDetails", "a1", contactEmail="r@example.com"),
 }
 
 
@@ -187,6 +191,8 @@ async def walk(client: AppStoreConnect) -> None:
         secret="s3cret-s3cret",
         event_types=["BUILD_UPLOAD_STATE_UPDATED", "APP_STORE_VERSION_APP_VERSION_STATE_UPDATED"],
     )
+    await client.list_beta_app_localizations("a1")
+    await client.get_beta_app_review_detail("a1")
     await client.update_webhook("w1", url="https://bot.example.com/hook", enabled=False, event_types=[])
     await client.list_feedback("a1", "screenshot", ["b1", "b2"])
     await client.list_feedback("a1", "crash", ["b1"])

@@ -28,10 +28,16 @@ def _version() -> dict:
     )
 
 
+# The store text the pre-flight checklist looks for is there, so it is Apple's refusal the thread hears.
+_FILLED = {"description": "An app", "keywords": "app", "supportUrl": "https://example.com", "whatsNew": "Fixes"}
+
+
 def _table(item_answer: httpx.Response) -> dict:
     version = _version()
     vid = version["id"]
+    build = {"type": "builds", "id": "b7", "attributes": {"version": "7", "usesNonExemptEncryption": False}}
     return {
+        ("GET", "/v1/builds/b7"): httpx.Response(200, json={"data": build, "links": {"self": "x"}}),
         ("GET", "/v1/apps/a1/appStoreVersions"): httpx.Response(
             200, json={"data": [version], "links": {"self": "x"}}
         ),
@@ -51,12 +57,12 @@ def _table(item_answer: httpx.Response) -> dict:
                     {
                         "type": "appStoreVersionLocalizations",
                         "id": "loc-en",
-                        "attributes": {"locale": "en-US"},
+                        "attributes": {"locale": "en-US", **_FILLED},
                     },
                     {
                         "type": "appStoreVersionLocalizations",
                         "id": "loc-de",
-                        "attributes": {"locale": "de-DE"},
+                        "attributes": {"locale": "de-DE", **_FILLED},
                     },
                 ],
                 "links": {"self": "x"},

@@ -93,8 +93,13 @@ async def test_all_publishing_options_in_one_go(world: World, clock: FakeClock) 
     world.asc.set_version_state(version.id, "READY_FOR_DISTRIBUTION")
     await later(world, clock, 120)
     p = await pub(world, new)
-    assert p.state == "done", p
     assert any("Live on the App Store" in t for t in broadcasts(world, p))
+    # Live with a phased release: followed once a day until Apple completes it after day 7.
+    assert (p.state, p.phased_state, p.phased_day) == ("ready", "ACTIVE", 1), p
+    for _ in range(7):
+        await later(world, clock, 86400)
+    p = await pub(world, new)
+    assert (p.state, p.phased_state) == ("done", "COMPLETE"), p
     assert check_exchanges(world.asc.exchanges) == []
 
 

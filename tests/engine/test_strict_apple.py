@@ -30,21 +30,14 @@ async def test_missing_store_text_is_named_in_the_thread(world: World, clock: Fa
     p = await pub(world, pub_id)
     [_, version] = world.asc.versions_of(app_id)  # the live 1.0 and the new 1.1.0
     assert version.state == "PREPARE_FOR_SUBMISSION"  # nothing went to review
-    [loc] = world.asc.version_localizations_of(version.id)
-    # Apple's shape: the missing attributes nested by the path of the resource that lacks them.
-    [refusal] = _refusals(world, "/v1/reviewSubmissionItems")
-    assert refusal["code"] == "STATE_ERROR.ENTITY_STATE_INVALID"
-    nested = refusal["meta"]["associatedErrors"]
-    assert set(nested) == {f"/v1/appStoreVersions/{version.id}", f"/v1/appStoreVersionLocalizations/{loc.id}"}
-    assert [e["source"]["pointer"] for e in nested[f"/v1/appStoreVersionLocalizations/{loc.id}"]] == [
-        "/data/attributes/description",
-        "/data/attributes/keywords",
-        "/data/attributes/supportUrl",
-    ]
-    told = [t for t in thread(world, p) if "App Store version 1.1.0" in t]
+    # The pre-flight checklist names what Apple would refuse (its 409 is in tests/sandbox), before
+    # any review submission is made.
+    assert world.asc.count("POST", r"^/v1/reviewSubmissions$") == 0
+    assert _refusals(world, "/v1/reviewSubmissionItems") == []
+    told = [t for t in thread(world, p) if "Pre-flight checklist" in t]
     assert told, thread(world, p)
-    assert "copyright is missing" in told[-1]
-    assert "description, keywords and support URL are missing in en-US" in told[-1]
+    for gap in ("Copyright", "Description (en-US)", "Keywords (en-US)", "Support URL (en-US)"):
+        assert f"*{gap}*" in told[-1]
 
 
 async def test_a_version_left_in_a_rejected_submission_is_resubmitted_there(

@@ -56,6 +56,7 @@ async def test_wal_mode_and_migrations_recorded(storage: Storage) -> None:
         "m004_slack_delivery",
         "m005_slack_parked_channels",
         "m006_feedback",
+        "m007_phased_day",
     ]
 
 

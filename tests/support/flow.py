@@ -36,7 +36,12 @@ async def publish(
     sim: dict[str, Any] | None = None,
     **payload: Any,
 ) -> str:
-    """Webhook, upload in the simulator, then let it appear (1 min) and process (10 min)."""
+    """Webhook, upload in the simulator, then let it appear (1 min) and process (10 min).
+
+    App Store review wants What's New for an update (the pre-flight checklist holds it back
+    otherwise), so a publication for the App Store gets one unless the test gives `release_notes`."""
+    if (payload.get("publishing") or {}).get("submit_to_app_store") and "release_notes" not in payload:
+        payload["release_notes"] = [{"language": "en-US", "text": f"Version {version}"}]
     pub_id = await upload(world, bundle_id, version, build, **payload)
     world.asc.upload_build(bundle_id, version=version, build_number=build, platform="IOS", **(sim or {}))
     await later(world, clock, 61)

@@ -9,6 +9,7 @@ from bot.appstore.errors import AscConflict, AscError
 from bot.appstore.models import AppStoreVersion, PhasedRelease
 from bot.appstore.states import APP_VERSION_STATES, SUBMISSION_IN_REVIEW, VERSION_SUBMITTED
 from bot.appstore.versions import EDITABLE_STATES, pick_editable
+from bot.engine import preflight
 from bot.engine.intake import parse_release_date
 from bot.engine.steps.base import ActionContext, Outcome, failed, succeeded, wait
 
@@ -18,7 +19,7 @@ SUBMITTED = VERSION_SUBMITTED
 LISTED_SUBMITTED = tuple(s for s in APP_VERSION_STATES if s in SUBMITTED and s not in EDITABLE_STATES)
 
 
-def version_fields(version: AppStoreVersion) -> dict[str, str | None]:
+def version_fields(version: AppStoreVersion) -> dict[str, str | int | None]:
     """What the publication records about its App Store version."""
     return {
         "version_id": version.id,
@@ -28,6 +29,7 @@ def version_fields(version: AppStoreVersion) -> dict[str, str | None]:
         if version.earliest_release_date
         else None,
         "phased_state": version.phased_release.state if version.phased_release else None,
+        "phased_day": version.phased_release.current_day_number if version.phased_release else None,
     }
 
 
@@ -114,6 +116,11 @@ async def app_store(ctx: ActionContext) -> Outcome:
     # A version created just now has no phased release; a listed one came with its own.
     known = before is None or listed is not None
     notes = await _phased_and_notes(ctx, version, known, before.phased_release if before else None)
+    gaps = await preflight.app_store_gaps(
+        ctx.client, ctx.app_id, version, await ctx.client.get_build(ctx.build_id)
+    )
+    if gaps:
+        return preflight.blocked(ctx.action.kind, preflight.APP_STORE_REVIEW, gaps)
     submission = await ctx.client.create_review_submission(ctx.app_id, pub.platform)
     try:
         try:

@@ -47,6 +47,8 @@ class Outcome:
     announce: str = "thread"
     fields: dict[str, Any] = field(default_factory=dict)  # publication columns to record with the result
     question: str | None = None
+    checklist: dict[str, Any] | None = None  # pre-flight gaps (bot.engine.preflight), told in the thread
+    retry_after: float | None = None  # seconds until a waiting step looks again (None: poll interval)
     actor: str = "bot"  # whom the result is told as (`{actor}` in the message names them)
 
 

@@ -6,6 +6,8 @@ import logging
 
 from bot.appstore.errors import AscConflict
 from bot.appstore.models import BetaGroup, BetaReviewSubmission, Build
+from bot.engine import preflight
+from bot.engine.install import link_records
 from bot.engine.names import NameMatch, match_names
 from bot.engine.steps.base import (
     ActionContext,
@@ -104,6 +106,12 @@ async def _prepare_submission(ctx: ActionContext, build: Build | None = None) ->
     """What must hold right before a beta review submission; None when it may go ahead."""
     build = build or await ctx.client.get_build(ctx.build_id)
     gate = await compliance_gate(ctx, build)
+    asked = gate is not None and gate.question is not None
+    gaps = await preflight.beta_review_gaps(ctx.client, ctx.app_id, build, asked=asked)
+    if gaps and (len(gaps) > 1 or not asked):  # the compliance question alone needs no checklist
+        return preflight.blocked(
+            ctx.action.kind, preflight.BETA_REVIEW, gaps, gate.question if gate else None
+        )
     if gate is not None:
         return gate
     if BUSY in beta_states(build):
@@ -203,9 +211,8 @@ async def beta_groups(ctx: ActionContext) -> Outcome:
     # A name typed with other quotes or case is told back exactly as App Store Connect spells it.
     told = "; ".join(f"“{typed}” is the group “{exact}”" for typed, exact in matched.differences())
     note += f" ({told}.)" if told else ""
-    return succeeded(
-        f"👥 Added to beta groups: {listed}.{note}", {"groups": [g.id for g in wanted]}, **fields
-    )
+    result = {"groups": [g.id for g in wanted], "links": link_records(wanted)}
+    return succeeded(f"👥 Added to beta groups: {listed}.{note}", result, **fields)
 
 
 def _unmatched(matched: NameMatch[BetaGroup], groups: list[BetaGroup]) -> Outcome:

@@ -48,8 +48,11 @@ class ApiError(Exception):
         pointer: str | None = None,
         parameter: str | None = None,
         headers: dict[str, str] | None = None,
+        title: str | None = None,
     ) -> None:
         super().__init__(f"{status} {code}: {detail}")
+        self.title = title  # Apple's own title where it is not the code's generic one
+        self.also: tuple[ApiError, ...] = ()  # further errors of the same answer (`errors[1:]`)
         self.status = status
         self.code = code
         self.detail = detail
@@ -59,7 +62,7 @@ class ApiError(Exception):
 
     def item(self, error_id: str) -> dict[str, Any]:
         """The `errors[]` entry, shaped like Apple's (and the spec's ResponseError)."""
-        title = _TITLES.get(self.code) or _TITLES.get(self.code.split(".")[0], "An error occurred.")
+        title = self.title or _TITLES.get(self.code) or _TITLES.get(self.code.split(".")[0], "An error occurred.")
         out: dict[str, Any] = {
             "id": error_id,
             "status": str(self.status),

@@ -320,6 +320,8 @@ ROUTES: dict[tuple[str, str], Params] = {
         include=_ITEM_INCLUDE, limit=200, fields=_ITEM_FIELDS
     ),
     ("POST", "/v1/reviewSubmissionItems"): NONE,
+    ("GET", "/v1/apps/{id}/betaAppLocalizations"): Params(limit=200, fields=("betaAppLocalizations",)),
+    ("GET", "/v1/apps/{id}/betaAppReviewDetail"): Params(fields=("betaAppReviewDetails",)),
     ("GET", "/v1/apps/{id}/webhooks"): Params(include=("app",), limit=200, fields=("webhooks", "apps")),
     ("POST", "/v1/webhooks"): NONE,
     ("GET", "/v1/webhooks/{id}"): Params(include=("app",), fields=("webhooks", "apps")),

@@ -76,6 +76,7 @@ class BetaGroup:
     created_at: datetime
     has_access_to_all_builds: bool = False
     public_link_enabled: bool = False
+    public_link_id: str | None = None  # the code in https://testflight.apple.com/join/<code>
     build_ids: set[str] = field(default_factory=set)
 
 
@@ -183,6 +184,34 @@ class Webhook:
     secret: str
     enabled: bool
     event_types: list[str]
+
+
+@dataclass(eq=False)
+class BetaAppLocalization:
+    """The app's TestFlight test information in one locale (`betaAppLocalizations`)."""
+
+    id: str
+    app_id: str
+    locale: str
+    description: str | None = None
+    feedback_email: str | None = None
+    marketing_url: str | None = None
+    privacy_policy_url: str | None = None
+
+
+@dataclass(eq=False)
+class BetaReviewDetail:
+    """Who TestFlight beta review may contact, and the demo account (`betaAppReviewDetails`, id = app id)."""
+
+    id: str
+    contact_first_name: str | None = None
+    contact_last_name: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    demo_account_required: bool = False
+    demo_account_name: str | None = None
+    demo_account_password: str | None = None
+    notes: str | None = None
 
 
 @dataclass(eq=False)

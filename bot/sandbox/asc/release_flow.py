@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.sandbox.asc.records import ReviewItem, ReviewSubmission, Version
+from bot.sandbox.asc.records import PhasedRelease, ReviewItem, ReviewSubmission, Version
 from bot.sandbox.asc.store import Event, Store
 
 # A submission in one of these blocks a new one for the same app and platform. CANCELING and
@@ -60,6 +60,28 @@ def set_version_state(store: Store, version: Version, state: str, when: datetime
         phased = store.phased_releases.get(version.phased_release_id or "")
         if phased is not None and phased.start_date is None and phased.state in ("INACTIVE", "ACTIVE"):
             phased.state, phased.start_date = "ACTIVE", when
+            _finish_phased_later(store, phased, when)
+
+
+PHASED_DAYS = 7
+
+
+def _finish_phased_later(store: Store, phased: PhasedRelease, now: datetime) -> None:
+    """After 7 days of release (paused days do not count) Apple completes a phased release itself."""
+
+    def left(at: datetime) -> float:
+        assert phased.start_date is not None
+        paused = phased.paused_seconds + ((at - phased.paused_at).total_seconds() if phased.paused_at else 0)
+        return PHASED_DAYS * 86400 - ((at - phased.start_date).total_seconds() - paused)
+
+    def check(when: datetime) -> None:
+        if phased.state == "ACTIVE" and left(when) <= 0:
+            phased.state = "COMPLETE"
+        elif phased.state in ("ACTIVE", "PAUSED"):
+            _finish_phased_later(store, phased, when)
+
+    wait = max(left(now), 0) if phased.state == "ACTIVE" else 86400.0  # paused: look again daily
+    store.at(now + timedelta(seconds=wait), check)
 
 
 def items_of(store: Store, submission: ReviewSubmission) -> list[ReviewItem]:

@@ -10,9 +10,11 @@ from bot.sandbox.asc.jsonapi import Kind, Rel, iso
 from bot.sandbox.asc.lifecycle import beta_states
 from bot.sandbox.asc.records import (
     App,
+    BetaAppLocalization,
     BetaGroup,
     BetaLocalization,
     BetaReview,
+    BetaReviewDetail,
     Build,
     BuildUpload,
     CrashFeedback,
@@ -97,8 +99,40 @@ def _group(s: Store, r: BetaGroup, now: datetime) -> dict[str, Any]:
         "isInternalGroup": r.internal,
         "hasAccessToAllBuilds": r.has_access_to_all_builds,
         "publicLinkEnabled": r.public_link_enabled,
+        "publicLinkId": r.public_link_id if r.public_link_enabled else None,
+        "publicLink": public_link(r),
         "publicLinkLimitEnabled": False,
         "feedbackEnabled": True,
+    }
+
+
+def public_link(group: BetaGroup) -> str | None:
+    """The group's TestFlight public link, while it is enabled."""
+    if not (group.public_link_enabled and group.public_link_id):
+        return None
+    return f"https://testflight.apple.com/join/{group.public_link_id}"
+
+
+def _beta_app_localization(s: Store, r: BetaAppLocalization, now: datetime) -> dict[str, Any]:
+    return {
+        "locale": r.locale,
+        "description": r.description,
+        "feedbackEmail": r.feedback_email,
+        "marketingUrl": r.marketing_url,
+        "privacyPolicyUrl": r.privacy_policy_url,
+    }
+
+
+def _beta_review_detail(s: Store, r: BetaReviewDetail, now: datetime) -> dict[str, Any]:
+    return {
+        "contactFirstName": r.contact_first_name,
+        "contactLastName": r.contact_last_name,
+        "contactPhone": r.contact_phone,
+        "contactEmail": r.contact_email,
+        "demoAccountRequired": r.demo_account_required,
+        "demoAccountName": r.demo_account_name,
+        "demoAccountPassword": r.demo_account_password,
+        "notes": r.notes,
     }
 
 
@@ -205,7 +239,21 @@ KINDS: dict[type, Kind] = {
             Rel("reviewSubmissions", many=True, get=lambda s, r: s.submissions_by_app.get(r.id, [])),
             Rel("buildUploads"),
             Rel("webhooks"),
+            Rel(
+                "betaAppLocalizations",
+                many=True,
+                get=lambda s, r: s.beta_app_localizations_by_app.get(r.id, []),
+            ),
+            Rel("betaAppReviewDetail", get=lambda s, r: s.beta_review_details.get(r.id)),
         ),
+    ),
+    BetaAppLocalization: Kind(
+        "betaAppLocalizations",
+        _beta_app_localization,
+        (Rel("app", get=lambda s, r: s.apps[r.app_id]),),
+    ),
+    BetaReviewDetail: Kind(
+        "betaAppReviewDetails", _beta_review_detail, (Rel("app", get=lambda s, r: s.apps[r.id]),)
     ),
     Build: Kind(
         "builds",

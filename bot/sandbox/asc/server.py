@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.clock import Clock
-from bot.sandbox.asc import apps, builds, feedback, phased, reviews, testflight, versions, webhooks
+from bot.sandbox.asc import apps, beta_app, builds, feedback, phased, reviews, testflight, versions, webhooks
 from bot.sandbox.asc.auth import TokenChecker
 from bot.sandbox.asc.context import Ctx, Handler
 from bot.sandbox.asc.errors import ApiError
@@ -87,7 +87,7 @@ class AscServer:
         self.base_url = ""
         self._error_ids = random.Random(seed + 1)
         self.app = web.Application(middlewares=[self._middleware], client_max_size=8 * 1024 * 1024)
-        for module in (apps, builds, testflight, versions, phased, reviews, webhooks, feedback):
+        for module in (apps, beta_app, builds, testflight, versions, phased, reviews, webhooks, feedback):
             for method, path, handler in module.ROUTES:
                 self.app.router.add_route(method, path, self._adapt(method, path, handler))
 
@@ -124,8 +124,10 @@ class AscServer:
 
     def error_response(self, exc: ApiError) -> web.Response:
         """Apple's ErrorResponse for an ApiError."""
-        error_id = str(uuid.UUID(int=self._error_ids.getrandbits(128), version=4))
-        body = json.dumps({"errors": [exc.item(error_id)]}, separators=(",", ":")).encode()
+        items = [
+            e.item(str(uuid.UUID(int=self._error_ids.getrandbits(128), version=4))) for e in (exc, *exc.also)
+        ]
+        body = json.dumps({"errors": items}, separators=(",", ":")).encode()
         return web.Response(
             status=exc.status, body=body, content_type="application/json", headers=exc.headers
         )

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.appstore.auth import ApiKey
 from bot.clock import Clock, SystemClock
+from bot.sandbox.asc.beta_app import add_test_info
 from bot.sandbox.asc.exchange import Exchange
 from bot.sandbox.asc.faults import FaultInjector, Faults
 from bot.sandbox.asc.feedback import submit as submit_feedback
@@ -25,9 +26,11 @@ from bot.sandbox.asc.lifecycle import (
 from bot.sandbox.asc.params import APP_VERSION_STATES, PLATFORMS
 from bot.sandbox.asc.records import (
     App,
+    BetaAppLocalization,
     BetaGroup,
     BetaLocalization,
     BetaReview,
+    BetaReviewDetail,
     Build,
     BuildUpload,
     CrashFeedback,
@@ -161,12 +164,14 @@ class AscSimulator:
         live_version: str | None = "1.0",
         platforms: tuple[str, ...] = ("IOS",),
         store_text: bool = True,
+        test_info: bool = True,
         other_locales: tuple[str, ...] = (),
     ) -> str:
         """Add an app; with `live_version` it already has that version on the App Store per platform.
 
         The live version has a copyright and, with `store_text`, a description, keywords and support URL
         in its primary locale and `other_locales`, which App Store Connect carries over to the next version.
+        `test_info=False`: TestFlight's test information (beta app description, contact) is empty.
         """
         if bundle_id in self.store.apps_by_bundle:
             raise ValueError(f"an app with bundle id {bundle_id} exists already")
@@ -198,7 +203,16 @@ class AscSimulator:
                 self.store.add_version_localization(
                     VersionLocalization(self.store.new_id(), version.id, locale, dict(text))
                 )
+        add_test_info(self.store, app.id, primary_locale, complete=test_info)
         return app.id
+
+    def beta_app_localizations_of(self, app_id: str) -> list[BetaAppLocalization]:
+        """The app's TestFlight test information per locale (change the records to fill it in)."""
+        return list(self.store.beta_app_localizations_by_app.get(app_id, ()))
+
+    def beta_review_detail_of(self, app_id: str) -> BetaReviewDetail:
+        """The app's beta review contact and demo account (change the record to fill it in)."""
+        return self.store.beta_review_details[app_id]
 
     def add_beta_group(
         self,
@@ -211,6 +225,8 @@ class AscSimulator:
         """Add an internal or external TestFlight group to an app; returns its id."""
         if app_id not in self.store.apps:
             raise KeyError(app_id)
+        if internal and public_link_enabled:
+            raise ValueError("TestFlight public links are for external groups only")
         group = BetaGroup(
             self.store.new_id(),
             app_id,
@@ -219,6 +235,7 @@ class AscSimulator:
             self.clock.now(),
             has_access_to_all_builds,
             public_link_enabled,
+            self.store.new_id().split("-")[0].upper() if public_link_enabled else None,
         )
         self.store.groups[group.id] = group
         self.store.groups_by_app.setdefault(app_id, []).append(group)

@@ -13,9 +13,11 @@ from typing import Any
 
 from bot.sandbox.asc.records import (
     App,
+    BetaAppLocalization,
     BetaGroup,
     BetaLocalization,
     BetaReview,
+    BetaReviewDetail,
     Build,
     BuildUpload,
     Feedback,
@@ -75,6 +77,9 @@ class Store:
         self.items: dict[str, ReviewItem] = {}
         self.release_requests: dict[str, ReleaseRequest] = {}
         self.webhooks: dict[str, Webhook] = {}
+        self.beta_app_localizations: dict[str, BetaAppLocalization] = {}
+        self.beta_app_localizations_by_app: dict[str, list[BetaAppLocalization]] = {}
+        self.beta_review_details: dict[str, BetaReviewDetail] = {}  # by app id (they share it)
         self.feedback: dict[str, Feedback] = {}  # screenshot and crash submissions, oldest first
 
     # ids: seeded, so two runs with the same seed hand out the same ids

@@ -6,12 +6,14 @@ import re
 
 from aiohttp import web
 
+from bot.sandbox.asc.beta_app import missing_test_info
 from bot.sandbox.asc.body import Body, linkages
 from bot.sandbox.asc.builds import listed_build
 from bot.sandbox.asc.context import Ctx, Route, lookup
 from bot.sandbox.asc.errors import conflict, unprocessable
 from bot.sandbox.asc.lifecycle import submit_beta_review
 from bot.sandbox.asc.records import BetaGroup, BetaLocalization, Build
+from bot.sandbox.asc.resources import public_link
 from bot.sandbox.asc.sorting import sort_records
 
 _LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -77,6 +79,10 @@ def create_beta_review(ctx: Ctx) -> web.Response:
     problem = build_problem(build)
     if problem:
         raise unprocessable("ENTITY_ERROR.RELATIONSHIP.INVALID", problem, pointer)
+    gaps = missing_test_info(ctx.store, build.app_id)
+    if gaps:
+        gaps[0].also = tuple(gaps[1:])
+        raise gaps[0]
     for other in ctx.store.builds_by_app.get(build.app_id, ()):
         review = ctx.store.beta_reviews.get(other.beta_review_id or "")
         if other.platform == build.platform and not other.expired and review and review.state in _IN_REVIEW:
@@ -99,7 +105,7 @@ def list_groups(ctx: Ctx) -> web.Response:
     for name, value_of in (
         ("name", lambda g: g.name),
         ("id", lambda g: g.id),
-        ("publicLink", lambda g: None),
+        ("publicLink", public_link),
     ):
         wanted = q.one(name)
         if wanted is not None:

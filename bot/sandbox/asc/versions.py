@@ -151,9 +151,10 @@ def create_version(ctx: Ctx) -> web.Response:
     if build_id:
         _attach_build(ctx, version, build_id, "/data/relationships/build")
     ctx.store.add_version(version)
-    earlier = ctx.store.version_localizations_by_version.get(previous.id, []) if previous else []
-    for loc in earlier or [VersionLocalization("", "", app.primary_locale)]:
-        text = {k: v for k, v in loc.attributes.items() if k != "whatsNew"}  # What's New is per version
+    # Like App Store Connect, a new version starts from the previous one's store text and copyright.
+    carried = ctx.store.version_localizations_by_version.get(previous.id, []) if previous else []
+    for loc in carried or [VersionLocalization("", "", app.primary_locale)]:
+        text = {k: v for k, v in loc.attributes.items() if k not in ("whatsNew", "promotionalText")}
         ctx.store.add_version_localization(
             VersionLocalization(ctx.store.new_id(), version.id, loc.locale, text)
         )
@@ -161,8 +162,8 @@ def create_version(ctx: Ctx) -> web.Response:
 
 
 def _latest(ctx: Ctx, app_id: str, platform: str) -> Version | None:
-    same = [v for v in ctx.store.versions_by_app.get(app_id, ()) if v.platform == platform]
-    return max(same, key=lambda v: v.created_at, default=None)
+    versions = [v for v in ctx.store.versions_by_app.get(app_id, ()) if v.platform == platform]
+    return max(versions, key=lambda v: v.created_at, default=None)
 
 
 def patch_version(ctx: Ctx) -> web.Response:

@@ -1,0 +1,131 @@
+"""The pre-flight checklist over real HTTP: the thread lists exactly what App Store Connect lacks,
+*Check again* re-reads it, and nothing is submitted while anything is missing."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.blocks.preflight import CHECK_AGAIN_BUTTON
+from bot.clock import FakeClock
+from bot.engine.preflight import CHECK_AGAIN, CHECKLIST
+from bot.sandbox.slack import Message
+from bot.sandbox.world import DEMO_CHANNEL, World
+from tests.commands.conftest import buttons, ephemerals_to, eventually
+from tests.support.flow import pub, publish, sweep
+from tests.support.openapi_conformance import check_exchanges
+
+APP = "com.example.app"
+CONTACT = [
+    "Beta App Review contact: first name",
+    "Beta App Review contact: last name",
+    "Beta App Review contact: phone number",
+    "Beta App Review contact: email",
+]
+
+
+async def checklists(world: World, pub_id: str) -> list[list[str]]:
+    """The gaps of every checklist told in the thread, oldest first."""
+    events = await world.bot.storage.events(pub_id)
+    return [[g["what"] for g in e.data["gaps"]] for e in events if e.kind == CHECKLIST]
+
+
+async def checklist_messages(world: World, pub_id: str) -> list[Message]:
+    p = await pub(world, pub_id)
+    return [m for m in world.slack.thread(DEMO_CHANNEL, p.message_ts or "") if "Check again" in buttons(m)]
+
+
+async def check_again(world: World, pub_id: str, message: Message, user: str = "U0ALICE") -> None:
+    """Click *Check again* like a user, then let the sweep the click asked for run."""
+    clicked = await world.slack.click_button(world.events_url, message, CHECK_AGAIN_BUTTON, user=user)
+    assert clicked.status == 200
+    events = world.bot.storage.events
+
+    async def asked() -> bool:
+        return any(e.kind == CHECK_AGAIN and e.actor == user for e in await events(pub_id))
+
+    for _ in range(500):
+        if await asked():
+            break
+        await asyncio.sleep(0.01)
+    await sweep(world)
+
+
+async def test_beta_review_waits_for_test_information(world: World, clock: FakeClock) -> None:
+    app_id = world.asc.add_app(APP, name="Example", test_info=False)
+    world.asc.add_beta_group(app_id, "Friends", internal=False)
+    pub_id = await publish(world, clock, APP, "1.4.0", "41", publishing={"beta_groups": ["Friends"]})
+    want = ["Beta App Description (en-US)", "Feedback Email (en-US)", *CONTACT]
+    assert await checklists(world, pub_id) == [want]
+    [shown] = await checklist_messages(world, pub_id)
+    assert "Beta App Description (en-US)" in shown.text and "TestFlight → Test Information" in shown.text
+    await sweep(world)  # looking again by itself, nothing changed: told once
+    assert await checklists(world, pub_id) == [want]
+
+    # Half of it filled in: Check again names what is left.
+    [loc] = world.asc.beta_app_localizations_of(app_id)
+    loc.description, loc.feedback_email = "Try the new login", "beta@example.com"
+    await check_again(world, pub_id, shown)
+    assert (await checklists(world, pub_id))[-1] == CONTACT
+    assert (
+        "Checking App Store Connect again" in (await eventually(lambda: ephemerals_to(world, "U0ALICE")))[-1]
+    )
+    assert world.asc.count("POST", r"^/v1/betaAppReviewSubmissions$") == 0  # never asked Apple
+
+    detail = world.asc.beta_review_detail_of(app_id)
+    detail.contact_first_name, detail.contact_last_name = "Ada", "Lovelace"
+    detail.contact_phone, detail.contact_email = "+44 20 7946 0000", "ada@example.com"
+    await check_again(world, pub_id, (await checklist_messages(world, pub_id))[-1])
+    build_id = world.asc.build_id_for(APP, "1.4.0", "41")
+    assert [s for s in world.asc.beta_review_submissions.values() if s.build_id == build_id]
+    assert world.asc.count("POST", r"^/v1/betaAppReviewSubmissions$") == 1
+    assert len(await checklists(world, pub_id)) == 2  # the complete check posts no empty checklist
+    p = await pub(world, pub_id)
+    assert any("Submitted it to TestFlight beta review" in t for t in thread_texts(world, p.message_ts))
+    assert check_exchanges(world.asc.exchanges) == []
+
+
+async def test_demo_account_is_asked_for_when_sign_in_is_required(world: World, clock: FakeClock) -> None:
+    app_id = world.asc.add_app(APP, name="Example")
+    world.asc.beta_review_detail_of(app_id).demo_account_required = True
+    pub_id = await publish(world, clock, APP, "1.4.0", "41", publishing={"submit_to_testflight": True})
+    assert await checklists(world, pub_id) == [
+        ["Demo account: user name (sign-in is required)", "Demo account: password (sign-in is required)"]
+    ]
+    assert world.asc.count("POST", r"^/v1/betaAppReviewSubmissions$") == 0
+
+
+async def test_app_store_review_waits_for_store_text_and_copyright(world: World, clock: FakeClock) -> None:
+    app_id = world.asc.add_app(APP, name="Example")
+    [live] = world.asc.versions_of(app_id)
+    live.copyright = None
+    del world.asc.version_localizations_of(live.id)[0].attributes["keywords"]
+    pub_id = await publish(
+        world, clock, APP, "1.4.0", "41", publishing={"submit_to_app_store": True}, release_notes=[]
+    )
+    assert await checklists(world, pub_id) == [
+        ["Copyright", "Keywords (en-US)", "What's New in This Version (en-US)"]
+    ]
+    assert world.asc.count("POST", r"^/v1/reviewSubmissions$") == 0
+    version = next(v for v in world.asc.versions_of(app_id) if v.version_string == "1.4.0")
+    [loc] = world.asc.version_localizations_of(version.id)
+    loc.attributes.update(keywords="login,fast", whatsNew="Faster login")
+    version.copyright = "2026 Example Ltd"
+    await check_again(world, pub_id, (await checklist_messages(world, pub_id))[-1])
+    assert (await pub(world, pub_id)).version_state == "WAITING_FOR_REVIEW"
+    assert world.asc.count("POST", r"^/v1/reviewSubmissions$") == 1
+    assert check_exchanges(world.asc.exchanges) == []
+
+
+async def test_check_again_when_nothing_waits_is_told(world: World, clock: FakeClock) -> None:
+    app_id = world.asc.add_app(APP, name="Example", test_info=False)
+    world.asc.add_beta_group(app_id, "Friends", internal=False)
+    pub_id = await publish(world, clock, APP, "1.4.0", "41", publishing={"beta_groups": ["Friends"]})
+    [shown] = await checklist_messages(world, pub_id)
+    await world.bot.engine.cancel(pub_id, "U0BOSS")
+    await world.slack.click_button(world.events_url, shown, CHECK_AGAIN_BUTTON, user="U0BOB")
+    [told] = await eventually(lambda: ephemerals_to(world, "U0BOB"))
+    assert "waits for the pre-flight checklist" in told
+
+
+def thread_texts(world: World, ts: str | None) -> list[str]:
+    return [m.text for m in world.slack.thread(DEMO_CHANNEL, ts or "")]
