@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.processes import Servers
+from bench.processes import Process, Servers
 from bot.clock import SystemClock
 from bot.sandbox.slack import Message
 from bot.sandbox.world import DEMO_CHANNEL, World
@@ -42,6 +42,16 @@ async def settled(storage: Storage) -> bool:
         and not await storage.undelivered()
         and not await storage.dirty_messages()
     )
+
+
+async def restart(servers: Servers, world: World, killed: set[int]) -> tuple[Process, str]:
+    """A new bot process; one killed by the hook before it was seen listening is started again."""
+    while True:
+        try:
+            return await servers.bot(world, world.db_path, poll_interval=1.0)
+        except RuntimeError:
+            if servers.started[-1].pid not in killed:
+                raise
 
 
 async def test_sigkill_during_posts_never_duplicates_a_message(tmp_path: Path) -> None:
@@ -98,7 +108,7 @@ async def test_sigkill_during_posts_never_duplicates_a_message(tmp_path: Path) -
                     continue
                 idle = 0
                 assert proc.returncode == -signal.SIGKILL
-                proc, url = await servers.bot(world, world.db_path, poll_interval=1.0)
+                proc, url = await restart(servers, world, killed)
                 restarts += 1
     finally:
         await storage.store.close()
