@@ -126,7 +126,7 @@ def build_app(
 ) -> BotApp:
     """Wire the bot. Nothing here does I/O; `BotApp.start` does."""
     clock = clock or SystemClock()
-    store = Store(config.db_path)
+    store = Store(config.db_path, exclusive=True)
     storage = Storage(store)
     metrics = Metrics(clock.now)
 

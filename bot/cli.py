@@ -152,9 +152,15 @@ async def _serve(host: str, port: int) -> int:
 
     logsetup.configure(config.log_level, secrets=_secrets(config), fmt=config.log_format)
     from bot.app import build_app
+    from storage.database import DatabaseInUse
 
     bot = build_app(config)
-    await bot.start()
+    try:
+        await bot.start()
+    except DatabaseInUse as exc:
+        print(f"asc-bot: {exc}", file=sys.stderr)
+        await bot.stop()
+        return 2
     await bot.serve(host, port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

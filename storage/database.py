@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -26,16 +28,20 @@ class Store:
     serialises every read-then-write in this process, so concurrent requests cannot race.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, exclusive: bool = False) -> None:
         self.path = path
+        self.exclusive = exclusive  # the bot itself: one process per file (see `hold_lock`)
         self._executor: ThreadPoolExecutor | None = None
         self._db: Database | None = None
         self._thread_id: int | None = None
+        self._lock: int | None = None
 
     async def open(self) -> None:
         """Connect in the owner thread, switch to WAL and apply pending migrations."""
         if self._executor is not None:
             return
+        if self.exclusive and self.path != ":memory:" and not self.path.startswith("file:"):
+            self._lock = hold_lock(self.path)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asc-bot-db")
         await self.call(lambda db: None)
 
@@ -50,6 +56,9 @@ class Store:
         await self.call(_close)
         self._executor.shutdown(wait=True)
         self._executor = None
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor releases the lock
+            self._lock = None
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(db, *args)` on the owner thread and return its result."""
@@ -63,6 +72,34 @@ class Store:
             self._db = _connect(self.path)
             self._thread_id = threading.get_ident()
         return fn(self._db, *args)
+
+
+class DatabaseInUse(RuntimeError):
+    """Another bot process already runs on this SQLite file."""
+
+
+def hold_lock(path: str) -> int:
+    """Lock `<path>.lock` for as long as the returned descriptor stays open (the process's life).
+
+    SQLite lets two processes share a file, but two bots on one database would both poll, claim and
+    post: the scheduler, the outbox and the step runner assume they are alone. The kernel drops an
+    flock when its holder dies, even by SIGKILL, so a crash never leaves a stale lock behind.
+    """
+    lock_path = f"{path}.lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise DatabaseInUse(
+            f"another asc-bot (pid {holder}) is already running on the SQLite database {path}: "
+            "SQLite takes one bot process per database file. Stop the other one first, or run "
+            "several replicas on PostgreSQL (ASC_BOT_DB=postgresql://...)."
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd
 
 
 def _connect(path: str) -> Database:
