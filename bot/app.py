@@ -32,7 +32,7 @@ from bot.scheduler import Ticker
 from bot.slack_notifier import SlackNotifier
 from bot.slack_requests import RefuseMalformed
 from bot.web import build_web_app
-from storage.database import Store
+from storage.database import Store, make_store
 from storage.repository import Storage
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ def build_app(
 ) -> BotApp:
     """Wire the bot. Nothing here does I/O; `BotApp.start` does."""
     clock = clock or SystemClock()
-    store = Store(config.db_path, exclusive=True)
+    store = make_store(config.db_path, exclusive=True)
     storage = Storage(store)
     metrics = Metrics(clock.now)
 

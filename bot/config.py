@@ -194,7 +194,12 @@ def load_config(
             f"ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES must be true or false, got {shown(legacy_raw)}"
         )
     db_path = get("ASC_BOT_DB") or DEFAULT_DB_PATH
-    if db_path != ":memory:" and not db_path.startswith("file:"):
+    if db_path.startswith("sqlite:///"):
+        db_path = db_path[len("sqlite:///") :]
+    if db_path.startswith(("postgres:", "postgresql:")):
+        if not db_path.startswith(("postgres://", "postgresql://")):
+            problems.append("ASC_BOT_DB must be a postgresql://user:password@host:port/database URL")
+    elif db_path != ":memory:" and not db_path.startswith("file:"):
         parent = Path(db_path).expanduser().parent
         if not parent.is_dir():
             problems.append(f"ASC_BOT_DB is in a directory that does not exist: {shown(parent)}")

@@ -102,6 +102,20 @@ def hold_lock(path: str) -> int:
     return fd
 
 
+def make_store(db: str, *, exclusive: bool = False) -> Store:
+    """The store `ASC_BOT_DB` names: `postgresql://…` is PostgreSQL; a path or `sqlite:///path` is SQLite."""
+    from storage.pg import PgStore, is_postgres_url
+
+    if is_postgres_url(db):
+        return PgStore(db)  # type: ignore[return-value]  # same interface: open, close, call, path
+    return Store(sqlite_path(db), exclusive=exclusive)
+
+
+def sqlite_path(db: str) -> str:
+    """`sqlite:///relative.db` and `sqlite:////absolute.db` (SQLAlchemy's form) name a file path."""
+    return db[len("sqlite:///") :] if db.startswith("sqlite:///") else db
+
+
 def _connect(path: str) -> Database:
     conn = sqlite3.connect(path, timeout=10.0)
     db = Database(conn)
@@ -128,7 +142,23 @@ def backup(source: str, target: str) -> int:
         src.close()
 
 
+def dialect(db: Any) -> str:
+    """"sqlite" or "postgresql": the engine behind a handle passed to a repository's function."""
+    return getattr(db, "dialect", "sqlite")
+
+
+def json_text(db: Any, column: str, key: str) -> str:
+    """SQL for the text of `key` in a JSON-text column, in the handle's dialect."""
+    if dialect(db) == "postgresql":
+        return f"(({column})::jsonb ->> '{key}')"
+    return f"json_extract({column}, '$.{key}')"
+
+
 def applied_migrations(db: Database) -> list[str]:
+    if dialect(db) == "postgresql":
+        from storage.pg_schema import applied_names
+
+        return applied_names(db.conn)  # type: ignore[arg-type]
     if "_sqlite_migrations" not in db.table_names():
         return []
     return [row["name"] for row in db.query("select name from _sqlite_migrations order by id")]
@@ -140,7 +170,12 @@ def immediate(db: Database) -> Iterator[Database]:
 
     In WAL mode a deferred transaction that reads and then writes fails at once with
     SQLITE_BUSY_SNAPSHOT if another connection committed in between; IMMEDIATE waits instead.
+    On PostgreSQL: a SERIALIZABLE transaction (storage/pg.py runs it again when it is aborted).
     """
+    if dialect(db) == "postgresql":
+        with db.transaction():  # type: ignore[attr-defined]
+            yield db
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db

@@ -137,3 +137,8 @@ def m004_slack_delivery(db: Database) -> None:
     db["outbox_attempts"].create(
         {"outbox_id": str, "first_at": str, "attempts": int}, pk="outbox_id", not_null={"first_at"}
     )
+
+
+def migration_names() -> list[str]:
+    """Every migration's name, in the order they apply (storage/pg_schema.py has one twin per name)."""
+    return [m.name for m in MIGRATIONS._migrations]

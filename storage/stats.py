@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from storage.database import Store
+from storage.database import Store, dialect
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ async def ping(store: Store) -> None:
     """Raise unless the database answers a read of the schema and of the publications table."""
 
     def q(db: Database) -> None:
-        db.execute("select count(*) from sqlite_master").fetchone()
+        catalog = "pg_class" if dialect(db) == "postgresql" else "sqlite_master"
+        db.execute(f"select count(*) from {catalog}").fetchone()  # noqa: S608 - one of two names
         db.execute("select id from publications limit 1").fetchall()
 
     await store.call(q)
