@@ -12,13 +12,21 @@ import itertools
 import re
 
 import httpx
+import pytest
 
 from bot.clock import FakeClock
 from bot.sandbox.world import World
+from tests.conftest import ENGINES
 from tests.support.flow import distinct_shapes
 from tests.support.openapi_conformance import check_exchanges
 
 PUBLICATIONS = 20
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Minutes long: on SQLite by default, on every engine of ASC_BOT_TEST_ENGINES when asked."""
+    return str(request.param)
 
 
 class Crash(BaseException):
@@ -79,10 +87,13 @@ async def settle_tasks() -> None:
         await asyncio.sleep(0.005)
 
 
-async def test_crash_after_every_step_finishes_everything_exactly_once(clock: FakeClock) -> None:
+async def test_crash_after_every_step_finishes_everything_exactly_once(
+    clock: FakeClock, db_url: str | None
+) -> None:
     plan = CrashPlan()
     world = World(
         clock,
+        db_path=db_url,
         build_appear_delay=60,
         processing_time=600,
         scheduler=False,
