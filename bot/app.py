@@ -162,6 +162,9 @@ def build_app(
         find_timeout=config.find_timeout,
         processing_timeout=config.processing_timeout,
         defaults_for=lambda bundle_id: _app_defaults(config, bundle_id),
+        sweep_lease=config.lease_seconds or 60.0,
+        action_lease=config.lease_seconds or 600.0,
+        follow_interval=config.follow_interval,
     )
     approvers = commands.Approvers(config.approvers_for, slack_client)
     # The outbox's own client: no retry handlers, since a retried post whose answer was lost would

@@ -43,6 +43,8 @@ ENV_VARS = (
     "ASC_BOT_METRICS_TOKEN",
     "ASC_BOT_LOG_FORMAT",
     "ASC_BOT_LOG_LEVEL",
+    "ASC_BOT_LEASE_SECONDS",
+    "ASC_BOT_FOLLOW_INTERVAL",
 )
 LOG_FORMATS = ("text", "json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -111,6 +113,10 @@ class Config:
     metrics_token: str | None = None
     log_format: str = "text"
     log_level: str = "INFO"
+    # How long a replica's claim on a sweep, a step or an outbox lane lasts unless renewed (None: 60 s
+    # for sweeps and lanes, 600 s for steps); a dead replica's work is taken over after it.
+    lease_seconds: float | None = None
+    follow_interval: float = 120.0  # seconds between reads of a submitted App Store version
 
     def app(self, bundle_id: str) -> AppSettings:
         """Settings for an app with the global channel, key, approvers and publishing filled in."""
@@ -232,6 +238,8 @@ def load_config(
     log_level = (get("ASC_BOT_LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
         problems.append(f"ASC_BOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    lease_seconds = _seconds_or_none("ASC_BOT_LEASE_SECONDS", get("ASC_BOT_LEASE_SECONDS"), 2.0, problems)
+    follow_interval = _seconds_or_none("ASC_BOT_FOLLOW_INTERVAL", get("ASC_BOT_FOLLOW_INTERVAL"), 1.0, problems)
     if problems:
         raise ConfigError(problems)
     return Config(
@@ -254,7 +262,22 @@ def load_config(
         metrics_token=get("ASC_BOT_METRICS_TOKEN"),
         log_format=log_format,
         log_level=log_level,
+        lease_seconds=lease_seconds,
+        follow_interval=follow_interval or 120.0,
     )
+
+
+def _seconds_or_none(name: str, raw: str | None, lowest: float, problems: list[str]) -> float | None:
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not lowest <= value <= 3600.0:
+        problems.append(f"{name} must be a number of seconds from {lowest:g} to 3600, got {shown(raw)}")
+        return None
+    return value
 
 
 def _check_env_typos(env: Mapping[str, str], problems: list[str]) -> None:

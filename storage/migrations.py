@@ -139,6 +139,16 @@ def m004_slack_delivery(db: Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m005_leases(db: Database) -> None:
+    """Leases for several replicas on one database: who sweeps a publication (until when), who runs a
+    step, and named leases (an outbox lane per channel)."""
+    db["publications"].add_column("sweep_owner", str)
+    db["publications"].add_column("sweep_lease_until", str)
+    db["actions"].add_column("lease_owner", str)
+    db["leases"].create({"name": str, "owner": str, "until": str}, pk="name", not_null={"owner", "until"})
+
+
 def migration_names() -> list[str]:
     """Every migration's name, in the order they apply (storage/pg_schema.py has one twin per name)."""
     return [m.name for m in MIGRATIONS._migrations]

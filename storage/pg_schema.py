@@ -124,6 +124,12 @@ PG_MIGRATIONS: dict[str, list[str]] = {
         f"ALTER TABLE publications ADD COLUMN slack_problem {T}",
         f"CREATE TABLE outbox_attempts (outbox_id {T} PRIMARY KEY, first_at {T} NOT NULL, attempts integer)",
     ],
+    "m005_leases": [
+        f"ALTER TABLE publications ADD COLUMN sweep_owner {T}",
+        f"ALTER TABLE publications ADD COLUMN sweep_lease_until {T}",
+        f"ALTER TABLE actions ADD COLUMN lease_owner {T}",
+        f"CREATE TABLE leases (name {T} PRIMARY KEY, owner {T} NOT NULL, until {T} NOT NULL)",
+    ],
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from storage.actions import ActionsRepository
 from storage.database import Store
 from storage.events import EventsRepository
+from storage.leases import LeasesRepository
 from storage.outbox import OutboxRepository
 from storage.publications import PublicationsRepository
 from storage.sql import DIRTY, ActionRequest, Intake, NewAction, NewEvent
@@ -12,7 +13,9 @@ from storage.sql import DIRTY, ActionRequest, Intake, NewAction, NewEvent
 __all__ = ["DIRTY", "ActionRequest", "Intake", "NewAction", "NewEvent", "Storage"]
 
 
-class Storage(PublicationsRepository, ActionsRepository, EventsRepository, OutboxRepository):
+class Storage(
+    PublicationsRepository, ActionsRepository, EventsRepository, OutboxRepository, LeasesRepository
+):
     """Repository over the four tables; safe to call from any coroutine."""
 
     def __init__(self, store: Store) -> None:

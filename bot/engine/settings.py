@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,4 +28,11 @@ class EngineSettings:
     action_lease: float = 600.0
     follow_interval: float = 120.0  # App Store review takes hours; webhooks make changes immediate
     max_parallel_actions: int = 8
+    sweep_lease: float = 60.0  # a replica's claim on due publications and on an outbox lane
+    replica: str = field(default_factory=lambda: replica_id())  # owner of this process's leases
     defaults_for: Callable[[str], AppDefaults] = field(default=lambda bundle_id: AppDefaults())
+
+
+def replica_id() -> str:
+    """Who holds a lease: host, process and a random part (a restarted process is a new owner)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
