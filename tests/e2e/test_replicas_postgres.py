@@ -35,7 +35,7 @@ from tests.engine.test_crash import accepted
 PUBLICATIONS = 40
 REPLICAS = 3
 KILLS = 20
-LEASE = "3"  # seconds: a dead replica's work is taken over this long after it died
+LEASE = "5"  # seconds: a dead replica's work is taken over this long after it died
 
 
 @pytest.fixture
