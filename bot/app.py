@@ -32,7 +32,7 @@ from bot.scheduler import Ticker
 from bot.slack_notifier import SlackNotifier
 from bot.slack_requests import RefuseMalformed
 from bot.web import build_web_app
-from storage.database import Store, make_store
+from storage.database import StorageEngine, make_store
 from storage.repository import Storage
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class BotApp:
 
     config: Config
     clock: Clock
-    store: Store
+    store: StorageEngine
     storage: Storage
     clients: Clients
     engine: Engine

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage.database import Store, dialect, immediate
+from storage.database import StorageEngine, dialect, immediate
 from storage.records import Action, to_db_time
 from storage.sql import DIRTY, ActionRequest, NewAction, NewEvent, encode, insert_event, one, update_row
 
@@ -16,7 +16,7 @@ from storage.sql import DIRTY, ActionRequest, NewAction, NewEvent, encode, inser
 class ActionsRepository:
     """Steps of a publication, each claimed by one runner."""
 
-    store: Store
+    store: StorageEngine
 
     async def request_action(
         self, publication_id: str, action: NewAction, now: datetime, event: NewEvent | None = None

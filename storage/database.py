@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlite_utils import Database
 
@@ -19,6 +19,22 @@ from storage.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class StorageEngine(Protocol):
+    """What the repositories need of a database: SQLite's `Store` or PostgreSQL's `PgStore`.
+
+    `call(fn, *args)` runs `fn(db, *args)` on a handle that speaks the sqlite-utils subset the
+    repositories use (`query`, `execute`, `db[table].insert`, `immediate(db)`).
+    """
+
+    path: str
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T: ...
 
 
 class Store:
@@ -102,12 +118,12 @@ def hold_lock(path: str) -> int:
     return fd
 
 
-def make_store(db: str, *, exclusive: bool = False) -> Store:
+def make_store(db: str, *, exclusive: bool = False) -> StorageEngine:
     """The store `ASC_BOT_DB` names: `postgresql://…` is PostgreSQL; a path or `sqlite:///path` is SQLite."""
     from storage.pg import PgStore, is_postgres_url
 
     if is_postgres_url(db):
-        return PgStore(db)  # type: ignore[return-value]  # same interface: open, close, call, path
+        return PgStore(db)
     return Store(sqlite_path(db), exclusive=exclusive)
 
 

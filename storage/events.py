@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from storage.database import Store, immediate, json_text
+from storage.database import StorageEngine, immediate, json_text
 from storage.records import Event
 from storage.sql import NewEvent, insert_event, one, record_delivery, update_row
 
@@ -14,7 +14,7 @@ from storage.sql import NewEvent, insert_event, one, record_delivery, update_row
 class EventsRepository:
     """The audit log, thread replies and webhook delivery ids."""
 
-    store: Store
+    store: StorageEngine
 
     async def add_event(self, publication_id: str | None, event: NewEvent, now: datetime) -> None:
         def tx(db: Database) -> None:

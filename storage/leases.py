@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from storage.database import Store, dialect, immediate
+from storage.database import StorageEngine, dialect, immediate
 from storage.records import ACTIVE_STATES, Publication, to_db_time
 from storage.sql import one
 
@@ -23,7 +23,7 @@ from storage.sql import one
 class LeasesRepository:
     """Claims with an owner and an expiry: due publications, steps, named leases."""
 
-    store: Store
+    store: StorageEngine
 
     async def claim_due(
         self, now: datetime, owner: str, lease: timedelta, limit: int = 5000

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storage.actions import ActionsRepository
-from storage.database import Store
+from storage.database import StorageEngine
 from storage.events import EventsRepository
 from storage.leases import LeasesRepository
 from storage.outbox import OutboxRepository
@@ -18,5 +18,5 @@ class Storage(
 ):
     """Repository over the four tables; safe to call from any coroutine."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StorageEngine) -> None:
         self.store = store

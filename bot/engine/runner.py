@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -60,10 +61,7 @@ class StepRunner:
             claimed = await self.storage.claim_action(action.id, now, lease, owner)
             if claimed is None:  # another replica runs it: the later steps wait for it, in order
                 break
-            renewing = renew_while_working(
-                lambda c=claimed, o=owner, ttl=lease: self.storage.renew_action(c.id, o, self.clock.now() + ttl),
-                lease,
-            )
+            renewing = renew_while_working(self._renewer(claimed.id, owner, lease), lease)
             try:
                 outcome_or_retry = await self._run_claimed(pub, claimed, client)
             finally:
@@ -72,6 +70,9 @@ class StepRunner:
                 retry_at = outcome_or_retry
                 break
         await self._settle(pub.id, retry_at, follow_every)
+
+    def _renewer(self, action_id: int, owner: str, lease: timedelta) -> Callable[[], Awaitable[bool]]:
+        return lambda: self.storage.renew_action(action_id, owner, self.clock.now() + lease)
 
     async def _run_claimed(self, pub: Publication, claimed: Action, client: Any) -> datetime | None:
         """Run one claimed step and record what came of it; returns when to retry, if it must wait."""
