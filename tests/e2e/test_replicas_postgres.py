@@ -118,7 +118,7 @@ async def test_replicas_on_postgres_survive_sigkills_and_do_everything_once(
             deadline = time.monotonic() + 150
             while not (kills >= KILLS and await finished(storage)):
                 assert time.monotonic() < deadline, f"not finished after {kills} kills"
-                await asyncio.sleep(rng.uniform(0.2, 1.5) if kills < KILLS else 0.5)
+                await asyncio.sleep(rng.uniform(0.1, 0.8) if kills < KILLS else 0.3)
                 if kills >= KILLS:
                     continue
                 n = rng.randrange(REPLICAS)
