@@ -111,6 +111,10 @@ def db_backup(target: str, db_path: str | None = None) -> int:
     from storage.database import backup
 
     source = db_path or os.environ.get("ASC_BOT_DB") or DEFAULT_DB_PATH
+    if source.startswith(("postgres://", "postgresql://")):
+        print("asc-bot db backup copies SQLite files; back a PostgreSQL database up with pg_dump", file=sys.stderr)
+        return 2
+    source = source[len("sqlite:///") :] if source.startswith("sqlite:///") else source
     if not os.path.exists(source):
         print(f"asc-bot db backup: there is no database at {source} (ASC_BOT_DB)", file=sys.stderr)
         return 2
