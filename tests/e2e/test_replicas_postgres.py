@@ -63,6 +63,7 @@ async def test_replicas_on_postgres_survive_sigkills_and_do_everything_once(
     tmp_path: Path, pg_url: str
 ) -> None:
     rng = random.Random(15)
+    began = time.monotonic()
     world = World(
         SystemClock(),
         db_path=pg_url,
@@ -153,4 +154,6 @@ async def test_replicas_on_postgres_survive_sigkills_and_do_everything_once(
     assert None not in tags
     assert {tag: n for tag, n in tags.items() if n > 1} == {}
     assert len([m for m in posts if not m.is_reply]) == PUBLICATIONS
-    logging.getLogger(__name__).warning("kills=%d posts=%d", kills, len(posts))
+    logging.getLogger(__name__).warning(
+        "kills=%d posts=%d seconds=%.1f", kills, len(posts), time.monotonic() - began
+    )
