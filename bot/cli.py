@@ -361,7 +361,11 @@ async def webhooks_register(
 
 def _secrets(config: Config) -> list[str | None]:
     keys = [k.private_key for k in config.api_keys.values()]
+    from urllib.parse import urlsplit
+
+    db_password = urlsplit(config.db_path).password if "://" in config.db_path else None
     return [
+        db_password,  # of a postgresql:// URL (psycopg may name the URL in an error)
         config.slack_bot_token,
         config.slack_signing_secret,
         config.slack_app_token,
