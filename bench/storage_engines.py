@@ -5,7 +5,7 @@ load-generator process, each committed (publication, steps, audit event, deliver
 202. Sweep: every one of those publications is then due with its build uploaded; the time of one
 sweep that polls them all (one batched read per key, one compare-and-set per publication, claims
 and leases included) gives publications swept per second. SQLite is the baseline; PostgreSQL is a
-throwaway local server (bot/sandbox/postgres.py), SERIALIZABLE, fsync on, over TCP on 127.0.0.1.
+throwaway local server (bot/sandbox/postgres.py), REPEATABLE READ, fsync on, over TCP on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ async def run(args: argparse.Namespace) -> Result:
         },
         notes=[
             "SQLite: one writer thread, WAL, synchronous=FULL. PostgreSQL: a pool of 4 connections,"
-            " SERIALIZABLE transactions retried when aborted, fsync on, local server over TCP.",
+            " REPEATABLE READ transactions retried when aborted, fsync on, local server over TCP.",
             "The sweep claims every due publication with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL).",
         ],
         data=results,

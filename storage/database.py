@@ -186,7 +186,7 @@ def immediate(db: Database) -> Iterator[Database]:
 
     In WAL mode a deferred transaction that reads and then writes fails at once with
     SQLITE_BUSY_SNAPSHOT if another connection committed in between; IMMEDIATE waits instead.
-    On PostgreSQL: a SERIALIZABLE transaction (storage/pg.py runs it again when it is aborted).
+    On PostgreSQL: a REPEATABLE READ transaction (storage/pg.py runs it again when it is aborted).
     """
     if dialect(db) == "postgresql":
         with db.transaction():  # type: ignore[attr-defined]
