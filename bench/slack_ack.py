@@ -109,6 +109,8 @@ async def run(args: argparse.Namespace) -> Result:
             opens = world.slack.calls_to("views.open")[opens_before:]
             opened = sum(1 for call in opens if call.ok)
             expired = sum(1 for call in opens if call.error == "expired_trigger_id")
+            # views.open is Tier 4 (100+ a minute per workspace): a burst of clicks meets it, as in Slack.
+            limited = sum(1 for call in opens if call.status == 429)
     finally:
         await world.stop()
 
@@ -133,7 +135,8 @@ async def run(args: argparse.Namespace) -> Result:
             "Each app runs alone in its own process; clicks come from a third over loopback. Each round is "
             "preceded by a discarded warm-up round, and the two apps take turns going first.",
             f"After acking, asc-bot stores the request and opens the What to Test modal: {opened:,} of "
-            f"{len(opens):,} modals opened, {expired:,} too late for the click's trigger id (Slack allows 3 s).",
+            f"{len(opens):,} modals opened, {expired:,} too late for the click's trigger id (Slack allows 3 s), "
+            f"{limited:,} refused by views.open's rate limit (Tier 4; the clicker is told).",
         ],
         data={
             "bot_p50_ms": ms(percentile(bot_lat, 50)),

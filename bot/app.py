@@ -26,11 +26,12 @@ from bot.config import Config
 from bot.engine.clients import Clients
 from bot.engine.engine import Engine
 from bot.engine.settings import AppDefaults, EngineSettings
-from bot.metrics import MeteredRateLimitRetryHandler, MeteredTransport, MeteredWebClient, Metrics
+from bot.metrics import MeteredTransport, MeteredWebClient, Metrics
 from bot.ops_web import add_ops_routes, metered
 from bot.scheduler import Ticker
 from bot.slack_notifier import SlackNotifier
 from bot.slack_requests import RefuseMalformed
+from bot.slack_retry import PersonRateLimitRetryHandler
 from bot.web import build_web_app
 from storage.database import StorageEngine, make_store
 from storage.repository import Storage
@@ -143,7 +144,7 @@ def build_app(
         base_url=config.slack_api_url,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            MeteredRateLimitRetryHandler(metrics, max_retry_count=3),
+            PersonRateLimitRetryHandler(metrics, max_retry_count=3),
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
     )
@@ -161,6 +162,9 @@ def build_app(
         poll_interval=config.poll_interval,
         find_timeout=config.find_timeout,
         processing_timeout=config.processing_timeout,
+        feedback_poll_interval=config.feedback_poll_interval,
+        feedback_digest_threshold=config.feedback_digest_threshold,
+        approval_reminder=config.approval_reminder,
         defaults_for=lambda bundle_id: _app_defaults(config, bundle_id),
         sweep_lease=config.lease_seconds or 60.0,
         action_lease=config.lease_seconds or 600.0,
@@ -176,7 +180,7 @@ def build_app(
     engine = Engine(
         storage,
         clients,
-        SlackNotifier(outbox_client),
+        SlackNotifier(outbox_client, clock),
         clock,
         settings,
         authority=approvers,

@@ -18,6 +18,8 @@ EVENT_TYPES = (
     "BUILD_UPLOAD_STATE_UPDATED",
     "APP_STORE_VERSION_APP_VERSION_STATE_UPDATED",
     "BUILD_BETA_DETAIL_EXTERNAL_BUILD_STATE_UPDATED",
+    "BETA_FEEDBACK_SCREENSHOT_SUBMISSION_CREATED",
+    "BETA_FEEDBACK_CRASH_SUBMISSION_CREATED",
 )
 # ...and as `data.type` names them in a delivered payload.
 REFRESHING = frozenset(
@@ -27,6 +29,7 @@ REFRESHING = frozenset(
         "buildBetaDetailExternalBuildStateUpdated",
     }
 )
+FEEDBACK = frozenset({"betaFeedbackScreenshotSubmissionCreated", "betaFeedbackCrashSubmissionCreated"})
 PING = "webhookPingCreated"
 _ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _TYPE = re.compile(r"^[A-Za-z]{1,100}$")
@@ -49,6 +52,11 @@ class AppleEvent:
     @property
     def is_ping(self) -> bool:
         return self.type == PING
+
+    @property
+    def is_feedback(self) -> bool:
+        """A tester sent TestFlight feedback (the resource is the submission)."""
+        return self.type in FEEDBACK
 
     @property
     def refreshes(self) -> bool:

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from bot.config import Config
 
 
-
 def build_parser() -> argparse.ArgumentParser:
     """Every sub-command and its options."""
     parser = argparse.ArgumentParser(
@@ -210,6 +209,11 @@ async def _check() -> int:
             answer = await slack.auth_test()
             print(f"ok   Slack bot token works: @{answer.get('user')} in {answer.get('team')}")
             ok = await _check_channels(config, slack) and ok
+            from bot.held_channels import check_held
+
+            for fine, said in await check_held(config, slack):
+                ok = ok and fine
+                print(f"{'ok  ' if fine else 'FAIL'} {said}")
         except SlackApiError as exc:
             ok = False
             print(

@@ -40,6 +40,9 @@ ENV_VARS = (
     "ASC_BOT_POLL_INTERVAL",
     "ASC_BOT_FIND_TIMEOUT",
     "ASC_BOT_PROCESSING_TIMEOUT",
+    "ASC_BOT_FEEDBACK_POLL_INTERVAL",
+    "ASC_BOT_FEEDBACK_DIGEST_THRESHOLD",
+    "ASC_BOT_APPROVAL_REMINDER",
     "ASC_BOT_METRICS_TOKEN",
     "ASC_BOT_LOG_FORMAT",
     "ASC_BOT_LOG_LEVEL",
@@ -58,6 +61,12 @@ _SECONDS = (
     ("ASC_BOT_FIND_TIMEOUT", "find_timeout", 900.0, 7 * 86400.0),
     ("ASC_BOT_PROCESSING_TIMEOUT", "processing_timeout", 7200.0, 7 * 86400.0),
 )
+# (env variable, TOML [defaults] name, default, lower bound other than 0 (= off), upper bound, unit).
+_TUNING = (
+    ("ASC_BOT_FEEDBACK_POLL_INTERVAL", "feedback_poll_interval", 1800.0, 60.0, 86400.0, "seconds"),
+    ("ASC_BOT_FEEDBACK_DIGEST_THRESHOLD", "feedback_digest_threshold", 20.0, 1.0, 10000.0, "a whole number"),
+    ("ASC_BOT_APPROVAL_REMINDER", "approval_reminder", 14400.0, 60.0, 30 * 86400.0, "seconds"),
+)
 MIN_WEBHOOK_SECRET_LENGTH = 16
 _DEFAULTS_FIELDS = (
     "channel",
@@ -66,6 +75,9 @@ _DEFAULTS_FIELDS = (
     "find_timeout",
     "processing_timeout",
     "publishing",
+    "feedback_poll_interval",
+    "feedback_digest_threshold",
+    "approval_reminder",
 )
 _SECRET_FIELDS = frozenset(
     {"slack_bot_token", "slack_signing_secret", "slack_app_token", "webhook_secret", "apple_webhook_secret", "metrics_token"}
@@ -111,6 +123,9 @@ class Config:
     # Legacy CI that cannot send X-Signature-Timestamp: body-only signatures, replayable forever.
     allow_untimestamped_signatures: bool = False
     metrics_token: str | None = None
+    feedback_poll_interval: float = 1800.0  # seconds between safety-net polls of TestFlight feedback; 0: off
+    feedback_digest_threshold: int = 20  # feedback replies per app and day before a daily digest; 0: never
+    approval_reminder: float = 14400.0  # seconds a held step waits before approvers are pinged; 0: never
     log_format: str = "text"
     log_level: str = "INFO"
     # How long a replica's claim on a sweep, a step or an outbox lane lasts unless renewed (None: 60 s
@@ -222,6 +237,7 @@ def load_config(
     else:
         channel = ck.toml_channel(defaults, ("defaults",), problems)
     seconds = _seconds(get, defaults, problems)
+    tuning = _tuning(get, defaults, problems)
 
     base = Path(config_path).expanduser().parent if config_path else Path()
     api_keys, key_names = ck.load_keys(env, document.get("keys", {}), base, problems)
@@ -260,6 +276,9 @@ def load_config(
         publishing_defaults=publishing_defaults,
         allow_untimestamped_signatures=bool(legacy),
         metrics_token=get("ASC_BOT_METRICS_TOKEN"),
+        feedback_poll_interval=tuning[0],
+        feedback_digest_threshold=int(tuning[1]),
+        approval_reminder=tuning[2],
         log_format=log_format,
         log_level=log_level,
         lease_seconds=lease_seconds,
@@ -342,6 +361,26 @@ def _seconds(get: Any, defaults: Mapping[str, Any], problems: list[str]) -> list
     elif find_ok and process_ok and process < find:
         # Both deadlines run from upload time, so a build found late could never finish processing.
         problems.append(f"{labels[2]} must be at least the find timeout ({find:g} s), got {process:g}")
+    return values
+
+
+def _tuning(get: Any, defaults: Mapping[str, Any], problems: list[str]) -> list[float]:
+    """Feedback polling and digests, approval reminders: 0 turns each off; env wins over [defaults]."""
+    values: list[float] = []
+    for env_name, toml_name, default, lower, upper, unit in _TUNING:
+        raw, label = get(env_name), env_name
+        if raw is None and toml_name in defaults:
+            raw, label = defaults[toml_name], toml_label("defaults", toml_name)
+        number = default if raw is None else _number(raw)
+        if number is None or (unit == "a whole number" and not number.is_integer()):
+            wanted = "a number of seconds" if unit == "seconds" else unit
+            problems.append(f"{label} must be {wanted}, got {shown(raw)}")
+        elif number != 0 and not lower <= number <= upper:
+            problems.append(f"{label} must be 0 (off) or between {lower:g} and {upper:g}, got {number:g}")
+        else:
+            values.append(number)
+            continue
+        values.append(default)
     return values
 
 

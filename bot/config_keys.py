@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from bot.appstore.auth import ApiKey, parse_private_key
+from bot.appstore.states import RELEASE_TYPES
 
 DEFAULT_KEY_NAME = "default"
 ISSUER_ID = "APP_STORE_CONNECT_API_KEY_ISSUER_ID"
@@ -32,7 +33,6 @@ _ISSUER_RE = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 _AUTHKEY_FILE_RE = re.compile(r"AuthKey_([A-Z0-9]{10})\.p8")
 _BARE_TOML_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
 _KEY_NAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-RELEASE_TYPES = ("MANUAL", "AFTER_APPROVAL", "SCHEDULED")
 # The webhook's "publishing" keys (codemagic.yaml's publishing.app_store_connect) and their types.
 PUBLISHING_TYPES: Mapping[str, type] = MappingProxyType(
     {

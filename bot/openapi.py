@@ -13,7 +13,11 @@ from bot.engine import intake as rules
 from bot.signatures import MAX_SKEW_SECONDS
 
 STATES = ("waiting_for_build", "processing", "ready", "done", "failed", "timed_out", "cancelled")
-APPLE_RESULTS = ("ping", "refreshed", "unknown_resource", "ignored", "duplicate")
+# Feedback events answer posted, digest (held for the app's daily digest), unknown_build or unreadable.
+APPLE_RESULTS = (
+    "ping", "refreshed", "unknown_resource", "ignored", "duplicate",
+    "posted", "digest", "unknown_build", "unreadable",
+)  # fmt: skip
 ONE_LINE = "^[^\\u0000-\\u001f\\u007f]*$"  # no control characters (the validator refuses them)
 
 
@@ -180,7 +184,8 @@ def document() -> dict[str, Any]:
             "/webhooks/app-store-connect": {
                 "post": {
                     "operationId": "appStoreConnectEvent",
-                    "summary": "App Store Connect's own webhook: poll the affected publication at once.",
+                    "summary": "App Store Connect's own webhook: poll the affected publication at once, "
+                    "or post a tester's TestFlight feedback in its build's thread.",
                     "description": "Registered with `asc-bot webhooks register` for the event types "
                     + ", ".join(EVENT_TYPES)
                     + ". Events are deduplicated by data.id.",

@@ -184,6 +184,10 @@ def apple_handler(engine: Engine, secret: str | None, clock: Clock) -> Handler:
             return web.json_response({**answer, "result": "ping"})
         if not await engine.storage.remember_delivery(APPLE_SOURCE, event.id, clock.now()):
             return web.json_response({**answer, "result": "duplicate"})
+        if event.is_feedback and event.resource_id is not None:
+            result = await engine.feedback.on_event(event.type, event.resource_type, event.resource_id)
+            engine.wake()  # the outbox posts the reply on the next sweep
+            return web.json_response({**answer, "result": result})
         if not event.refreshes:
             log.info("App Store Connect event %s (%s) ignored: not one the bot follows", event.id, event.type)
             return web.json_response({**answer, "result": "ignored"})

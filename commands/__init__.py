@@ -5,7 +5,18 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.engine.engine import Engine
-from commands import approve, asc, beta_groups, compliance, origin, release, review, testflight
+from commands import (
+    approve,
+    asc,
+    beta_groups,
+    compliance,
+    home,
+    membership,
+    origin,
+    release,
+    review,
+    testflight,
+)
 from commands.approvers import Approvers
 
 __all__ = ["VERBS", "Approvers", "register_all"]
@@ -16,5 +27,7 @@ def register_all(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     """Register every listener; the engine's guard decides who may run gated steps (`approvers` says
     who the approvers are), and no click acts on a publication other than its message's."""
     origin.register(app, engine)
+    membership.register(app, engine)
     for verb in VERBS:
         verb.register(app, engine, approvers)
+    home.register(app, engine, approvers)

@@ -12,7 +12,7 @@ from bot import blocks
 from bot.engine.engine import Engine
 from bot.errors import AscBotError
 from commands.approvers import Approvers
-from commands.common import ButtonClick, Submission, answer, load, open_view
+from commands.common import ButtonClick, Submission, answer, load, open_view, slack_error, tell
 
 log = logging.getLogger(__name__)
 ACTION_ID = blocks.BETA_GROUPS
@@ -42,8 +42,11 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
             modal = blocks.message_modal(CALLBACK_ID, TITLE, f"⚠️ {exc.user_message}", meta)
         try:
             await client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=modal)
-        except Exception as exc:  # closed meanwhile, or changed by another update: nothing to show
-            log.info("could not show the beta groups of %s: %s", click.publication_id, exc)
+        except Exception as exc:
+            error, _ = slack_error(exc)
+            log.info("could not show the beta groups of %s: %s", click.publication_id, error)
+            if error in ("ratelimited", "rate_limited"):  # else closed meanwhile, or changed: nothing to say
+                await tell(client, click.where, click.user, blocks.modal_not_filled(TITLE, error))
 
     @app.view(CALLBACK_ID)
     async def add_groups(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import blocks
 from bot.engine.engine import Engine, RequestResult
@@ -22,10 +23,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Where:
-    """Where a private answer goes: the channel, and the thread when the click came from one."""
+    """Where a private answer goes: the channel, and the thread when the click came from one.
+
+    `response_url` (a click's): the way back when chat.postEphemeral fails, e.g. rate-limited."""
 
     channel: str | None
     thread_ts: str | None = None
+    response_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class ButtonClick:
     trigger_id: str | None
     thread_ts: str | None = None
     message_text: str = ""
+    response_url: str | None = None
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> ButtonClick:
@@ -55,12 +60,13 @@ class ButtonClick:
             trigger_id=body.get("trigger_id"),
             thread_ts=container.get("thread_ts"),
             message_text=str(message.get("text") or ""),
+            response_url=body.get("response_url") if isinstance(body.get("response_url"), str) else None,
         )
 
     @property
     def where(self) -> Where:
         # An answer to a click on the channel message belongs in the channel, where the user looks.
-        return Where(self.channel, self.thread_ts)
+        return Where(self.channel, self.thread_ts, self.response_url)
 
     def modal_context(self) -> str:
         return blocks.metadata(p=self.publication_id, c=self.channel, t=self.message_ts)
@@ -121,15 +127,30 @@ def slash_text(command: dict[str, Any]) -> str:
 
 
 async def tell(client: AsyncWebClient, where: Where, user: str, text: str) -> None:
-    """An ephemeral answer only `user` sees; a failure to send it is logged, never raised at Slack."""
+    """An ephemeral answer only `user` sees; a failure to send it is logged, never raised at Slack.
+
+    When chat.postEphemeral fails (rate-limited, say) and the click left a response_url, the answer
+    goes that way instead: it is not subject to the Web API's tiers."""
     if not where.channel:
         return
     try:
         await client.chat_postEphemeral(
             channel=where.channel, user=user, text=text, thread_ts=where.thread_ts
         )
+        return
     except Exception as exc:
-        log.warning("could not send an ephemeral answer to %s in %s: %s", user, where.channel, exc)
+        error, _ = slack_error(exc)
+        log.warning("could not send an ephemeral answer to %s in %s: %s", user, where.channel, error)
+    if where.response_url:
+        try:
+            sent = await AsyncWebhookClient(where.response_url).send(
+                text=text, response_type="ephemeral", replace_original=False
+            )
+            if sent.status_code == 200:
+                return
+            log.warning("response_url refused the answer to %s: %s %s", user, sent.status_code, sent.body)
+        except Exception as exc:
+            log.warning("could not answer %s through the response_url: %s", user, exc)
 
 
 async def answer(client: AsyncWebClient, where: Where, user: str, title: str, result: RequestResult) -> bool:

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import blocks
 from bot.engine.engine import Engine
 from commands.approvers import Approvers
-from commands.common import ButtonClick, answer, tell
+from commands.common import ButtonClick, answer, slack_error, tell
 
 log = logging.getLogger(__name__)
 ANSWERS = {blocks.COMPLIANCE_YES: True, blocks.COMPLIANCE_NO: False}
@@ -48,4 +48,6 @@ async def show_answer(client: AsyncWebClient, click: ButtonClick, uses_encryptio
     try:
         await client.chat_update(channel=click.channel, ts=click.message_ts, text=text, blocks=payload)
     except Exception as exc:
-        log.warning("could not mark the compliance question %s answered: %s", click.message_ts, exc)
+        error, _ = slack_error(exc)
+        log.warning("could not mark the compliance question %s answered: %s", click.message_ts, error)
+        await tell(client, click.where, click.user, blocks.question_not_updated(error))

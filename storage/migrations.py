@@ -140,13 +140,31 @@ def m004_slack_delivery(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m005_leases(db: Database) -> None:
-    """Leases for several replicas on one database: who sweeps a publication (until when), who runs a
-    step, and named leases (an outbox lane per channel)."""
-    db["publications"].add_column("sweep_owner", str)
-    db["publications"].add_column("sweep_lease_until", str)
-    db["actions"].add_column("lease_owner", str)
-    db["leases"].create({"name": str, "owner": str, "until": str}, pk="name", not_null={"owner", "until"})
+def m005_slack_parked_channels(db: Database) -> None:
+    """Channels Slack refused for good (their posts are held until the bot can post there again),
+    and the notices about undeliverable publications, each told once."""
+    db["slack_blocked_channels"].create(
+        {"channel": str, "code": str, "problem": str, "since": str, "checked_at": str},
+        pk="channel",
+        not_null={"code", "since"},
+    )
+    db["slack_notices"].create(
+        {
+            "key": str,
+            "publication_id": str,
+            "text": str,
+            "created_at": str,
+            "told_at": str,
+            "told_to": str,
+        },
+        pk="key",
+        not_null={"text", "created_at"},
+    )
+
+
+# Later migrations live in their own modules, registered in order on import.
+import storage.m006_feedback  # noqa: E402
+import storage.m007_leases  # noqa: E402, F401
 
 
 def migration_names() -> list[str]:

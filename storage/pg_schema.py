@@ -124,7 +124,41 @@ PG_MIGRATIONS: dict[str, list[str]] = {
         f"ALTER TABLE publications ADD COLUMN slack_problem {T}",
         f"CREATE TABLE outbox_attempts (outbox_id {T} PRIMARY KEY, first_at {T} NOT NULL, attempts integer)",
     ],
-    "m005_leases": [
+    "m005_slack_parked_channels": [
+        "CREATE TABLE slack_blocked_channels ("
+        + _cols(channel=f"{T} PRIMARY KEY", code=f"{T} NOT NULL", problem=T, since=f"{T} NOT NULL", checked_at=T)
+        + ")",
+        "CREATE TABLE slack_notices ("
+        + _cols(
+            key=f"{T} PRIMARY KEY",
+            publication_id=T,
+            text=f"{T} NOT NULL",
+            created_at=f"{T} NOT NULL",
+            told_at=T,
+            told_to=T,
+        )
+        + ")",
+    ],
+    "m006_feedback": [
+        "CREATE TABLE feedback_seen ("
+        + _cols(
+            feedback_id=f"{T} PRIMARY KEY",
+            kind=f"{T} NOT NULL",
+            app_bundle_id=f"{T} NOT NULL",
+            build_id=T,
+            publication_id=T,
+            via=T,
+            seen_at=f"{T} NOT NULL",
+            day=f"{T} NOT NULL",
+            mode=f"{T} NOT NULL",
+            summary=T,
+            digested_at=T,
+        )
+        + ")",
+        "CREATE INDEX feedback_by_app_day ON feedback_seen (app_bundle_id, day, mode)",
+        "CREATE INDEX feedback_digest_due ON feedback_seen (mode, digested_at)",
+    ],
+    "m007_leases": [
         f"ALTER TABLE publications ADD COLUMN sweep_owner {T}",
         f"ALTER TABLE publications ADD COLUMN sweep_lease_until {T}",
         f"ALTER TABLE actions ADD COLUMN lease_owner {T}",

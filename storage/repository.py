@@ -5,16 +5,26 @@ from __future__ import annotations
 from storage.actions import ActionsRepository
 from storage.database import StorageEngine
 from storage.events import EventsRepository
+from storage.feedback import FeedbackRepository
 from storage.leases import LeasesRepository
 from storage.outbox import OutboxRepository
 from storage.publications import PublicationsRepository
+from storage.reminders import RemindersRepository
+from storage.slack_parking import SlackParkingRepository
 from storage.sql import DIRTY, ActionRequest, Intake, NewAction, NewEvent
 
 __all__ = ["DIRTY", "ActionRequest", "Intake", "NewAction", "NewEvent", "Storage"]
 
 
 class Storage(
-    PublicationsRepository, ActionsRepository, EventsRepository, OutboxRepository, LeasesRepository
+    PublicationsRepository,
+    ActionsRepository,
+    EventsRepository,
+    OutboxRepository,
+    SlackParkingRepository,
+    FeedbackRepository,
+    RemindersRepository,
+    LeasesRepository,
 ):
     """Repository over the four tables; safe to call from any coroutine."""
 

@@ -148,6 +148,7 @@ def test_env_var_names_are_the_contract() -> None:
             "ASC_BOT_DB",
             "ASC_BOT_CONFIG",
         ),
+        *("ASC_BOT_FEEDBACK_POLL_INTERVAL", "ASC_BOT_FEEDBACK_DIGEST_THRESHOLD", "ASC_BOT_APPROVAL_REMINDER"),
         *("ASC_BOT_POLL_INTERVAL", "ASC_BOT_FIND_TIMEOUT", "ASC_BOT_PROCESSING_TIMEOUT"),
         *("ASC_BOT_METRICS_TOKEN", "ASC_BOT_LOG_FORMAT", "ASC_BOT_LOG_LEVEL"),
         *("ASC_BOT_LEASE_SECONDS", "ASC_BOT_FOLLOW_INTERVAL"),  # issue 15: replicas on PostgreSQL
@@ -892,3 +893,22 @@ def test_a_secret_in_the_wrong_variable_is_described_never_printed(tmp_path: Pat
     for secret in (SIGNING_SECRET, token, WEBHOOK_SECRET, APP_TOKEN):
         assert secret not in text
     assert text.count("not shown") == 4
+
+
+def test_feedback_and_reminder_settings_from_env_and_toml(tmp_path: Path) -> None:
+    text = "[defaults]\nfeedback_digest_threshold = 5\napproval_reminder = 0\n"
+    config = load_config(with_toml(tmp_path, text, ASC_BOT_FEEDBACK_POLL_INTERVAL="600"))
+    settings = (config.feedback_poll_interval, config.feedback_digest_threshold, config.approval_reminder)
+    assert settings == (600, 5, 0)
+    assert load_config(make_env()).approval_reminder == 14400  # four hours unless set
+    assert problems_of(
+        make_env(
+            ASC_BOT_FEEDBACK_POLL_INTERVAL="5",
+            ASC_BOT_FEEDBACK_DIGEST_THRESHOLD="2.5",
+            ASC_BOT_APPROVAL_REMINDER="soon",
+        )
+    ) == [
+        "ASC_BOT_FEEDBACK_POLL_INTERVAL must be 0 (off) or between 60 and 86400, got 5",
+        "ASC_BOT_FEEDBACK_DIGEST_THRESHOLD must be a whole number, got '2.5'",
+        "ASC_BOT_APPROVAL_REMINDER must be a number of seconds, got 'soon'",
+    ]

@@ -71,6 +71,7 @@ class BuildsMixin(ResourceFamily):
             "filter[betaAppReviewSubmission.betaReviewState]": "WAITING_FOR_REVIEW,IN_REVIEW",
             "filter[preReleaseVersion.platform]": platform,
             "limit": MAX_LIMIT,
+            "include": "preReleaseVersion",  # the thread names them by marketing version
         }
         return self._builds(await self._http.get_all("/v1/builds", params), app_id)
 

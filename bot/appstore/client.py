@@ -12,6 +12,7 @@ from bot.appstore.apps import AppsMixin
 from bot.appstore.auth import ApiKey
 from bot.appstore.budget import RateLimit
 from bot.appstore.builds import BuildsMixin
+from bot.appstore.feedback import FeedbackMixin
 from bot.appstore.http import DEFAULT_BASE_URL, AscHttp, Sleep
 from bot.appstore.releases import ReleasesMixin
 from bot.appstore.retry import RetryPolicy
@@ -23,7 +24,14 @@ from bot.clock import Clock
 
 
 class AppStoreConnect(
-    AppsMixin, BuildsMixin, TestFlightMixin, VersionsMixin, ReleasesMixin, ReviewsMixin, WebhooksMixin
+    AppsMixin,
+    BuildsMixin,
+    TestFlightMixin,
+    VersionsMixin,
+    ReleasesMixin,
+    ReviewsMixin,
+    WebhooksMixin,
+    FeedbackMixin,
 ):
     """An App Store Connect API client for one team key; close it with `aclose()` or `async with`."""
 

@@ -11,24 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-Resource = dict[str, Any]
+from bot.appstore.states import (  # noqa: F401  re-exported; the values live in bot.appstore.states
+    APP_VERSION_STATES,
+    BETA_BUILD_STATES,
+    BETA_FAILED_STATES,
+    BUILD_FAILED_STATES,
+    BUILD_PROCESSING_STATES,
+)
 
-# The enum values Apple documents (OpenAPI 4.4.1). Anything else is new or unknown: the engine names
-# it in the thread and keeps following it with a deadline, never reads it as "processing" or "done".
-BUILD_PROCESSING_STATES = ("PROCESSING", "FAILED", "INVALID", "VALID")
-BUILD_FAILED_STATES = ("FAILED", "INVALID")
-BETA_BUILD_STATES = (  # buildBetaDetail internalBuildState and externalBuildState
-    "PROCESSING", "PROCESSING_EXCEPTION", "MISSING_EXPORT_COMPLIANCE", "READY_FOR_BETA_TESTING",
-    "IN_BETA_TESTING", "EXPIRED", "IN_EXPORT_COMPLIANCE_REVIEW", "READY_FOR_BETA_SUBMISSION",
-    "WAITING_FOR_BETA_REVIEW", "IN_BETA_REVIEW", "BETA_REJECTED", "BETA_APPROVED", "NOT_APPLICABLE",
-)  # fmt: skip
-BETA_FAILED_STATES = ("PROCESSING_EXCEPTION",)
-APP_VERSION_STATES = (
-    "ACCEPTED", "DEVELOPER_REJECTED", "IN_REVIEW", "INVALID_BINARY", "METADATA_REJECTED",
-    "PENDING_APPLE_RELEASE", "PENDING_DEVELOPER_RELEASE", "PREPARE_FOR_SUBMISSION",
-    "PROCESSING_FOR_DISTRIBUTION", "READY_FOR_DISTRIBUTION", "READY_FOR_REVIEW", "REJECTED",
-    "REPLACED_WITH_NEW_VERSION", "WAITING_FOR_EXPORT_COMPLIANCE", "WAITING_FOR_REVIEW",
-)  # fmt: skip
+Resource = dict[str, Any]
 
 
 class Included:

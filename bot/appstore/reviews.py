@@ -10,12 +10,11 @@ from bot.appstore.base import ResourceFamily, csv, document
 from bot.appstore.errors import AscConflict, AscUnprocessable
 from bot.appstore.http import seg
 from bot.appstore.models import ReviewSubmission, ReviewSubmissionItem, resources
+from bot.appstore.states import SUBMISSION_CANCEL_DONE, SUBMISSION_IN_REVIEW, SUBMISSION_UNSENT
 
-# A submission that has not been sent yet; a new POST would create (or collide with) one of these.
-UNSUBMITTED: Final = ("READY_FOR_REVIEW",)
-# Submitted and still with Apple: what "cancel previous submissions" looks for.
-IN_PROGRESS: Final = ("WAITING_FOR_REVIEW", "IN_REVIEW", "UNRESOLVED_ISSUES")
-_CANCEL_DONE: Final = ("CANCELING", "COMPLETE")
+UNSUBMITTED: Final = SUBMISSION_UNSENT
+IN_PROGRESS: Final = SUBMISSION_IN_REVIEW
+_CANCEL_DONE: Final = SUBMISSION_CANCEL_DONE
 
 
 class ReviewsMixin(ResourceFamily):
@@ -65,7 +64,9 @@ class ReviewsMixin(ResourceFamily):
             return existing
 
     async def list_review_submission_items(self, submission_id: str) -> list[ReviewSubmissionItem]:
-        doc = await self._http.get_all(f"/v1/reviewSubmissions/{seg(submission_id)}/items")
+        # Without the include Apple leaves out which version an item holds (it has no links either).
+        params = {"include": "appStoreVersion", "limit": 200}
+        doc = await self._http.get_all(f"/v1/reviewSubmissions/{seg(submission_id)}/items", params)
         return [ReviewSubmissionItem.parse(r) for r in resources(doc)]
 
     async def add_review_submission_item(self, submission_id: str, version_id: str) -> ReviewSubmissionItem:

@@ -11,20 +11,10 @@ from bot.appstore.base import ResourceFamily, csv, document
 from bot.appstore.errors import AscConflict
 from bot.appstore.http import seg
 from bot.appstore.models import AppStoreVersion, AppStoreVersionLocalization, Included, resources
+from bot.appstore.states import VERSION_EDITABLE
 
 VERSION_INCLUDE = "build,appStoreVersionPhasedRelease"
-# AppVersionState values in which a version can still take a new build and metadata. App Store
-# Connect allows one such version per platform, so a new release reuses it instead of adding one.
-EDITABLE_STATES: Final = (
-    "PREPARE_FOR_SUBMISSION",
-    "READY_FOR_REVIEW",
-    "WAITING_FOR_REVIEW",
-    "WAITING_FOR_EXPORT_COMPLIANCE",
-    "DEVELOPER_REJECTED",
-    "REJECTED",
-    "METADATA_REJECTED",
-    "INVALID_BINARY",
-)
+EDITABLE_STATES: Final = VERSION_EDITABLE
 
 
 class _Unchanged:

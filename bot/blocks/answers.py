@@ -111,3 +111,27 @@ def modal_not_opened(title: str, error: str, detail: str = "") -> str:
         f"⚠️ The *{title}* form did not open: Slack answered `{escape(error)}`. Click the button again "
         "in a moment; if it keeps failing, the bot's log has the details."
     )
+
+
+def question_not_updated(error: str) -> str:
+    """The export compliance answer was taken, but Slack would not let the question show it."""
+    if error in _RATE_ERRORS:
+        why = "Slack is limiting how fast asc-bot may edit messages right now"
+    else:
+        why = f"Slack answered `{escape(error)}`"
+    return (
+        f"🔐 Your export compliance answer was recorded, but the question's buttons could not be "
+        f"replaced by it ({why}). Nothing else to do: the thread shows the outcome."
+    )
+
+
+def modal_not_filled(title: str, error: str) -> str:
+    """A form opened (showing "loading"), but Slack would not let the bot fill it in."""
+    if error in _RATE_ERRORS:
+        why = "Slack is limiting how fast asc-bot may update forms right now"
+    else:
+        why = f"Slack answered `{escape(error)}`"
+    return (
+        f"🐢 The *{title}* form opened but could not be filled in ({why}). Close it and click the "
+        "button again in a minute."
+    )

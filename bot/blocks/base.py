@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.appstore.states import VERSION_REJECTED, VERSION_RELEASED, VERSION_SUBMITTED
 from storage.records import Publication
 
 # Action and callback ids are a contract between these payloads and the listeners in commands/.
@@ -74,20 +75,15 @@ STATUS_MARKS = {
     "skipped": "⏭️ skipped",
     "held": "⏸ waiting for an approver",
 }
-RELEASE_TYPES = {
+RELEASE_TYPE_LABELS = {
     "MANUAL": "Manually, when someone presses Release now",
     "AFTER_APPROVAL": "Automatically, as soon as Apple approves it",
     "SCHEDULED": "Automatically, not before the date below",
 }
-# App Store version states after which a release date can no longer be set...
-RELEASED = frozenset(
-    {"PENDING_APPLE_RELEASE", "PROCESSING_FOR_DISTRIBUTION", "READY_FOR_DISTRIBUTION", "READY_FOR_SALE"}
-)
-# ...and those in which the version is with Apple or already out: no new submission.
-SUBMITTED = RELEASED | {
-    "WAITING_FOR_REVIEW", "IN_REVIEW", "PENDING_DEVELOPER_RELEASE",
-    "REJECTED", "METADATA_REJECTED", "INVALID_BINARY",
-}  # fmt: skip
+RELEASED = VERSION_RELEASED
+# The message offers no new submission while the version is with Apple, out, or rejected (a
+# rejected version is resubmitted from App Store Connect after the fix).
+SUBMITTED = VERSION_SUBMITTED | set(VERSION_REJECTED)
 # App Store Connect's localizations, for the What to Test language picker.
 # fmt: off
 LOCALES = (

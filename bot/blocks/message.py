@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
 )
 
+from bot.appstore.states import RELEASE_TYPES
 from bot.blocks.base import (
     APPROVE,
     BETA_GROUPS,
@@ -26,7 +27,6 @@ from bot.blocks.base import (
     PHASED_PAUSE,
     PHASED_RESUME,
     RELEASE_NOW,
-    RELEASE_TYPES,
     RELEASED,
     REVIEW,
     SCHEDULE,
@@ -49,6 +49,7 @@ from bot.blocks.base import (
 from bot.engine.actions import ACTIONS
 from bot.engine.notifier import PublicationView
 from storage.records import Action, Event, Publication
+from storage.reminders import REMINDER as APPROVAL_REMINDER
 
 # -- the publication message -------------------------------------------------------------------
 
@@ -184,7 +185,7 @@ def event_text(event: Event) -> str:
 def reply(view: PublicationView, event: Event) -> tuple[str, list[dict[str, Any]] | None]:
     """A thread reply: text, plus Yes/No buttons when the event asks about export compliance."""
     text = event_text(event)
-    if event.kind == NEEDS_APPROVER:
+    if event.kind in (NEEDS_APPROVER, APPROVAL_REMINDER):  # a reminder offers the same button
         return _needs_approver(view, event, text)
     if event.kind != COMPLIANCE_QUESTION:
         return text, None

@@ -35,7 +35,7 @@ from bot.blocks.base import (
     OPTION_VALUE_MAX,
     RELEASE_DATE,
     RELEASE_TYPE,
-    RELEASE_TYPES,
+    RELEASE_TYPE_LABELS,
     REVIEW_OPTIONS,
     REVIEW_VIEW,
     SCHEDULE_VIEW,
@@ -182,8 +182,8 @@ def next_hour(now: datetime, days: int = 1) -> datetime:
 def review_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:
     """Release type, date, copyright and phased release, defaulting to the publication's options."""
     options = pub.options
-    kinds = [Option(value=k, text=t) for k, t in RELEASE_TYPES.items()]
-    chosen = options.get("release_type") if options.get("release_type") in RELEASE_TYPES else "MANUAL"
+    kinds = [Option(value=k, text=t) for k, t in RELEASE_TYPE_LABELS.items()]
+    chosen = options.get("release_type") if options.get("release_type") in RELEASE_TYPE_LABELS else "MANUAL"
     extras = {
         "phased_release": ("Phased release", "Roll out to automatic updates over 7 days"),
         "cancel_previous_submissions": (

@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.engine import messages
 from bot.engine.actions import ACTIONS
 from bot.engine.clients import Clients
+from bot.engine.feedback import FeedbackRelay
 from bot.engine.following import Follower, follow_interval
 from bot.engine.guard import (
     HELD,
@@ -33,6 +34,7 @@ from bot.engine.leases import renew_while_working
 from bot.engine.notifier import Notifier, PublicationView
 from bot.engine.outbox import Outbox
 from bot.engine.polling import Poller
+from bot.engine.reminders import Reminders
 from bot.engine.runner import StepRunner
 from bot.engine.settings import EngineSettings
 from bot.errors import AscBotError
@@ -86,11 +88,14 @@ class Engine:
         self._idle = asyncio.Event()
         self._idle.set()
         self._runner = StepRunner(storage, clients, clock, settings)
+        self.feedback = FeedbackRelay(storage, clients, clock, settings)
+        self._reminders = Reminders(storage, self.guard, settings)
         self.on_wake: Callable[[], None] | None = None
 
     async def _refuse_unusable(self, channel: str) -> None:
         """Refuse a publication whose channel certainly cannot take its posts; doubt lets it through."""
-        problem = await self._notifier.channel_problem(channel)
+        # A channel whose posts are held already (Slack refused it) is refused until it is fixed.
+        problem = await self.outbox.known_problem(channel) or await self._notifier.channel_problem(channel)
         if problem is not None:
             raise InvalidNotice([Problem("channel", problem)])
 
@@ -468,6 +473,8 @@ class Engine:
         finally:
             renewing.cancel()
             await self.storage.release_due(owner, [p.id for p in due])
+        await self.feedback.sweep(now)
+        await self._reminders.sweep(now)
         await self.outbox.flush()
 
     async def _poll_key(self, key: str, pubs: list[Publication], now: Any) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.errors import AscError
-from bot.appstore.models import APP_VERSION_STATES, BETA_BUILD_STATES, AppStoreVersion, Build
+from bot.appstore.models import AppStoreVersion, Build
+from bot.appstore.states import APP_VERSION_STATES, BETA_BUILD_STATES, VERSION_FOLLOWED, VERSION_REJECTED
 from bot.engine import messages
 from bot.engine.polling import unexpected
 from bot.engine.steps.appstore import version_fields
@@ -30,18 +31,9 @@ BETA_FROM_EXTERNAL = {
     "IN_BETA_TESTING": "APPROVED",
     "BETA_REJECTED": "REJECTED",
     "EXPIRED": "EXPIRED",
+    # TestFlight's processing failed after the build was ready: no review will decide it any more.
+    "PROCESSING_EXCEPTION": "PROCESSING_EXCEPTION",
 }
-VERSION_FOLLOWED = (
-    "WAITING_FOR_REVIEW",
-    "IN_REVIEW",
-    "PENDING_DEVELOPER_RELEASE",
-    "PENDING_APPLE_RELEASE",
-    "PROCESSING_FOR_DISTRIBUTION",
-    "WAITING_FOR_EXPORT_COMPLIANCE",
-    "ACCEPTED",
-    "READY_FOR_REVIEW",
-)
-VERSION_REJECTED = ("REJECTED", "METADATA_REJECTED", "INVALID_BINARY")
 
 
 def follows_beta(pub: Publication) -> bool:
@@ -69,6 +61,12 @@ def beta_text(state: str) -> tuple[str, str]:
         return "🔍 TestFlight beta review has started.", "thread"
     if state == "EXPIRED":
         return "⌛ The build expired in TestFlight (a newer build replaced it).", "thread"
+    if state == "PROCESSING_EXCEPTION":
+        return (
+            "❌ TestFlight could not process the build (PROCESSING_EXCEPTION): testers cannot get it and "
+            "beta review will not decide it. Upload a new build.",
+            "broadcast",
+        )
     return f"TestFlight beta review: {state}.", "thread"
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.appstore.states import RELEASE_TYPES
+
 PLATFORMS = ("IOS", "MAC_OS", "TV_OS", "VISION_OS")
-RELEASE_TYPES = ("MANUAL", "AFTER_APPROVAL", "SCHEDULED")
 BOOL_OPTIONS = (
     "submit_to_testflight",
     "expire_build_submitted_for_review",

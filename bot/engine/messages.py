@@ -105,3 +105,7 @@ def needs_approver(title: str) -> str:
         f"⏸ *{title}* comes from the app's publishing defaults, but {{actor}} is not an approver of "
         "this app: it waits until an approver approves it."
     )
+
+
+def approval_reminder(title: str, waited_seconds: float) -> str:
+    return f"⏰ *{title}* has waited {duration(waited_seconds)} for an approver."

@@ -68,11 +68,16 @@ class Notifier(Protocol):
     ) -> str | None:
         """The id of a post made with `outbox_id` (in the thread, or the channel when None), if any."""
 
-    async def tell(self, who: str, text: str) -> None:
-        """Say something outside the publication's thread: a user id gets a DM, a channel id a post."""
+    async def tell(self, who: str, text: str, outbox_id: str | None = None) -> None:
+        """Say something outside the publication's thread: a user id gets a DM, a channel id a post.
+
+        With `outbox_id` the post is tagged like the others, so `find_post(who, None, ...)` finds it."""
 
     async def channel_problem(self, channel: str) -> str | None:
         """Why posts to `channel` would certainly fail (said to people), or None: fine or cannot tell."""
+
+    async def channel_ready(self, channel: str, code: str) -> bool | None:
+        """Whether a channel refused with `code` takes posts again (None: cannot tell now)."""
 
 
 class NullNotifier:
@@ -94,8 +99,11 @@ class NullNotifier:
     ) -> str | None:
         return None
 
-    async def tell(self, who: str, text: str) -> None:
+    async def tell(self, who: str, text: str, outbox_id: str | None = None) -> None:
         return None
 
     async def channel_problem(self, channel: str) -> str | None:
+        return None
+
+    async def channel_ready(self, channel: str, code: str) -> bool | None:
         return None

@@ -3,10 +3,13 @@
 The events table is the source. Work is split into one lane per channel, run side by side: each
 lane goes in order and stops at a temporary failure (a rate limit's Retry-After, a 5xx, a lost
 connection) until its back-off ends, so a slow or rate-limited channel holds back no other channel
-and nothing at Apple; nothing here sleeps. A permanent refusal is recorded on the publication,
-told to someone once (the person who started it, or the default channel) and never retried; the
-thread's later replies go on. A post whose answer was lost is looked up by its outbox id before
-it is tried again, so it never appears twice.
+and nothing at Apple; nothing here sleeps. A permanent refusal of one post is recorded on the
+publication, told to someone once and never retried; the thread's later replies go on. A refusal
+of the whole channel (the bot was not invited, the channel is archived) blocks the channel: its
+posts are held, nothing is dropped, someone is told once, and once the bot can post there again
+(invited: `channel_fixed`, or found so by a periodic re-check) the held posts go out in order. A
+post whose answer was lost is looked up by its outbox id before it is tried again, so it never
+appears twice; notices (DMs) too.
 """
 
 from __future__ import annotations
@@ -24,10 +27,16 @@ from bot.engine.notifier import DeliveryError, Notifier, PublicationView
 from bot.engine.settings import replica_id
 from storage.records import Event, Publication
 from storage.repository import NewEvent, Storage
+from storage.slack_parking import BlockedChannel, Notice
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 TOKEN_PAUSE = timedelta(minutes=15)
+RECHECK = timedelta(minutes=5)  # how often a blocked channel is asked again whether it takes posts
+
+
+class ChannelBlocked(Exception):
+    """Stops a lane: its channel refused posts for good and is now blocked."""
 
 
 @dataclass
@@ -57,6 +66,9 @@ class Outbox:
         self._fallback = fallback_channel
         self._lock = asyncio.Lock()
         self._lanes: dict[str, Lane] = defaultdict(Lane)
+        self._notices = Lane()  # notices go in order too, and wait like a lane
+        # Blocked channels as last read (None: not yet); spares every webhook a query.
+        self._blocked: set[str] | None = None
         self._paused_until: datetime | None = None
 
     async def flush(self) -> None:
@@ -64,17 +76,87 @@ class Outbox:
             now = self._clock.now()
             if self._paused_until is not None and self._paused_until > now:
                 return
+            blocked = await self._recheck(await self._storage.blocked_channels(), now)
+            self._blocked = set(blocked)
             work: dict[str, list[Callable[[], Awaitable[None]]]] = defaultdict(list)
             for pub in await self._storage.dirty_messages():
+                if pub.channel in blocked:
+                    await self._held(pub, blocked[pub.channel])
+                    continue
                 work[pub.channel or ""].append(lambda pub=pub: self._draw(pub.id))
             for event in await self._storage.undelivered():
                 pub = await self._storage.get(event.publication_id) if event.publication_id else None
                 if pub is None or pub.channel is None:
                     await self._storage.mark_delivered(event.id, now)
                     continue
+                if pub.channel in blocked:
+                    continue  # held, in order, until the channel takes posts again
                 work[pub.channel].append(lambda event=event: self._reply(event))
             due = [c for c in work if not self._backing_off(c, now)]
             await asyncio.gather(*(self._leased_lane(channel, work[channel]) for channel in due))
+            await self._tell_notices()
+
+    async def channel_fixed(self, channel: str) -> int:
+        """The bot can post in `channel` again (e.g. it was invited): release its held posts, which go
+        out in order with the next flush. Returns how many publications were held there."""
+        async with self._lock:
+            return await self._release(channel)
+
+    async def known_problem(self, channel: str) -> str | None:
+        """Why `channel` is blocked, asked afresh (a fixed one is released instead), or None."""
+        if self._blocked is None:
+            self._blocked = set(await self._storage.blocked_channels())
+        if channel not in self._blocked:
+            return None
+        block = (await self._storage.blocked_channels()).get(channel)
+        if block is None:
+            return None
+        ready = await self._notifier.channel_ready(channel, block.code)
+        if ready:
+            await self.channel_fixed(channel)
+            return None
+        return block.problem
+
+    async def _recheck(self, blocked: dict[str, BlockedChannel], now: datetime) -> dict[str, BlockedChannel]:
+        """Ask Slack again about blocked channels not asked for RECHECK; the fixed ones are released."""
+        due = [b for b in blocked.values() if b.checked_at is None or now - b.checked_at >= RECHECK]
+        answers = await asyncio.gather(*(self._notifier.channel_ready(b.channel, b.code) for b in due))
+        for block, ready in zip(due, answers, strict=True):
+            await self._storage.channel_checked(block.channel, now)
+            if ready:
+                log.info("channel %s takes posts again; releasing its held posts", block.channel)
+                await self._release(block.channel)
+                del blocked[block.channel]
+        return blocked
+
+    async def _release(self, channel: str) -> int:
+        block = await self._storage.unblock_channel(channel)
+        if self._blocked is not None:
+            self._blocked.discard(channel)
+        if block is None:
+            return 0
+        self._lanes.pop(channel, None)
+        held = [
+            p
+            for p in await self._storage.parked_publications(channel)
+            if f"({block.code})" in (p.slack_problem or "")
+        ]
+        for pub in held:
+            await self._storage.update(
+                pub.id,
+                self._clock.now(),
+                slack_problem=None,
+                event=NewEvent(
+                    "slack_released", message=f"<#{channel}> takes posts again; held posts go out now"
+                ),
+            )
+        log.info("released %d publication(s) held in %s (%s)", len(held), channel, block.code)
+        return len(held)
+
+    async def _held(self, pub: Publication, block: BlockedChannel) -> None:
+        """A publication whose channel is blocked shows why in /asc status (told once, for the channel)."""
+        if pub.slack_problem is None:
+            await self._storage.update(pub.id, self._clock.now(), slack_problem=block.problem)
 
     async def _leased_lane(self, channel: str, jobs: list[Callable[[], Awaitable[None]]]) -> None:
         """Drain a channel's lane while holding its lease: one replica posts in a channel at a time,
@@ -100,6 +182,8 @@ class Outbox:
         for job in jobs:
             try:
                 await job()
+            except ChannelBlocked:
+                return  # everything after waits for the channel, in order
             except DeliveryError as err:
                 if err.permanent and err.scope == "token":
                     self._paused_until = self._clock.now() + TOKEN_PAUSE
@@ -162,6 +246,8 @@ class Outbox:
                 )
                 log.warning("publication %s: %s", pub.id, note)
                 return
+            if err.scope == "channel":
+                await self._refused(pub, err)  # blocks the channel: the post (or redraw) is held
             if pub.message_ts is not None:
                 await self._storage.message_drawn(pub.id, pub.message_dirty)  # this redraw is skipped
             await self._refused(pub, err)
@@ -199,35 +285,78 @@ class Outbox:
         await self._storage.attempt_settled(outbox_id)
 
     async def _refused(self, pub: Publication, err: DeliveryError, *, tell: bool = True) -> None:
-        """Record a permanent refusal on the publication and tell someone, once per kind of refusal."""
+        """Record a permanent refusal on the publication and queue a notice, once per problem.
+
+        A channel-wide refusal blocks the channel and raises ChannelBlocked: the lane stops there."""
+        now = self._clock.now()
         problem = f"Slack would not take a post in <#{pub.channel}> ({err.code}): {err.hint}"
         current = await self._storage.get(pub.id) or pub
-        first_time = current.slack_problem is None or err.code not in current.slack_problem
+        if err.scope == "channel" and pub.channel:
+            problem += "; its posts are held and go out once that is fixed"
+            notice = Notice(
+                f"channel:{pub.channel}:{err.code}:{now.isoformat()}",
+                pub.id,
+                f"⚠️ {pub.label}: {problem}",
+                now,
+            )
+            first_time = await self._storage.block_channel(pub.channel, err.code, problem, now, notice)
+            if self._blocked is not None:
+                self._blocked.add(pub.channel)
+        else:
+            first_time = current.slack_problem is None or err.code not in current.slack_problem
+            if tell and first_time:
+                await self._storage.add_notice(
+                    Notice(f"post:{pub.id}:{err.code}", pub.id, f"⚠️ {pub.label}: {problem}", now)
+                )
         log.error("publication %s: %s", pub.id, problem)
         await self._storage.update(
             pub.id,
-            self._clock.now(),
+            now,
             slack_problem=problem,
             event=NewEvent("slack_refused", message=problem, data={"code": err.code, "scope": err.scope})
-            if first_time
+            if first_time or current.slack_problem is None
             else None,
         )
-        if tell and first_time:
-            await self._tell(current, f"⚠️ {pub.label}: {problem}")
+        if err.scope == "channel":
+            raise ChannelBlocked(pub.channel)
 
-    async def _tell(self, pub: Publication, text: str) -> None:
-        events = await self._storage.events(pub.id)
+    async def _tell_notices(self) -> None:
+        """Send the notices not yet told, in order; a temporary failure waits like a lane does."""
+        lane = self._notices
+        if lane.retry_at is not None and lane.retry_at > self._clock.now():
+            return
+        for notice in await self._storage.untold_notices():
+            try:
+                told_to = await self._tell(notice)
+            except DeliveryError as err:
+                lane.failures += 1
+                delay = err.retry_after or min(MAX_BACKOFF, 2.0**lane.failures)
+                lane.retry_at = self._clock.now() + timedelta(seconds=delay)
+                log.warning("a notice waits %.0fs: %s", delay, err)
+                return
+            await self._storage.notice_told(notice.key, self._clock.now(), told_to)
+            lane.failures, lane.retry_at = 0, None
+
+    async def _tell(self, notice: Notice) -> str | None:
+        """Tell the person who started the publication, else the default channel; who was told."""
+        pub = await self._storage.get(notice.publication_id) if notice.publication_id else None
+        events = await self._storage.events(pub.id) if pub else []
         starter = next((e.actor for e in events if e.kind == "created"), None)
         targets = [starter] if starter and starter.startswith(("U", "W")) else []
-        if self._fallback and self._fallback != pub.channel:
+        if self._fallback and (pub is None or self._fallback != pub.channel):
             targets.append(self._fallback)
+        outbox_id = f"n:{notice.key}"
         for who in targets:
             try:
-                await self._notifier.tell(who, text)
-                return
+                await self._once(
+                    outbox_id, who, None, lambda who=who: self._notifier.tell(who, notice.text, outbox_id)
+                )
             except DeliveryError as err:
-                log.error("could not tell %s about publication %s: %s", who, pub.id, err)
-        if not targets:
-            log.error(
-                "nobody to tell about publication %s (no default channel, no starter): %s", pub.id, text
-            )
+                if not err.permanent or err.scope == "token":
+                    raise
+                log.error("could not tell %s about %s: %s", who, notice.key, err)
+                continue
+            await self._storage.attempt_settled(outbox_id)
+            return who
+        log.error("nobody could be told (no default channel, no starter): %s", notice.text)
+        return None

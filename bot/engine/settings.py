@@ -28,6 +28,9 @@ class EngineSettings:
     action_lease: float = 600.0
     follow_interval: float = 120.0  # App Store review takes hours; webhooks make changes immediate
     max_parallel_actions: int = 8
+    feedback_poll_interval: float = 1800.0  # the safety net under the feedback webhooks; 0: off
+    feedback_digest_threshold: int = 20  # replies per app and day before the rest wait for a digest; 0: never
+    approval_reminder: float = 14400.0  # seconds a held step waits before approvers are pinged; 0: never
     sweep_lease: float = 60.0  # a replica's claim on due publications and on an outbox lane
     replica: str = field(default_factory=lambda: replica_id())  # owner of this process's leases
     defaults_for: Callable[[str], AppDefaults] = field(default=lambda bundle_id: AppDefaults())

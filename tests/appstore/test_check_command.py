@@ -109,3 +109,37 @@ async def test_every_configured_channel_is_checked(sims, monkeypatch, capsys, tm
     assert "ok   asc-bot can post in #releases (C0RELEASES)" in text
     [line] = [t for t in text.splitlines() if t.startswith("FAIL")]
     assert "<#G0PRIVATE>" in line and "invite @asc-bot" in line
+
+
+async def test_channels_with_held_posts_are_asked_again_and_released_when_fixed(
+    sims, monkeypatch, capsys, tmp_path
+) -> None:
+    from storage.database import Store
+    from storage.repository import Storage
+
+    asc, slack = sims
+    pem, issuer = generate_private_key_pem(), str(uuid.uuid4())
+    from bot.appstore.auth import ApiKey
+
+    asc.register_api_key(ApiKey("default", issuer, "ABCDE12345", pem))
+    environment(monkeypatch, asc, slack, issuer=issuer, key_id="ABCDE12345", pem=pem)
+    db_path = str(tmp_path / "asc-bot.db")
+    monkeypatch.setenv("ASC_BOT_DB", db_path)
+    slack.add_channel("G0HELD", "ios-private", member=False)
+    store = Store(db_path)
+    await store.open()
+    problem = "Slack would not take a post in <#G0HELD> (not_in_channel): invite @asc-bot to <#G0HELD>"
+    await Storage(store).block_channel("G0HELD", "not_in_channel", problem, SystemClock().now())
+    await store.close()
+    code, text = await run_check(capsys)
+    assert code == 1, text
+    [line] = [t for t in text.splitlines() if t.startswith("FAIL")]
+    assert "held" in line and "invite @asc-bot" in line
+    await slack.invite_bot("G0HELD")
+    code, text = await run_check(capsys)
+    assert code == 0, text
+    assert "ok   <#G0HELD> takes posts again" in text
+    store = Store(db_path)
+    await store.open()
+    assert await Storage(store).blocked_channels() == {}
+    await store.close()

@@ -98,7 +98,9 @@ async def run_every_operation(env: Env) -> dict[str, str]:
     beta = await c.submit_for_beta_review(build.id)
     assert (await c.submit_for_beta_review(build.id)).id == beta.id
     assert (await c.get_beta_review_submission(beta.id)).beta_review_state == "WAITING_FOR_REVIEW"
-    assert [b.id for b in await c.builds_in_beta_review(app_id, "IOS")] == [build.id]
+    [in_review] = await c.builds_in_beta_review(app_id, "IOS")
+    # The thread names expired builds by marketing version: only an include brings it.
+    assert (in_review.id, in_review.marketing_version) == (build.id, "1.4.0")
 
     assert {g.name for g in await c.list_beta_groups(app_id)} == {"QA", "Friends"}
     await c.add_build_to_beta_groups(build.id, [qa, friends])
@@ -202,6 +204,18 @@ async def test_paging_follows_next_links_past_200(env: Env) -> None:
     unknown = [f"00000000-0000-0000-0000-{n:012}" for n in range(250)]
     assert await env.client.get_builds(unknown) == []
     assert env.sim.count("GET", r"^/v1/builds$") == 2
+    assert_conforms(env.sim)
+
+
+async def test_find_app_pages_through_look_alikes_to_the_exact_bundle_id(env: Env) -> None:
+    # Apple's filter[bundleId] also matches these, and does not put the exact match first.
+    for i in range(200):
+        env.sim.add_app(f"{BUNDLE}.extension{i}")
+    env.sim.add_app(f"{BUNDLE}clip")
+    app = await env.client.find_app(BUNDLE)
+    assert app is not None and (app.id, app.bundle_id) == (env.app_id, BUNDLE)
+    assert env.sim.count("GET", r"^/v1/apps$") == 2  # the exact one was on the second page
+    assert await env.client.find_app(f"{BUNDLE}.ext") is None  # look-alikes only
     assert_conforms(env.sim)
 
 

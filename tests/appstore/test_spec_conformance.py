@@ -53,6 +53,11 @@ CALLS = {
     ("GET", "/v1/apps/{id}/webhooks"),
     ("POST", "/v1/webhooks"),
     ("PATCH", "/v1/webhooks/{id}"),
+    ("GET", "/v1/apps/{id}/betaFeedbackScreenshotSubmissions"),
+    ("GET", "/v1/apps/{id}/betaFeedbackCrashSubmissions"),
+    ("GET", "/v1/betaFeedbackScreenshotSubmissions/{id}"),
+    ("GET", "/v1/betaFeedbackCrashSubmissions/{id}"),
+    ("GET", "/v1/betaFeedbackCrashSubmissions/{id}/crashLog"),
 }
 
 
@@ -85,6 +90,11 @@ READS: dict[str, Any] = {
     "/v1/reviewSubmissions/{id}": res("reviewSubmissions", "s1", state="READY_FOR_REVIEW"),
     "/v1/reviewSubmissions/{id}/items": [],
     "/v1/apps/{id}/webhooks": [],
+    "/v1/apps/{id}/betaFeedbackScreenshotSubmissions": [res("betaFeedbackScreenshotSubmissions", "f1")],
+    "/v1/apps/{id}/betaFeedbackCrashSubmissions": [],
+    "/v1/betaFeedbackScreenshotSubmissions/{id}": res("betaFeedbackScreenshotSubmissions", "f1"),
+    "/v1/betaFeedbackCrashSubmissions/{id}": res("betaFeedbackCrashSubmissions", "f2"),
+    "/v1/betaFeedbackCrashSubmissions/{id}/crashLog": res("betaCrashLogs", "l1", logText="boom"),
 }
 
 
@@ -178,6 +188,11 @@ async def walk(client: AppStoreConnect) -> None:
         event_types=["BUILD_UPLOAD_STATE_UPDATED", "APP_STORE_VERSION_APP_VERSION_STATE_UPDATED"],
     )
     await client.update_webhook("w1", url="https://bot.example.com/hook", enabled=False, event_types=[])
+    await client.list_feedback("a1", "screenshot", ["b1", "b2"])
+    await client.list_feedback("a1", "crash", ["b1"])
+    await client.get_feedback("screenshot", "f1")
+    await client.get_feedback("crash", "f2")
+    await client.get_crash_log("f2")
 
 
 @pytest.fixture(scope="module")

@@ -49,20 +49,26 @@ async def test_sigkill_during_posts_never_duplicates_a_message(tmp_path: Path) -
     await world.stop_bot()  # the bot runs as its own process below
     storage = Storage(Store(world.db_path))
     await storage.store.open()
-    victim: dict[str, int | None] = {"pid": None}
+    killed: set[int] = set()
     kills = 0
+    armed = False  # not while the webhooks go in: their answers are what the test reads
+    servers = Servers(tmp_path)
 
     def kill_mid_post(message: Message) -> None:
+        # The newest process is the victim from the moment it exists: a restarted bot posts before
+        # the test loop sees it listening, and a post it made unharmed would be a kill missed.
         nonlocal kills
-        pid = victim["pid"]
-        if pid is not None and message.via == "chat.postMessage" and kills < KILLS:
-            victim["pid"] = None
+        if not armed or message.via != "chat.postMessage" or kills >= KILLS or not servers.started:
+            return
+        pid = servers.started[-1].pid
+        if pid not in killed:
+            killed.add(pid)
             os.kill(pid, signal.SIGKILL)  # the message is stored; its answer is never read
             kills += 1
 
     world.slack.on_post = kill_mid_post
     try:
-        async with Servers(tmp_path) as servers, httpx.AsyncClient(timeout=10) as http:
+        async with servers, httpx.AsyncClient(timeout=10) as http:
             proc, url = await servers.bot(world, world.db_path, poll_interval=1.0)
             world.asc.add_app("com.example.kill", name="Kill")
             for n in range(PUBLICATIONS):
@@ -80,8 +86,8 @@ async def test_sigkill_during_posts_never_duplicates_a_message(tmp_path: Path) -
                     "com.example.kill", version="2.0", build_number=str(n + 1), platform="IOS"
                 )
             restarts = idle = 0
+            armed = True
             while True:
-                victim["pid"] = proc.pid if kills < KILLS else None
                 try:
                     await asyncio.wait_for(proc.wait(), 1.0)
                 except TimeoutError:

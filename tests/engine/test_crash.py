@@ -105,7 +105,7 @@ async def test_crash_after_every_step_finishes_everything_exactly_once(
         world.asc.app_review_time = 300
         for i in range(PUBLICATIONS):
             bundle = f"com.example.app{i}"
-            app_id = world.asc.add_app(bundle, name=f"App {i}")
+            app_id = world.asc.add_app(bundle, name=f"App {i}", other_locales=("de-DE",))
             world.asc.add_beta_group(app_id, "QA", internal=True)
             world.asc.add_beta_group(app_id, "Beta", internal=False)
             payload = world.upload_payload(

@@ -106,7 +106,15 @@ async def test_clock_going_back_does_not_freeze_polling(world: World, clock: Fak
 
 async def test_unknown_app_version_state_is_named_and_still_followed(world: World, clock: FakeClock) -> None:
     world.asc.add_app(APP, name="Example")
-    pub_id = await publish(world, clock, APP, "1.1.0", "8", publishing={"submit_to_app_store": True})
+    pub_id = await publish(
+        world,
+        clock,
+        APP,
+        "1.1.0",
+        "8",
+        publishing={"submit_to_app_store": True},
+        release_notes=[{"language": "en-US", "text": "Fixes"}],
+    )
     assert (await pub(world, pub_id)).version_state == "WAITING_FOR_REVIEW"
     world.asc.faults = Faults(
         rewrites=((r"^/v1/appStoreVersions", '"WAITING_FOR_REVIEW"', '"IN_A_NEW_KIND_OF_REVIEW"'),)
@@ -126,7 +134,15 @@ async def test_data_null_for_one_app_does_not_stop_the_others_following(
 ) -> None:
     world.asc.add_app(APP, name="Example")
     world.asc.add_app(OTHER, name="Other")
-    first = await publish(world, clock, APP, "1.1.0", "8", publishing={"submit_to_app_store": True})
+    first = await publish(
+        world,
+        clock,
+        APP,
+        "1.1.0",
+        "8",
+        publishing={"submit_to_app_store": True},
+        release_notes=[{"language": "en-US", "text": "Fixes"}],
+    )
     second = await publish(world, clock, OTHER, "2.0.0", "9", publishing={"submit_to_testflight": True})
     version_id = (await pub(world, first)).version_id
     assert version_id and (await pub(world, second)).beta_review_state == "WAITING_FOR_REVIEW"

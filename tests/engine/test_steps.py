@@ -18,7 +18,7 @@ def release_date(clock: FakeClock, days: int = 3) -> str:
 
 
 async def test_all_publishing_options_in_one_go(world: World, clock: FakeClock) -> None:
-    app_id = world.asc.add_app(APP, name="Example")
+    app_id = world.asc.add_app(APP, name="Example", other_locales=("de-DE",))
     qa = world.asc.add_beta_group(app_id, "QA", internal=True)
     friends = world.asc.add_beta_group(app_id, "Friends", internal=False)
     # An earlier build is waiting for beta review, and an earlier version waits for App Store review.
@@ -29,6 +29,8 @@ async def test_all_publishing_options_in_one_go(world: World, clock: FakeClock) 
         "1.3.0",
         "40",
         publishing={"submit_to_testflight": True, "submit_to_app_store": True},
+        # an update needs What's New in every locale of its store listing to go to review
+        release_notes=[{"language": "en-US", "text": "Fixes"}, {"language": "de-DE", "text": "Korrekturen"}],
     )
     assert (await pub(world, old)).version_state == "WAITING_FOR_REVIEW"
     date = release_date(clock)
@@ -62,7 +64,8 @@ async def test_all_publishing_options_in_one_go(world: World, clock: FakeClock) 
     assert world.asc.build(old_build).expired
     texts = {loc.locale: loc.whats_new for loc in world.asc.beta_localizations_of(build_id)}
     assert texts == {"en-US": "Try the new login", "de-DE": "Neue Anmeldung testen"}
-    assert created(world, "POST", r"^/v1/betaBuildLocalizations$") == 1  # en-US existed: updated, not created
+    # de-DE once per build (the old one had notes too); en-US existed: updated, not created
+    assert created(world, "POST", r"^/v1/betaBuildLocalizations$") == 2
     assert [s for s in world.asc.beta_review_submissions.values() if s.build_id == build_id]
     assert {g.id for g in world.asc.beta_groups_of_build(build_id)} == {qa, friends}
     version = world.asc.versions[p.version_id]
@@ -104,6 +107,7 @@ async def test_manual_release_and_phased_controls(world: World, clock: FakeClock
         "2.0.0",
         "50",
         publishing={"submit_to_app_store": True, "release_type": "MANUAL", "phased_release": True},
+        release_notes=[{"language": "en-US", "text": "Fixes"}],
     )
     p = await pub(world, pub_id)
     assert p.version_state == "WAITING_FOR_REVIEW" and p.release_type == "MANUAL"
@@ -325,7 +329,7 @@ async def test_cancel_stops_everything(world: World, clock: FakeClock) -> None:
 async def test_faults_at_apple_change_nothing_but_time(world: World, clock: FakeClock) -> None:
     from bot.sandbox.asc import Faults
 
-    app_id = world.asc.add_app(APP, name="Example")
+    app_id = world.asc.add_app(APP, name="Example", other_locales=("de-DE",))
     world.asc.add_beta_group(app_id, "QA", internal=True)
     world.asc.add_beta_group(app_id, "Beta", internal=False)
     world.asc.faults = Faults(error_rate=0.2, rate_limit_bursts=3, drop_rate=0.1, seed=11)
@@ -342,7 +346,7 @@ async def test_faults_at_apple_change_nothing_but_time(world: World, clock: Fake
             "phased_release": True,
             "copyright": "2026 Example",
         },
-        release_notes=[{"language": "de-DE", "text": "Neu"}],
+        release_notes=[{"language": "en-US", "text": "New"}, {"language": "de-DE", "text": "Neu"}],
     )
     for _ in range(20):
         await later(world, clock, 60)

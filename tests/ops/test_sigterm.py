@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import socket
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
@@ -15,38 +13,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.common import free_port
+from bench.processes import bot_env
 from bot.clock import SystemClock
 from bot.sandbox.world import DEMO_CHANNEL, World
 from bot.signatures import sign_ci
 
 ROOT = Path(__file__).resolve().parents[2]
 BETA_POSTS = r"^/v1/betaAppReviewSubmissions$"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def bot_env(world: World, db_path: str) -> dict[str, str]:
-    assert world.config is not None
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ASC_", "APP_STORE_"))},
-        "SLACK_BOT_TOKEN": world.config.slack_bot_token or "",
-        "SLACK_SIGNING_SECRET": world.signing_secret,
-        "SLACK_API_URL": world.slack.api_url,
-        "SLACK_CHANNEL": DEMO_CHANNEL,
-        "APP_STORE_CONNECT_API_KEY_ISSUER_ID": world.key.issuer_id or "",
-        "APP_STORE_CONNECT_API_KEY_KEY_ID": world.key.key_id,
-        "APP_STORE_CONNECT_API_KEY_KEY": world.key.private_key,
-        "ASC_API_URL": world.asc.base_url,
-        "ASC_BOT_WEBHOOK_SECRET": world.webhook_secret,
-        "ASC_BOT_DB": db_path,
-        "ASC_BOT_POLL_INTERVAL": "1",
-        "ASC_BOT_LOG_FORMAT": "json",
-        "NO_PROXY": "127.0.0.1",
-    }
 
 
 async def start(env: dict[str, str], log: Path) -> tuple[asyncio.subprocess.Process, str]:
@@ -97,13 +71,18 @@ async def sims() -> AsyncIterator[World]:
 
 async def test_sigterm_exits_0_and_the_next_start_finishes_the_work(sims: World, tmp_path: Path) -> None:
     db_path, log = str(tmp_path / "bot.db"), tmp_path / "bot.log"
-    env = bot_env(sims, db_path)
+    env = {**bot_env(sims, db_path, poll_interval=1), "ASC_BOT_LOG_FORMAT": "json"}
     sims.asc.add_app("com.example.app", name="Example")
     proc, url = await start(env, log)
     try:
-        payload = sims.upload_payload("com.example.app", "3.0.0", "30", publishing={"submit_to_testflight": True})
+        payload = sims.upload_payload(
+            "com.example.app", "3.0.0", "30", publishing={"submit_to_testflight": True}
+        )
         body = json.dumps(payload).encode()
-        headers = {"Content-Type": "application/json", **sign_ci(sims.webhook_secret, body, int(SystemClock().now().timestamp()))}
+        headers = {
+            "Content-Type": "application/json",
+            **sign_ci(sims.webhook_secret, body, int(SystemClock().now().timestamp())),
+        }
         async with httpx.AsyncClient() as http:
             created = await http.post(url + "/webhooks/build-uploaded", content=body, headers=headers)
         assert created.status_code == 202, created.text

@@ -51,9 +51,9 @@ async def test_apps_by_bundle_id_and_by_id(asc_sim: AscSimulator, asc: httpx.Asy
     found = await asc.get("/v1/apps", params={"filter[bundleId]": BUNDLE, "limit": "2"})
     assert found.status_code == 200
     doc = body(found)
-    # Like Apple's, the filter is not exact: the client has to pick the app whose bundleId is equal.
-    assert [a["id"] for a in doc["data"]] == [app_id, widget_id]
-    assert doc["data"][0]["attributes"]["bundleId"] == BUNDLE
+    # Like Apple's, the filter is not exact and not sorted: the client has to find the equal bundleId.
+    assert [a["id"] for a in doc["data"]] == [widget_id, app_id]
+    assert doc["data"][1]["attributes"]["bundleId"] == BUNDLE
     assert doc["links"]["self"].startswith(asc_sim.base_url)
     assert doc["meta"]["paging"] == {"total": 2, "limit": 2}
     one = await asc.get(f"/v1/apps/{app_id}")
@@ -334,7 +334,7 @@ async def test_what_to_test_of_the_primary_locale_appears_by_itself(
         await asc.get("/v1/betaBuildLocalizations", params={"filter[build]": build_id, "limit": "200"})
     )
     [auto] = listed["data"]
-    assert auto["attributes"] == {"locale": "en-US"}
+    assert auto["attributes"] == {"locale": "en-US", "whatsNew": None}  # every attribute, null when empty
     new = {
         "data": {
             "type": "betaBuildLocalizations",
@@ -531,7 +531,13 @@ async def prepared_version(
     }
     created = await asc.post("/v1/appStoreVersions", json=create)
     assert created.status_code == 201, created.text
-    return app_id, build_id, body(created)["data"]["id"]
+    version_id = body(created)["data"]["id"]
+    # The store text of the live version came over; an update still needs its own What's New.
+    [loc] = body(await asc.get(f"/v1/appStoreVersions/{version_id}/appStoreVersionLocalizations"))["data"]
+    assert loc["attributes"]["description"] and loc["attributes"]["whatsNew"] is None
+    text = {"data": {"type": "appStoreVersionLocalizations", "id": loc["id"], "attributes": {"whatsNew": "Faster"}}}
+    assert (await asc.patch(f"/v1/appStoreVersionLocalizations/{loc['id']}", json=text)).status_code == 200
+    return app_id, build_id, version_id
 
 
 async def create_submission(asc: httpx.AsyncClient, app_id: str) -> httpx.Response:
@@ -579,7 +585,7 @@ async def test_app_store_version_editing(
     )
     [version] = body(listing)["data"]
     assert version["relationships"]["build"]["data"] == {"type": "builds", "id": build_id}
-    assert version["relationships"]["app"]["data"] == {"type": "apps", "id": app_id}
+    assert "app" not in version["relationships"]  # no links in its schema, and not included
     assert [b["id"] for b in included(body(listing), "builds")] == [build_id]
     clash = await asc.post(
         "/v1/appStoreVersions",
@@ -733,16 +739,20 @@ async def test_review_submission_flow(
             "filter[app]": app_id,
             "filter[platform]": "IOS",
             "filter[state]": "WAITING_FOR_REVIEW,IN_REVIEW,UNRESOLVED_ISSUES",
-            "include": "items",
+            "include": "items,appStoreVersionForReview",
             "limit": "200",
         },
     )
     [sub] = body(open_ones)["data"]
     assert sub["relationships"]["appStoreVersionForReview"]["data"]["id"] == version_id
+    assert sub["relationships"]["items"]["meta"]["paging"] == {"total": 1, "limit": 10}
     [item] = included(body(open_ones), "reviewSubmissionItems")
-    assert item["relationships"]["appStoreVersion"]["data"]["id"] == version_id
+    assert "relationships" not in item  # included resources carry links only, and this one has none
     items = body(await asc.get(f"/v1/reviewSubmissions/{sub_id}/items"))["data"]
     assert [i["id"] for i in items] == [item["id"]]
+    assert "relationships" not in items[0]  # without include=appStoreVersion Apple leaves it out
+    asked = await asc.get(f"/v1/reviewSubmissions/{sub_id}/items", params={"include": "appStoreVersion"})
+    assert body(asked)["data"][0]["relationships"]["appStoreVersion"]["data"]["id"] == version_id
 
     asc_sim.set_version_state(version_id, "IN_REVIEW")
     assert (

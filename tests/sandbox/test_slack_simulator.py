@@ -633,6 +633,7 @@ async def test_every_required_argument_in_the_spec_is_required(sim: SlackSimulat
         "views.open": lambda: {"trigger_id": sim.issue_trigger("U1"), "view": json.dumps(modal())},
         "views.push": lambda: {"trigger_id": sim.issue_trigger("U1"), "view": json.dumps(modal())},
         "usergroups.users.list": lambda: {"usergroup": "S1"},
+        "views.publish": lambda: {"user_id": "U1", "view": json.dumps({"type": "home", "blocks": []})},
     }
     sim.add_usergroup("S1", ["U1"])
     async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {TOKEN}"}) as http:

@@ -54,7 +54,9 @@ async def test_wal_mode_and_migrations_recorded(storage: Storage) -> None:
         "m002_app_store_following",
         "m003_asc_outage",
         "m004_slack_delivery",
-        "m005_leases",
+        "m005_slack_parked_channels",
+        "m006_feedback",
+        "m007_leases",
     ]
 
 

@@ -6,7 +6,8 @@ request body that breaks its schema, an answer whose status is not declared or w
 schema, and a missing `X-Rate-Limit` header. The spec is loaded once per process (about 3 s).
 
 Where openapi-core or the spec disagree with how App Store Connect really behaves, the workaround is
-narrow and explained next to it (see `_GENERIC_ERROR_STATUSES`, `cursor`, `_null_to_one`).
+narrow and explained next to it (see `_GENERIC_ERROR_STATUSES`, `cursor`, `_null_to_one`,
+`_without_null_attributes`).
 """
 
 from __future__ import annotations
@@ -185,6 +186,64 @@ def _null_to_one(op: _Operation, body: Any) -> bool:
     return op.to_one_related and op.method == "GET" and isinstance(body, dict) and body.get("data", 0) is None
 
 
+def _without_null_attributes(body: Any) -> Any:
+    """The body with `null` attribute values of its resources left out, nothing else changed.
+
+    App Store Connect sends every attribute of a resource, `null` when it has no value (recorded:
+    tests/data/recorded/fastlane/tunes/review_submission_created.json `"submittedDate" : null`,
+    review_submission_items.json `"earliestReleaseDate" : null` and `"watchStoreIcon" : null` on an
+    included appStoreVersions), but the spec marks no attribute `nullable`. A null attribute is read
+    as an absent one; its name must still be one the schema declares, and nothing else is excused:
+    not a null relationship `data`, not a null inside an attribute's value, not a null `data`.
+    """
+    if not isinstance(body, dict):
+        return body
+    out = dict(body)
+    for key in ("data", "included"):
+        value = body.get(key)
+        if isinstance(value, dict):
+            out[key] = _strip_resource(value)
+        elif isinstance(value, list):
+            out[key] = [_strip_resource(r) for r in value]
+    return out
+
+
+def _strip_resource(resource: Any) -> Any:
+    if not isinstance(resource, dict) or not isinstance(resource.get("attributes"), dict):
+        return resource
+    attributes = {k: v for k, v in resource["attributes"].items() if v is not None}
+    return {**resource, "attributes": attributes}
+
+
+def _null_attribute_names(ex: Exchange, body: Any) -> Iterator[str]:
+    """Null attributes are excused from their type, never from being named by the schema."""
+    resources = []
+    for key in ("data", "included"):
+        value = body.get(key) if isinstance(body, dict) else None
+        resources += value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+    for r in resources:
+        if not isinstance(r, dict) or not isinstance(r.get("attributes"), dict):
+            continue
+        declared = _declared_attributes(r.get("type"))
+        for name, value in r["attributes"].items():
+            if value is None and declared is not None and name not in declared:
+                yield f"answer: {r.get('type')} {r.get('id')}: attribute {name} is not in the schema"
+
+
+@functools.cache
+def _declared_attributes(type_: Any) -> frozenset[str] | None:
+    for schema in _spec()["components"]["schemas"].values():
+        props = schema.get("properties", {})
+        if props.get("type", {}).get("enum") == [type_] and {"id", "links"} <= set(props):
+            return frozenset(props.get("attributes", {}).get("properties", {}))
+    return None
+
+
+@functools.cache
+def _spec() -> dict[str, Any]:
+    return json.loads(SPEC_PATH.read_text())
+
+
 def _response_problems(ex: Exchange, op: _Operation) -> Iterator[str]:
     status = ex.status
     assert status is not None
@@ -208,7 +267,10 @@ def _response_problems(ex: Exchange, op: _Operation) -> Iterator[str]:
             return
         request = _to_request(ex)
         content_type = ex.response_headers.get("Content-Type", "").lower()
-        response = RecordedResponse(status, ex.response_body, Headers(ex.response_headers), content_type)
+        data = json.dumps(_without_null_attributes(body)).encode() if status < 300 else ex.response_body
+        response = RecordedResponse(status, data, Headers(ex.response_headers), content_type)
+        if status < 300:
+            yield from _null_attribute_names(ex, body)
         for error in _api().iter_response_errors(request, response):
             yield f"answer {status}: {_causes(error)}"
         if status >= 400:

@@ -104,7 +104,7 @@ async def test_redelivered_event_is_handled_once(
 
 async def test_events_the_bot_does_not_follow_are_ignored(world: World, apple: AppleEndpoint) -> None:
     answer = await apple.send(
-        apple_event("betaFeedbackCrashSubmissionCreated", "betaFeedbackCrashSubmissions", "c1")
+        apple_event("backgroundAssetVersionStateUpdated", "backgroundAssetVersions", "c1")
     )
     assert answer.json()["result"] == "ignored"
     no_instance = await apple.send(apple_event("buildUploadStateUpdated", None, None))

@@ -6,19 +6,12 @@ from datetime import datetime
 
 from bot.appstore.errors import AscConflict, AscError
 from bot.appstore.models import AppStoreVersion
+from bot.appstore.states import SUBMISSION_IN_REVIEW, VERSION_SUBMITTED
 from bot.engine.intake import parse_release_date
 from bot.engine.steps.base import ActionContext, Outcome, failed, succeeded, wait
 
-OPEN_REVIEW = ("WAITING_FOR_REVIEW", "IN_REVIEW", "UNRESOLVED_ISSUES")
-SUBMITTED = (
-    "WAITING_FOR_REVIEW",
-    "IN_REVIEW",
-    "PENDING_DEVELOPER_RELEASE",
-    "PENDING_APPLE_RELEASE",
-    "PROCESSING_FOR_DISTRIBUTION",
-    "READY_FOR_DISTRIBUTION",
-    "ACCEPTED",
-)
+OPEN_REVIEW = SUBMISSION_IN_REVIEW
+SUBMITTED = VERSION_SUBMITTED
 
 
 def version_fields(version: AppStoreVersion) -> dict[str, str | None]:

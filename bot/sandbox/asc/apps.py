@@ -47,7 +47,14 @@ def _matches(ctx: Ctx, app: App) -> bool:
 
 
 def list_apps(ctx: Ctx) -> web.Response:
-    apps = sorted((a for a in ctx.store.apps.values() if _matches(ctx, a)), key=lambda a: a.bundle_id)
+    apps = [a for a in ctx.store.apps.values() if _matches(ctx, a)]
+    if "bundleId" in ctx.query.filters and not ctx.query.sort:
+        # Apple documents no order for look-alikes (and the filter is not exact, see _matches): the
+        # simulator lists the longest bundle ids first, so the exact match comes last, maybe on a later
+        # page, and a client that takes the first answer or reads one page is caught.
+        apps.sort(key=lambda a: (-len(a.bundle_id), a.bundle_id))
+    else:
+        apps.sort(key=lambda a: a.bundle_id)
     return ctx.page(sort_records(apps, ctx.query.sort, _SORT_KEYS))
 
 

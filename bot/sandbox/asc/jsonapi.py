@@ -12,8 +12,12 @@ from aiohttp import web
 from yarl import URL
 
 from bot.sandbox.asc.query import Query, encode_cursor
+from bot.sandbox.asc.schema_attributes import ATTRIBUTES
 from bot.sandbox.asc.store import Store
 
+# Related resources shown per included to-many relationship without `limit[name]` (recorded:
+# fastlane's testflight/apps.json, `meta.paging.limit` 10 on its included appStoreVersions).
+DEFAULT_INCLUDED_LIMIT = 10
 Attributes = Callable[[Store, Any, datetime], dict[str, Any]]
 
 
@@ -58,19 +62,24 @@ class Renderer:
         self.now = now
         self.include = query.include if query else frozenset()
         self.fields = query.fields if query else {}
+        self.sub_limits = query.sub_limits if query else {}
         self._included: dict[tuple[str, str], dict[str, Any]] = {}
         self._primary: set[tuple[str, str]] = set()
 
     def resource(self, record: Any, *, primary: bool = True) -> dict[str, Any]:
-        """One resource object; for primary data, included relationships get data and fill `included`."""
+        """One resource object as Apple renders it (recorded: fastlane's spaceship fixtures).
+
+        Every attribute of the type's schema is present, `null` when empty. A relationship whose
+        schema has links always shows them; its `data` (and, to-many, `meta.paging`) appears only on
+        primary resources whose request names it in `include`. A relationship without links in the
+        schema is shown only then. Included resources and create/update answers carry links only.
+        """
         kind = self.kinds[type(record)]
         url = f"{self.base_url}/v1/{kind.type}/{record.id}"
         wanted = self.fields.get(kind.type)
-        attributes = {
-            k: v
-            for k, v in kind.attributes(self.store, record, self.now).items()
-            if v is not None and (wanted is None or k in wanted)
-        }
+        values = kind.attributes(self.store, record, self.now)
+        names = dict.fromkeys((*ATTRIBUTES.get(kind.type, ()), *values))
+        attributes = {k: values.get(k) for k in names if wanted is None or k in wanted}
         relationships: dict[str, Any] = {}
         for rel in kind.rels:
             if wanted is not None and rel.name not in wanted:
@@ -78,17 +87,8 @@ class Renderer:
             out: dict[str, Any] = {}
             if rel.links:
                 out["links"] = {"self": f"{url}/relationships/{rel.name}", "related": f"{url}/{rel.name}"}
-            included = primary and rel.name in self.include
-            if (included or not rel.links) and rel.get is not None:
-                target = rel.get(self.store, record)
-                targets = list(target or ()) if rel.many else ([] if target is None else [target])
-                if rel.many or targets:
-                    out["data"] = (
-                        [self._linkage(t) for t in targets] if rel.many else self._linkage(targets[0])
-                    )
-                if included:
-                    for t in targets:
-                        self._add_included(t)
+            if primary and rel.name in self.include and rel.get is not None:
+                out.update(self._related(rel, rel.get(self.store, record)))
             if out:
                 relationships[rel.name] = out
         doc: dict[str, Any] = {"type": kind.type, "id": record.id}
@@ -98,6 +98,23 @@ class Renderer:
             doc["relationships"] = relationships
         doc["links"] = {"self": url}
         return doc
+
+    def _related(self, rel: Rel, target: Any) -> dict[str, Any]:
+        """`data` of an included relationship (to-many: at most `limit[name]`, with `meta.paging`)."""
+        if not rel.many:
+            if target is None:
+                return {}  # Apple sends `data: null`; the spec's relationship schemas do not allow it
+            self._add_included(target)
+            return {"data": self._linkage(target)}
+        targets = list(target or ())
+        limit = self.sub_limits.get(rel.name, DEFAULT_INCLUDED_LIMIT)
+        shown = targets[:limit]
+        for t in shown:
+            self._add_included(t)
+        out: dict[str, Any] = {"data": [self._linkage(t) for t in shown]}
+        if rel.links:
+            out["meta"] = {"paging": {"total": len(targets), "limit": limit}}
+        return out
 
     def _linkage(self, record: Any) -> dict[str, str]:
         return {"type": self.kinds[type(record)].type, "id": record.id}

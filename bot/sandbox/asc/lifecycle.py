@@ -27,7 +27,7 @@ def beta_states(store: Store, build: Build) -> tuple[str, str]:
         return "EXPIRED", "EXPIRED"
     if build.processing_state == "PROCESSING":
         return "PROCESSING", "PROCESSING"
-    if build.processing_state != "VALID":
+    if build.processing_state != "VALID" or build.beta_exception:
         return "PROCESSING_EXCEPTION", "PROCESSING_EXCEPTION"
     if build.uses_encryption is None:
         return "MISSING_EXPORT_COMPLIANCE", "MISSING_EXPORT_COMPLIANCE"

@@ -28,7 +28,6 @@ REVIEW_SUBMISSION_STATES = (
     "COMPLETING", "COMPLETE",
 )  # fmt: skip
 PHASED_RELEASE_STATES = ("INACTIVE", "ACTIVE", "PAUSED", "COMPLETE")
-RELEASE_TYPES = ("MANUAL", "AFTER_APPROVAL", "SCHEDULED")
 WEBHOOK_EVENT_TYPES = (
     "ALTERNATIVE_DISTRIBUTION_PACKAGE_AVAILABLE_UPDATED", "ALTERNATIVE_DISTRIBUTION_PACKAGE_VERSION_CREATED",
     "ALTERNATIVE_DISTRIBUTION_TERRITORY_AVAILABILITY_UPDATED", "APP_STORE_VERSION_APP_VERSION_STATE_UPDATED",
@@ -132,6 +131,26 @@ _ITEM_FIELDS = (
     "gameCenterChallengeVersions", "gameCenterLeaderboardSetVersions", "gameCenterLeaderboardVersions",
     "inAppPurchaseVersions", "subscriptionVersions", "subscriptionGroupVersions",
 )  # fmt: skip
+
+_FEEDBACK_FILTERS: dict[str, Enum] = {
+    "deviceModel": None, "osVersion": None, "appPlatform": PLATFORMS, "devicePlatform": PLATFORMS,
+    "build": None, "build.preReleaseVersion": None, "tester": None,
+}  # fmt: skip
+
+
+def _feedback_list(type_: str) -> Params:
+    return Params(
+        filters=dict(_FEEDBACK_FILTERS),
+        sort=_signed("createdDate"),
+        include=("build", "tester"),
+        limit=200,
+        fields=(type_, "builds", "betaTesters"),
+    )
+
+
+def _feedback_one(type_: str) -> Params:
+    return Params(include=("build", "tester"), fields=(type_, "builds", "betaTesters"))
+
 
 # (method, route pattern as aiohttp spells it) → allowed query parameters. Writes take none.
 ROUTES: dict[tuple[str, str], Params] = {
@@ -306,4 +325,11 @@ ROUTES: dict[tuple[str, str], Params] = {
     ("GET", "/v1/webhooks/{id}"): Params(include=("app",), fields=("webhooks", "apps")),
     ("PATCH", "/v1/webhooks/{id}"): NONE,
     ("DELETE", "/v1/webhooks/{id}"): NONE,
+    ("GET", "/v1/apps/{id}/betaFeedbackScreenshotSubmissions"): _feedback_list(
+        "betaFeedbackScreenshotSubmissions"
+    ),
+    ("GET", "/v1/apps/{id}/betaFeedbackCrashSubmissions"): _feedback_list("betaFeedbackCrashSubmissions"),
+    ("GET", "/v1/betaFeedbackScreenshotSubmissions/{id}"): _feedback_one("betaFeedbackScreenshotSubmissions"),
+    ("GET", "/v1/betaFeedbackCrashSubmissions/{id}"): _feedback_one("betaFeedbackCrashSubmissions"),
+    ("GET", "/v1/betaFeedbackCrashSubmissions/{id}/crashLog"): Params(fields=("betaCrashLogs",)),
 }

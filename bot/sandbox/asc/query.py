@@ -24,6 +24,7 @@ class Query:
     offset: int = 0
     fields: dict[str, frozenset[str]] = field(default_factory=dict)
     exists: dict[str, bool] = field(default_factory=dict)
+    sub_limits: dict[str, int] = field(default_factory=dict)  # limit[relationship] of included data
 
     def one(self, name: str) -> set[str] | None:
         """The values of `filter[name]` as a set, or None when the filter is absent."""
@@ -104,7 +105,7 @@ def parse_query(items: Iterable[tuple[str, str]], params: Params) -> Query:
         elif key.startswith("fields[") and inner in params.fields:
             q.fields[inner] = frozenset(_choices(key, value, None))
         elif key.startswith("limit[") and inner in params.sub_limits:
-            _int(key, value, params.sub_limits[inner])
+            q.sub_limits[inner] = _int(key, value, params.sub_limits[inner])
         elif key.startswith("exists[") and inner in params.exists:
             if value not in ("true", "false"):
                 raise bad_parameter(key, f"'{value}' is not a valid value for '{key}'")

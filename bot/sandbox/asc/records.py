@@ -60,6 +60,7 @@ class Build:
     expired: bool = False
     audience: str = "APP_STORE_ELIGIBLE"
     auto_notify: bool = True
+    beta_exception: bool = False  # TestFlight's own processing failed (PROCESSING_EXCEPTION)
     beta_review_id: str | None = None
     group_ids: set[str] = field(default_factory=set)
 
@@ -182,3 +183,46 @@ class Webhook:
     secret: str
     enabled: bool
     event_types: list[str]
+
+
+@dataclass(eq=False)
+class Feedback:
+    """What a tester sent from TestFlight about one build: a comment with screenshots, or a crash."""
+
+    id: str
+    app_id: str
+    build_id: str
+    created_at: datetime
+    comment: str | None
+    email: str | None
+    device_model: str
+    os_version: str
+    platform: str = "IOS"
+    device_family: str = "IPHONE"
+    locale: str = "en-US"
+    time_zone: str = "UTC"
+    connection_type: str = "WIFI"
+    battery_percentage: int = 80
+
+
+@dataclass(eq=False)
+class ScreenshotFeedback(Feedback):
+    """`betaFeedbackScreenshotSubmissions`: each screenshot as (width, height)."""
+
+    screenshots: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class CrashFeedback(Feedback):
+    """`betaFeedbackCrashSubmissions`, with its `betaCrashLogs` text."""
+
+    log_id: str = ""
+    log_text: str = ""
+
+
+@dataclass(frozen=True)
+class CrashLog:
+    """A crash submission's log (`betaCrashLogs`)."""
+
+    id: str
+    text: str

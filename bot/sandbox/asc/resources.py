@@ -15,11 +15,15 @@ from bot.sandbox.asc.records import (
     BetaReview,
     Build,
     BuildUpload,
+    CrashFeedback,
+    CrashLog,
+    Feedback,
     PhasedRelease,
     PreReleaseVersion,
     ReleaseRequest,
     ReviewItem,
     ReviewSubmission,
+    ScreenshotFeedback,
     Version,
     VersionLocalization,
     Webhook,
@@ -28,6 +32,8 @@ from bot.sandbox.asc.release_flow import app_store_state, items_of
 from bot.sandbox.asc.store import Store
 
 BUILD_LIFETIME = timedelta(days=90)
+SCREENSHOT_URL_LIFETIME = timedelta(hours=1)  # Apple signs screenshot URLs for a short while
+SCREENSHOT_HOST = "https://tf-feedback.itunes.apple.com/eimg"  # simulated; nothing is served there
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,45 @@ def _submission(s: Store, r: ReviewSubmission, now: datetime) -> dict[str, Any]:
 def _webhook(s: Store, r: Webhook, now: datetime) -> dict[str, Any]:
     # The secret is write-only: Apple never shows it again.
     return {"enabled": r.enabled, "eventTypes": list(r.event_types), "name": r.name, "url": r.url}
+
+
+def _feedback(s: Store, r: Feedback, now: datetime) -> dict[str, Any]:
+    build = s.builds.get(r.build_id)
+    return {
+        "createdDate": iso(r.created_at),
+        "comment": r.comment,
+        "email": r.email,
+        "deviceModel": r.device_model,
+        "osVersion": r.os_version,
+        "locale": r.locale,
+        "timeZone": r.time_zone,
+        "connectionType": r.connection_type,
+        "batteryPercentage": r.battery_percentage,
+        "appPlatform": r.platform,
+        "devicePlatform": r.platform,
+        "deviceFamily": r.device_family,
+        "buildBundleId": s.apps[build.app_id].bundle_id if build else None,
+    }
+
+
+def _screenshot_feedback(s: Store, r: ScreenshotFeedback, now: datetime) -> dict[str, Any]:
+    expires = now + SCREENSHOT_URL_LIFETIME
+    shots = [
+        {
+            "url": f"{SCREENSHOT_HOST}/{r.id}/{n}.jpg?exp={int(expires.timestamp())}",
+            "width": width,
+            "height": height,
+            "expirationDate": iso(expires),
+        }
+        for n, (width, height) in enumerate(r.screenshots, 1)
+    ]
+    return {**_feedback(s, r, now), "screenshots": shots}
+
+
+_FEEDBACK_RELS = (
+    Rel("build", links=False, get=lambda s, r: s.builds.get(r.build_id)),
+    Rel("tester", links=False, get=lambda s, r: None),
+)
 
 
 def _version_of_build(s: Store, build: Build) -> Version | None:
@@ -264,6 +309,9 @@ KINDS: dict[type, Kind] = {
         (Rel("appStoreVersion", links=False, get=lambda s, r: s.versions[r.version_id]),),
     ),
     ReleaseRequest: Kind("appStoreVersionReleaseRequests", lambda s, r, now: {}),
+    ScreenshotFeedback: Kind("betaFeedbackScreenshotSubmissions", _screenshot_feedback, _FEEDBACK_RELS),
+    CrashFeedback: Kind("betaFeedbackCrashSubmissions", _feedback, (Rel("crashLog"), *_FEEDBACK_RELS)),
+    CrashLog: Kind("betaCrashLogs", lambda s, r, now: {"logText": r.text}),
     Webhook: Kind(
         "webhooks", _webhook, (Rel("app", links=False, get=lambda s, r: s.apps[r.app_id]), Rel("deliveries"))
     ),

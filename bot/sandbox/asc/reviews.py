@@ -8,14 +8,15 @@ from bot.sandbox.asc.body import Body, related
 from bot.sandbox.asc.context import Ctx, Route, lookup
 from bot.sandbox.asc.errors import conflict
 from bot.sandbox.asc.params import PLATFORMS
+from bot.sandbox.asc.readiness import check_reviewable
 from bot.sandbox.asc.records import ReviewItem, ReviewSubmission
 from bot.sandbox.asc.release_flow import (
     CANCELABLE_SUBMISSION_STATES,
     EDITABLE_VERSION_STATES,
+    OPEN_SUBMISSION_STATES,
     SUBMITTABLE_SUBMISSION_STATES,
     cancel,
     items_of,
-    open_submission,
     submit,
 )
 from bot.sandbox.asc.testflight import build_problem
@@ -54,7 +55,16 @@ def create_submission(ctx: Ctx) -> web.Response:
     body = Body(ctx.body, "reviewSubmissions", attributes=("platform",), relationships=("app",))
     platform = body.attr("platform", str, enum=PLATFORMS, nullable=False) or "IOS"
     app_id = related(body, "app", "apps", ctx.store.apps, "app").id
-    existing = open_submission(ctx.store, app_id, platform)
+    # A rejected submission (UNRESOLVED_ISSUES) does not stop a new one; its version stays in it, so
+    # adding that version elsewhere is refused as "already added to another reviewSubmission".
+    existing = next(
+        (
+            s
+            for s in ctx.store.submissions_by_app.get(app_id, ())
+            if s.platform == platform and s.state in OPEN_SUBMISSION_STATES and s.state != "UNRESOLVED_ISSUES"
+        ),
+        None,
+    )
     if existing is not None:
         raise conflict(
             "ENTITY_ERROR.STATE_ERROR",
@@ -120,6 +130,7 @@ def create_item(ctx: Ctx) -> web.Response:
     )
     if problem:
         raise conflict("ENTITY_ERROR.RELATIONSHIP.INVALID", problem, version_pointer)
+    check_reviewable(ctx.store, version, sub)
     item = ReviewItem(ctx.store.new_id(), sub.id, version.id)
     ctx.store.items[item.id] = item
     sub.item_ids.append(item.id)

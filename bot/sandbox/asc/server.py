@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.clock import Clock
-from bot.sandbox.asc import apps, builds, phased, reviews, testflight, versions, webhooks
+from bot.sandbox.asc import apps, builds, feedback, phased, reviews, testflight, versions, webhooks
 from bot.sandbox.asc.auth import TokenChecker
 from bot.sandbox.asc.context import Ctx, Handler
 from bot.sandbox.asc.errors import ApiError
@@ -87,7 +87,7 @@ class AscServer:
         self.base_url = ""
         self._error_ids = random.Random(seed + 1)
         self.app = web.Application(middlewares=[self._middleware], client_max_size=8 * 1024 * 1024)
-        for module in (apps, builds, testflight, versions, phased, reviews, webhooks):
+        for module in (apps, builds, testflight, versions, phased, reviews, webhooks, feedback):
             for method, path, handler in module.ROUTES:
                 self.app.router.add_route(method, path, self._adapt(method, path, handler))
 

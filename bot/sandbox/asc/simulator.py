@@ -13,9 +13,11 @@ from bot.appstore.auth import ApiKey
 from bot.clock import Clock, SystemClock
 from bot.sandbox.asc.exchange import Exchange
 from bot.sandbox.asc.faults import FaultInjector, Faults
+from bot.sandbox.asc.feedback import submit as submit_feedback
 from bot.sandbox.asc.lifecycle import (
     DEFAULT_UPLOAD_ERRORS,
     beta_states,
+    change_build,
     decide_beta_review,
     schedule_build,
     set_upload_state,
@@ -28,9 +30,11 @@ from bot.sandbox.asc.records import (
     BetaReview,
     Build,
     BuildUpload,
+    CrashFeedback,
     PhasedRelease,
     ReviewItem,
     ReviewSubmission,
+    ScreenshotFeedback,
     Version,
     VersionLocalization,
 )
@@ -39,7 +43,9 @@ from bot.sandbox.asc.server import AscServer
 from bot.sandbox.asc.store import Store
 from bot.sandbox.asc.webhooks import Delivery, WebhookSender
 
-_OUTCOMES = ("VALID", "INVALID", "FAILED")
+# PROCESSING_EXCEPTION: processingState VALID, but TestFlight's processing of the build failed, so its
+# buildBetaDetail states are PROCESSING_EXCEPTION (a state Apple documents only for buildBetaDetails).
+_OUTCOMES = ("VALID", "INVALID", "FAILED", "PROCESSING_EXCEPTION")
 
 
 class AscSimulator:
@@ -154,8 +160,14 @@ class AscSimulator:
         sku: str | None = None,
         live_version: str | None = "1.0",
         platforms: tuple[str, ...] = ("IOS",),
+        store_text: bool = True,
+        other_locales: tuple[str, ...] = (),
     ) -> str:
-        """Add an app; with `live_version` it already has that version on the App Store per platform."""
+        """Add an app; with `live_version` it already has that version on the App Store per platform.
+
+        The live version has a copyright and, with `store_text`, a description, keywords and support URL
+        in its primary locale and `other_locales`, which App Store Connect carries over to the next version.
+        """
         if bundle_id in self.store.apps_by_bundle:
             raise ValueError(f"an app with bundle id {bundle_id} exists already")
         app = App(
@@ -173,10 +185,19 @@ class AscSimulator:
                 self.store.new_id(), app.id, platform, live_version or "", now - timedelta(days=30)
             )
             version.state = "READY_FOR_DISTRIBUTION"
+            text: dict[str, str | None] = {}
+            if store_text:
+                version.copyright = f"{now.year} {app.name}"
+                text = {
+                    "description": f"{app.name} for everyone.",
+                    "keywords": app.name.lower(),
+                    "supportUrl": f"https://{bundle_id}.example.com/support",
+                }
             self.store.add_version(version)
-            self.store.add_version_localization(
-                VersionLocalization(self.store.new_id(), version.id, primary_locale)
-            )
+            for locale in dict.fromkeys((primary_locale, *other_locales)):
+                self.store.add_version_localization(
+                    VersionLocalization(self.store.new_id(), version.id, locale, dict(text))
+                )
         return app.id
 
     def add_beta_group(
@@ -231,12 +252,13 @@ class AscSimulator:
         now = self.clock.now()
         pre_release = self.store.pre_release_for(app.id, version, platform)
         upload = BuildUpload(self.store.new_id(), app.id, version, build_number, platform, now)
-        if outcome != "VALID":
+        if outcome not in ("VALID", "PROCESSING_EXCEPTION"):
             upload.errors = list(errors if errors is not None else DEFAULT_UPLOAD_ERRORS[outcome])
         build = Build(
-            self.store.new_id(), app.id, pre_release.id, upload.id, build_number, platform, now, outcome,
-            uses_non_exempt_encryption,
+            self.store.new_id(), app.id, pre_release.id, upload.id, build_number, platform, now,
+            "VALID" if outcome == "PROCESSING_EXCEPTION" else outcome, uses_non_exempt_encryption,
         )  # fmt: skip
+        build.beta_exception = outcome == "PROCESSING_EXCEPTION"
         self.store.uploads[upload.id] = upload
         self.store.uploads_by_app.setdefault(app.id, []).append(upload)
         self.store.builds[build.id] = build
@@ -259,6 +281,12 @@ class AscSimulator:
         """Apply every change that is due by the simulator's clock."""
         self.store.settle(self.clock.now())
 
+    def fail_beta_processing(self, build_id: str) -> None:
+        """TestFlight's processing of a listed build fails later: its beta states become PROCESSING_EXCEPTION."""
+        self.settle()
+        build = self.store.builds[build_id]
+        change_build(self.store, build, self.clock.now(), lambda: setattr(build, "beta_exception", True))
+
     def approve_beta_review(self, build_id: str) -> None:
         """TestFlight beta review approves the build."""
         self._decide(build_id, "APPROVED")
@@ -280,6 +308,38 @@ class AscSimulator:
             raise ValueError(f"{state} is not an AppVersionState")
         self.settle()
         force_version_state(self.store, self.store.versions[version_id], state, self.clock.now())
+
+    def send_feedback(
+        self,
+        build_id: str,
+        comment: str | None,
+        *,
+        crash_log: str | None = None,
+        screenshots: tuple[tuple[int, int], ...] = ((1179, 2556),),
+        email: str | None = "tester@example.com",
+        device_model: str = "iPhone15,2",
+        os_version: str = "18.1",
+    ) -> str:
+        """A tester sends TestFlight feedback about a build (a crash report when `crash_log` is given)."""
+        self.settle()
+        build = self.store.builds[build_id]
+        common = (self.store.new_id(), build.app_id, build.id, self.clock.now(), comment, email)
+        feedback: ScreenshotFeedback | CrashFeedback
+        if crash_log is None:
+            feedback = ScreenshotFeedback(
+                *common, device_model, os_version, build.platform, screenshots=list(screenshots)
+            )
+        else:
+            feedback = CrashFeedback(
+                *common,
+                device_model,
+                os_version,
+                build.platform,
+                log_id=self.store.new_id(),
+                log_text=crash_log,
+            )
+        submit_feedback(self.store, feedback, self.clock.now())
+        return feedback.id
 
     # the record of requests
     @property

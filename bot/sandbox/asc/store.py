@@ -18,6 +18,7 @@ from bot.sandbox.asc.records import (
     BetaReview,
     Build,
     BuildUpload,
+    Feedback,
     PhasedRelease,
     PreReleaseVersion,
     ReleaseRequest,
@@ -74,6 +75,7 @@ class Store:
         self.items: dict[str, ReviewItem] = {}
         self.release_requests: dict[str, ReleaseRequest] = {}
         self.webhooks: dict[str, Webhook] = {}
+        self.feedback: dict[str, Feedback] = {}  # screenshot and crash submissions, oldest first
 
     # ids: seeded, so two runs with the same seed hand out the same ids
     def new_id(self) -> str:

@@ -6,10 +6,11 @@ import re
 
 from aiohttp import web
 
+from bot.appstore.states import RELEASE_TYPES
 from bot.sandbox.asc.body import Body, linkage, related
 from bot.sandbox.asc.context import Ctx, Route, lookup
 from bot.sandbox.asc.errors import ApiError, conflict
-from bot.sandbox.asc.params import PLATFORMS, RELEASE_TYPES
+from bot.sandbox.asc.params import PLATFORMS
 from bot.sandbox.asc.records import ReleaseRequest, Version, VersionLocalization
 from bot.sandbox.asc.release_flow import (
     EDITABLE_VERSION_STATES,
@@ -19,7 +20,14 @@ from bot.sandbox.asc.release_flow import (
 )
 
 _VERSION_STRING = re.compile(r"^\d+(\.\d+){0,2}$")
-_LOCALIZATION_ATTRIBUTES = ("keywords", "marketingUrl", "promotionalText", "supportUrl", "whatsNew")
+_LOCALIZATION_ATTRIBUTES = (
+    "description",
+    "keywords",
+    "marketingUrl",
+    "promotionalText",
+    "supportUrl",
+    "whatsNew",
+)
 RELEASED = frozenset({"READY_FOR_DISTRIBUTION", "REPLACED_WITH_NEW_VERSION"})
 
 
@@ -136,15 +144,25 @@ def create_version(ctx: Ctx) -> web.Response:
                 "/data/attributes/versionString",
             )
     version = Version(ctx.store.new_id(), app.id, platform, text, ctx.now)
+    previous = _latest(ctx, app.id, platform)
+    version.copyright = previous.copyright if previous else None  # Apple carries the store text over
     _release_fields(ctx, version, body)
     build_id = body.rel("build", "builds")
     if build_id:
         _attach_build(ctx, version, build_id, "/data/relationships/build")
     ctx.store.add_version(version)
-    ctx.store.add_version_localization(
-        VersionLocalization(ctx.store.new_id(), version.id, app.primary_locale)
-    )
+    earlier = ctx.store.version_localizations_by_version.get(previous.id, []) if previous else []
+    for loc in earlier or [VersionLocalization("", "", app.primary_locale)]:
+        text = {k: v for k, v in loc.attributes.items() if k != "whatsNew"}  # What's New is per version
+        ctx.store.add_version_localization(
+            VersionLocalization(ctx.store.new_id(), version.id, loc.locale, text)
+        )
     return ctx.single(version, 201)
+
+
+def _latest(ctx: Ctx, app_id: str, platform: str) -> Version | None:
+    same = [v for v in ctx.store.versions_by_app.get(app_id, ()) if v.platform == platform]
+    return max(same, key=lambda v: v.created_at, default=None)
 
 
 def patch_version(ctx: Ctx) -> web.Response:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from bot.sandbox.slack import payloads
-from bot.sandbox.slack.interactions import FORM, BotCaller
+import json
+from typing import Any
+
+from bot.sandbox.slack import events, payloads
+from bot.sandbox.slack.interactions import FORM, SOCKET_MODE, BotCaller
 from bot.sandbox.slack.models import BotResponse, Message
 from bot.sandbox.slack.responses import apply_view_ack, show_command_ack
 from bot.sandbox.slack.workspace import ResponseTarget, Workspace
@@ -84,6 +87,34 @@ class ActsAsUser:
         if reply.status == 200:
             self.ack_problems += show_command_ack(self.workspace, channel, user, reply.json or reply.body)
         return reply
+
+    async def send_event(self, bot_url: str, event: dict[str, Any]) -> BotResponse:
+        """Deliver one Events API event (wrapped in its event_callback envelope), signed JSON or Socket Mode."""
+        payload = events.event_callback(self.workspace, event)
+        if bot_url == SOCKET_MODE:
+            return await self.caller.deliver(bot_url, "events_api", payload)
+        return await self.caller.send_signed(bot_url, json.dumps(payload).encode(), "application/json")
+
+    async def invite_bot(
+        self, channel: str, bot_url: str | None = None, inviter: str = "U123"
+    ) -> BotResponse | None:
+        """`/invite @asc-bot` in `channel`: the bot becomes a member; with `bot_url`, Slack tells it
+        with a member_joined_channel event (the app subscribes to it, see manifest.yml)."""
+        self.workspace.channels[channel]["is_member"] = True
+        if bot_url is None:
+            return None
+        event = events.member_joined_channel(self.workspace, channel, self.workspace.bot_user_id, inviter)
+        return await self.send_event(bot_url, event)
+
+    async def open_app_home(self, bot_url: str, user: str = "U123") -> BotResponse:
+        """The user opens the app's Home tab: Slack sends `app_home_opened` (Events API)."""
+        return await self.caller.deliver(bot_url, "events_api", payloads.app_home_opened(self.workspace, user))
+
+    def home_view(self, user: str) -> dict | None:
+        """The Home tab the app last published for `user`."""
+        from bot.sandbox.slack.web_views import home_of
+
+        return home_of(self.workspace, user)
 
     async def send_signed(
         self,

@@ -72,11 +72,13 @@ class BotCaller:
         return BotResponse(status, text, parse_json(text), time.perf_counter() - started, reply_headers)
 
     async def deliver(self, bot_url: str, kind: str, payload: dict[str, Any]) -> BotResponse:
-        """Send an `interactive` payload or `slash_commands` fields over HTTP or Socket Mode."""
+        """Send an `interactive` or `events_api` payload, or `slash_commands` fields (HTTP or Socket Mode)."""
         if bot_url == SOCKET_MODE:
             if self.socket is None:
                 raise RuntimeError("no Socket Mode connection is open")
             return await self.socket.deliver(kind, payload)
+        if kind == "events_api":  # the Events API posts JSON, signed the same way
+            return await self.send_signed(bot_url, json.dumps(payload).encode(), "application/json")
         form = {"payload": json.dumps(payload)} if kind == "interactive" else payload
         return await self.send_signed(bot_url, urlencode(form).encode())
 

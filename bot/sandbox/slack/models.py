@@ -31,6 +31,8 @@ class SlackCall:
     warnings: list[str] = field(default_factory=list)
     # True when the answer came from inject_error rather than from the method's own rules.
     injected: bool = False
+    # Seconds the answer's Retry-After header asked the caller to wait (HTTP 429), if any.
+    retry_after: int | None = None
 
 
 @dataclass(frozen=True)

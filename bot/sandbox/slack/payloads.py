@@ -196,3 +196,32 @@ def slash_command(
         "response_url": response_url,
         "trigger_id": ws.issue_trigger(user),
     }
+
+
+def app_home_opened(ws: Workspace, user: str) -> dict[str, Any]:
+    """The Events API envelope Slack sends when `user` opens the app's Home tab."""
+    from bot.sandbox.slack.web_views import home_of  # the Home tab shown, if one was published
+
+    event: dict[str, Any] = {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": ws.open_im(user)["id"],
+        "tab": "home",
+        "event_ts": ws.next_ts(),
+    }
+    shown = home_of(ws, user)
+    if shown is not None:
+        event["view"] = shown
+    return {
+        "token": "sim-verification-token",
+        "team_id": ws.team_id,
+        "enterprise_id": ws.enterprise_id,
+        "api_app_id": ws.app_id,
+        "event": event,
+        "type": "event_callback",
+        "event_id": f"Ev{ws.serial():010d}",
+        "event_time": int(ws.now().timestamp()),
+        "authorizations": [
+            {"team_id": ws.team_id, "user_id": ws.bot_user_id, "is_bot": True, "is_enterprise_install": False}
+        ],
+    }

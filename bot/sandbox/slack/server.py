@@ -11,6 +11,7 @@ from aiohttp import web
 
 # Imported for their @method registrations.
 from bot.sandbox.slack import web_chat, web_conversations, web_views  # noqa: F401
+from bot.sandbox.slack.limits_rate import RateLimits
 from bot.sandbox.slack.models import InjectedError, Refusal, SlackCall
 from bot.sandbox.slack.registry import METHODS, normalized
 from bot.sandbox.slack.responses import post_to_response_url
@@ -33,6 +34,8 @@ class ApiServer:
         # chat.postMessage pacing per channel: (burst, messages per second), None: off.
         self.post_rate: tuple[int, float] | None = None
         self.buckets: dict[str, tuple[float, float]] = {}
+        # Method tiers, per workspace, over a sliding minute (on by default, at Slack's quotas).
+        self.rate_limits = RateLimits(ws.now)
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self.handle_api)
         self.app.router.add_post("/response_url/{serial}/{key}", self.handle_response_url)
@@ -78,6 +81,9 @@ class ApiServer:
                 raise Refusal("not_allowed_token_type" if wrong_kind else "invalid_auth")
             if spec.name == "chat.postMessage":
                 self._pace(str(args.get("channel") or ""))
+            wait = self.rate_limits.take(spec.name)
+            if wait is not None:
+                raise Refusal("ratelimited", status=429, extra={"retry_after": wait})
             response, status = spec.handler(self.ws, normalized(args)), 200
             if fault is not None:  # it happened; the answer is lost
                 headers = _fault_headers(fault)
@@ -87,7 +93,7 @@ class ApiServer:
             if status == 429 and "Retry-After" not in headers:
                 headers = {"Retry-After": str(refusal.extra.pop("retry_after", 1))}
                 response.pop("retry_after", None)
-        self._record(name, args, response, status, injected=fault is not None)
+        self._record(name, args, response, status, injected=fault is not None, headers=headers)
         if status >= 500:
             return web.Response(status=status, text="<html><body>Internal Server Error</body></html>")
         return web.json_response(response, status=status, headers=headers)
@@ -127,9 +133,16 @@ class ApiServer:
         return web.json_response(response, status=status, headers=headers)
 
     def _record(
-        self, method: str, args: dict[str, Any], response: dict[str, Any], status: int, injected: bool = False
+        self,
+        method: str,
+        args: dict[str, Any],
+        response: dict[str, Any],
+        status: int,
+        injected: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> None:
         metadata = response.get("response_metadata") or {}
+        retry_after = (headers or {}).get("Retry-After")
         self.calls.append(
             SlackCall(
                 method=method,
@@ -141,6 +154,7 @@ class ApiServer:
                 status=status,
                 warnings=list(metadata.get("warnings", [])),
                 injected=injected,
+                retry_after=int(retry_after) if retry_after and retry_after.isdigit() else None,
             )
         )
 

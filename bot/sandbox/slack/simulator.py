@@ -10,6 +10,7 @@ from aiohttp import web
 from bot.clock import Clock, SystemClock
 from bot.sandbox.slack.acting import ActsAsUser
 from bot.sandbox.slack.interactions import BotCaller
+from bot.sandbox.slack.limits_rate import RateLimits
 from bot.sandbox.slack.models import InjectedError, Message, SlackCall
 from bot.sandbox.slack.server import ApiServer
 from bot.sandbox.slack.socket_mode import SocketModeLink
@@ -164,6 +165,15 @@ class SlackSimulator(ActsAsUser):
         """Rate-limit chat.postMessage per channel as Slack does (~1/s after a burst; HTTP 429)."""
         self.server.post_rate = (burst, per_second)
 
+    @property
+    def rate_limits(self) -> RateLimits:
+        """Per-method tier limits (on by default); `rate_limits.now` may be set to a test's clock."""
+        return self.server.rate_limits
+
+    def limit_rate(self, method: str, per_minute: int | None) -> None:
+        """Allow `per_minute` calls to `method` in any minute (HTTP 429 beyond); None lifts the limit."""
+        self.server.rate_limits.limit(method, per_minute)
+
     def clear_errors(self) -> None:
         self.server.faults.clear()
         self.server.delays.clear()
@@ -210,6 +220,9 @@ class SlackSimulator(ActsAsUser):
 
     def archive_channel(self, channel_id: str) -> None:
         self.workspace.channels[channel_id]["is_archived"] = True
+
+    def unarchive_channel(self, channel_id: str) -> None:
+        self.workspace.channels[channel_id]["is_archived"] = False
 
     def remove_bot(self, channel_id: str) -> None:
         """Someone removed the bot from the channel (/kick @asc-bot)."""

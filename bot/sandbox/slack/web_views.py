@@ -48,6 +48,30 @@ def views_update(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "view": replace_view(ws, current["id"], view)}
 
 
+@method("views.publish", errors=(*_VIEW_ERRORS, "not_found", "hash_conflict"))
+def views_publish(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    """Set a user's Home tab: the same view id each time, replaced (a stale `hash` is refused)."""
+    user = args.get("user_id")
+    if not user:
+        raise _invalid_arguments(["missing required field: user_id"])
+    current = home_of(ws, str(user))
+    view = _valid_view(ws, args, own_id=current["id"] if current else None)
+    if view.get("type") != "home":
+        raise _invalid_arguments(["views.publish only takes a view of type home [json-pointer:/view/type]"])
+    if current is None:
+        return {"ok": True, "view": store_view(ws, view, str(user), previous=None)}
+    if args.get("hash") and args["hash"] != current["hash"]:
+        raise Refusal("hash_conflict")
+    return {"ok": True, "view": replace_view(ws, current["id"], view)}
+
+
+def home_of(ws: Workspace, user: str) -> dict[str, Any] | None:
+    """The Home tab the app published for `user`, if any."""
+    return next(
+        (v for vid, v in ws.views.items() if v.get("type") == "home" and ws.view_users.get(vid) == user), None
+    )
+
+
 def store_view(ws: Workspace, view: dict[str, Any], user: str, previous: str | None) -> dict[str, Any]:
     """Make `view` the top of a stack (a new root when `previous` is None) and return it as Slack does."""
     view_id = f"VSIM{ws.serial():06d}"
