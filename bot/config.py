@@ -78,6 +78,7 @@ _DEFAULTS_FIELDS = (
     "feedback_poll_interval",
     "feedback_digest_threshold",
     "approval_reminder",
+    "allow_untimestamped_signatures",
 )
 _SECRET_FIELDS = frozenset(
     {"slack_bot_token", "slack_signing_secret", "slack_app_token", "webhook_secret", "apple_webhook_secret", "metrics_token"}
@@ -208,12 +209,6 @@ def load_config(
     asc_api_url = _url("ASC_API_URL", get("ASC_API_URL") or DEFAULT_ASC_API_URL, problems).rstrip("/")
     if asc_api_url.endswith("/v1"):
         problems.append(f"ASC_API_URL must not end with /v1 (the bot adds it), got {shown(asc_api_url)}")
-    legacy_raw = get("ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES")
-    legacy = ck.parse_bool(legacy_raw or "false")
-    if legacy is None:
-        problems.append(
-            f"ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES must be true or false, got {shown(legacy_raw)}"
-        )
     db_path = get("ASC_BOT_DB") or DEFAULT_DB_PATH
     if db_path.startswith("sqlite:///"):
         db_path = db_path[len("sqlite:///") :]
@@ -238,6 +233,7 @@ def load_config(
         channel = ck.toml_channel(defaults, ("defaults",), problems)
     seconds = _seconds(get, defaults, problems)
     tuning = _tuning(get, defaults, problems)
+    legacy = _legacy_signatures(get, defaults, problems)
 
     base = Path(config_path).expanduser().parent if config_path else Path()
     api_keys, key_names = ck.load_keys(env, document.get("keys", {}), base, problems)
@@ -362,6 +358,19 @@ def _seconds(get: Any, defaults: Mapping[str, Any], problems: list[str]) -> list
         # Both deadlines run from upload time, so a build found late could never finish processing.
         problems.append(f"{labels[2]} must be at least the find timeout ({find:g} s), got {process:g}")
     return values
+
+
+def _legacy_signatures(get: Any, defaults: Mapping[str, Any], problems: list[str]) -> bool:
+    """Body-only build-uploaded signatures: the env wins over [defaults], which wins over false."""
+    raw, label = get("ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES"), "ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES"
+    if raw is None and "allow_untimestamped_signatures" in defaults:
+        raw, label = defaults["allow_untimestamped_signatures"], toml_label("defaults", "allow_untimestamped_signatures")
+        if isinstance(raw, bool):  # TOML's own true/false
+            return raw
+    value = ck.parse_bool(raw) if isinstance(raw, str) else (False if raw is None else None)
+    if value is None:
+        problems.append(f"{label} must be true or false, got {shown(raw)}")
+    return bool(value)
 
 
 def _tuning(get: Any, defaults: Mapping[str, Any], problems: list[str]) -> list[float]:

@@ -1,24 +1,28 @@
-"""Clicks belong to their message: a button acts only on the publication whose message it is on.
+"""Where a request comes from: the bot's own workspace, and, for a click, the publication's message.
 
-One Bolt middleware for every button: the publication named by the button must have been posted in
-the channel the click came from, and the clicked message must be its message or a reply in its
-thread. Anything else (a copied payload, a value from another publication) is refused and logged.
+Two Bolt middlewares. People of another workspace or Enterprise Grid org (Slack Connect channels)
+drive nothing: their clicks, forms and `/asc` commands are refused and logged, approver ids or not
+(an id configured as an approver means that person in the bot's own workspace). And every button
+acts only on the publication whose message it is on: the publication named by the button must have
+been posted in the channel the click came from, and the clicked message must be its message or a
+reply in its thread. Anything else (a copied payload, a value from another publication) is refused.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
 from bot.engine.engine import Engine
-from commands.common import ButtonClick, tell
+from commands.common import ButtonClick, Where, tell
 from storage.records import Publication
 
 log = logging.getLogger(__name__)
@@ -35,7 +39,71 @@ def belongs(pub: Publication, click: ButtonClick, body: dict[str, Any]) -> bool:
     )
 
 
+def home(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(team id, enterprise id) of the person acting, as Slack sent them."""
+    user = body.get("user") if isinstance(body.get("user"), dict) else {}
+    team = body.get("team") if isinstance(body.get("team"), dict) else {}
+    org = body.get("enterprise") if isinstance(body.get("enterprise"), dict) else {}
+    return (
+        user.get("team_id") or team.get("id") or body.get("team_id"),
+        org.get("id") or body.get("enterprise_id"),
+    )
+
+
+def foreign(body: dict[str, Any], context: AsyncBoltContext) -> bool:
+    """Whether the person acting is of another workspace or org than the one the bot is installed in."""
+    own = context.authorize_result
+    if own is None:
+        return False  # cannot tell (no auth.test answer): the signature was checked, let it through
+    team, org = home(body)
+    if own.enterprise_id and org:
+        return org != own.enterprise_id
+    return bool(team and own.team_id and team != own.team_id)
+
+
+def _publication_of(body: dict[str, Any]) -> tuple[str, Where]:
+    """The publication a click or form is about (may be ""), and where to answer the person."""
+    if body.get("type") == "view_submission":
+        try:
+            context = json.loads((body.get("view") or {}).get("private_metadata") or "{}")
+        except ValueError:
+            context = {}
+        context = context if isinstance(context, dict) else {}
+        return str(context.get("p") or ""), Where(context.get("c"))
+    click = ButtonClick.from_body(body)
+    return click.publication_id, click.where
+
+
 def register(app: AsyncApp, engine: Engine) -> None:
+    @app.middleware
+    async def people_of_this_workspace_only(
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        next: Callable[[], Awaitable[Any]],
+    ) -> Any:
+        kind = body.get("type") or ("slash_command" if body.get("command") else None)
+        if kind not in ("block_actions", "view_submission", "slash_command") or not foreign(body, context):
+            return await next()
+        team, org = home(body)
+        user = str((body.get("user") or {}).get("id", "") if kind != "slash_command" else body.get("user_id", ""))
+        what = body.get("command") or (body.get("actions") or [{}])[0].get("action_id") or (
+            (body.get("view") or {}).get("callback_id")
+        )
+        log.warning("refused %s by %s of team %s (org %s): not this workspace", what, user, team, org)
+        text = blocks.foreign_refused()
+        pub_id, where = ("", Where(body.get("channel_id"))) if kind == "slash_command" else _publication_of(body)
+        task = asyncio.create_task(refuse_foreign(engine, client, pub_id, user, where, str(what), team, org))
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
+        if kind == "slash_command":  # the ack is the private answer
+            return BoltResponse(
+                status=200,
+                body=json.dumps({"response_type": "ephemeral", "text": text}),
+                headers={"content-type": "application/json"},
+            )
+        return BoltResponse(status=200, body="")  # acked (a form closes): nothing happens
+
     @app.middleware
     async def clicks_belong_to_their_message(
         body: dict[str, Any], client: AsyncWebClient, next: Callable[[], Awaitable[Any]]
@@ -80,3 +148,32 @@ async def refuse(engine: Engine, client: AsyncWebClient, pub: Publication, click
         },
     )
     await tell(client, click.where, click.user, blocks.click_refused())
+
+
+async def refuse_foreign(
+    engine: Engine,
+    client: AsyncWebClient,
+    publication_id: str,
+    user: str,
+    where: Where,
+    what: str,
+    team: str | None,
+    org: str | None,
+) -> None:
+    view = await engine.publication(publication_id) if publication_id else None
+    pub = view.publication if view is not None else None
+    await engine.audit(
+        pub.id if pub is not None else None,
+        user,
+        "click_refused",
+        "{actor} of another workspace or organisation was refused (only people of this workspace "
+        "may drive asc-bot).",
+        {
+            "what": what,
+            "bundle_id": pub.app_bundle_id if pub is not None else "",
+            "team": team,
+            "enterprise": org,
+        },
+    )
+    if where.channel:
+        await tell(client, where, user, blocks.foreign_refused())

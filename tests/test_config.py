@@ -872,6 +872,42 @@ def test_untimestamped_signatures_are_off_unless_asked_for() -> None:
     assert problem == "ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES must be true or false, got 'sometimes'"
 
 
+def test_untimestamped_signatures_from_the_file_with_the_env_winning(tmp_path: Path) -> None:
+    on = "[defaults]\nallow_untimestamped_signatures = true\n"
+    assert load_config(with_toml(tmp_path, on)).allow_untimestamped_signatures is True
+    off = "[defaults]\nallow_untimestamped_signatures = false\n"
+    assert load_config(with_toml(tmp_path, off)).allow_untimestamped_signatures is False
+    # The environment wins over [defaults], both ways, as for every other setting.
+    env_off = with_toml(tmp_path, on, ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES="false")
+    assert load_config(env_off).allow_untimestamped_signatures is False
+    env_on = with_toml(tmp_path, off, ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES="true")
+    assert load_config(env_on).allow_untimestamped_signatures is True
+    # A bad value in the environment is reported even when the file has a good one.
+    bad_env = with_toml(tmp_path, on, ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES="maybe")
+    assert problems_of(bad_env) == ["ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES must be true or false, got 'maybe'"]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown_as"),
+    [("'sometimes'", "'sometimes'"), ("1", "'1'"), ("[true]", "'[True]'")],
+)
+def test_a_bad_untimestamped_signatures_value_in_the_file_names_the_key(
+    tmp_path: Path, value: str, shown_as: str
+) -> None:
+    env = with_toml(tmp_path, f"[defaults]\nallow_untimestamped_signatures = {value}\n")
+    assert problems_of(env) == [
+        f"ASC_BOT_CONFIG defaults.allow_untimestamped_signatures must be true or false, got {shown_as}"
+    ]
+
+
+def test_a_secret_as_the_untimestamped_signatures_value_is_not_echoed(tmp_path: Path) -> None:
+    token = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUv"
+    env = with_toml(tmp_path, f"[defaults]\nallow_untimestamped_signatures = '{token}'\n")
+    [problem] = problems_of(env)
+    assert token not in problem and "defaults.allow_untimestamped_signatures" in problem
+    assert "looks like a Slack bot token; not shown" in problem
+
+
 def test_a_secret_in_the_wrong_variable_is_described_never_printed(tmp_path: Path) -> None:
     token = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUv"  # 52 characters: short enough to echo
     key_b64 = "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from bot.appstore.base import ResourceFamily, csv, document
+from bot.appstore.errors import AscConflict
 from bot.appstore.http import seg
 from bot.appstore.models import Build, BuildBetaDetail, BuildUpload, Included, resources
 
@@ -60,8 +61,17 @@ class BuildsMixin(ResourceFamily):
         return await self._patch_build(build_id, {"expired": True})
 
     async def set_uses_non_exempt_encryption(self, build_id: str, value: bool) -> Build:
-        """Answer export compliance (`false` clears MISSING_EXPORT_COMPLIANCE for exempt apps)."""
-        return await self._patch_build(build_id, {"usesNonExemptEncryption": value})
+        """Answer export compliance (`false` clears MISSING_EXPORT_COMPLIANCE for exempt apps).
+
+        Apple takes one answer per build and refuses a second with 409, also when a retry repeats a
+        PATCH whose answer was lost: then the build already says `value`, and that is success."""
+        try:
+            return await self._patch_build(build_id, {"usesNonExemptEncryption": value})
+        except AscConflict:
+            build = await self.get_build(build_id)
+            if build.uses_non_exempt_encryption is value:
+                return build
+            raise
 
     async def builds_in_beta_review(self, app_id: str, platform: str) -> list[Build]:
         """Unexpired builds waiting for or in TestFlight beta review."""

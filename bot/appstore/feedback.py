@@ -71,7 +71,8 @@ class FeedbackMixin(ResourceFamily):
     """`/v1/apps/{id}/betaFeedback…Submissions`, one submission, and `/crashLog`."""
 
     async def get_feedback(self, kind: str, feedback_id: str) -> TesterFeedback:
-        doc = await self._http.get(f"/v1/{FEEDBACK_TYPES[kind]}/{seg(feedback_id)}")
+        # Apple sends the build's id only when asked to include it (as every relationship's data).
+        doc = await self._http.get(f"/v1/{FEEDBACK_TYPES[kind]}/{seg(feedback_id)}", {"include": "build"})
         return TesterFeedback.parse(next(resources(doc)))
 
     async def list_feedback(
@@ -84,6 +85,7 @@ class FeedbackMixin(ResourceFamily):
             params = {
                 "filter[build]": csv(ids[start : start + MAX_FILTER_IDS]),
                 "sort": "-createdDate",
+                "include": "build",
                 "limit": 200,
             }
             path = f"/v1/apps/{seg(app_id)}/{FEEDBACK_TYPES[kind]}"

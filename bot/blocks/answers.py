@@ -34,6 +34,13 @@ def click_refused() -> str:
     )
 
 
+def foreign_refused() -> str:
+    return (
+        "🚫 asc-bot takes requests only from people of the workspace it is installed in, so nothing "
+        "was done; the attempt was logged."
+    )
+
+
 def requested(title: str, pub: Publication) -> str:
     """Said privately after a request: queued until the build is ready, or starting now."""
     if pub.state in ("waiting_for_build", "processing"):

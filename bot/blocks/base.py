@@ -32,11 +32,13 @@ PHASED_RESUME = "asc_phased_resume"
 PHASED_COMPLETE = "asc_phased_complete"
 COMPLIANCE_YES = "asc_compliance_yes"
 COMPLIANCE_NO = "asc_compliance_no"
+CHANGE_COMPLIANCE = "asc_compliance_change"  # approvers: another answer, confirmed in CHANGE_COMPLIANCE_VIEW
 APPROVE = "asc_approve_"  # + the held step's kind: an approver lets it run
 WHAT_TO_TEST_VIEW = "asc_what_to_test"
 BETA_GROUPS_VIEW = "asc_beta_groups"
 REVIEW_VIEW = "asc_review"
 SCHEDULE_VIEW = "asc_schedule"
+CHANGE_COMPLIANCE_VIEW = "asc_change_compliance"
 # Input block ids double as their element's action id and as the keys of `response_action: errors`.
 LOCALE = "locale"
 WHATS_NEW = "whats_new"

@@ -17,6 +17,7 @@ from bot.blocks.base import (
     APPROVE,
     BETA_GROUPS,
     BUTTONS,
+    CHANGE_COMPLIANCE,
     COMPLIANCE_NO,
     COMPLIANCE_QUESTION,
     COMPLIANCE_YES,
@@ -47,6 +48,7 @@ from bot.blocks.base import (
     when,
 )
 from bot.engine.actions import ACTIONS
+from bot.engine.compliance import changeable
 from bot.engine.notifier import PublicationView
 from storage.records import Action, Event, Publication
 from storage.reminders import REMINDER as APPROVAL_REMINDER
@@ -143,12 +145,15 @@ def buttons_for(view: PublicationView) -> list[tuple[str, str]]:
         shown += [PHASED_PAUSE, PHASED_COMPLETE]
     elif pub.phased_state == "PAUSED":
         shown += [PHASED_RESUME, PHASED_COMPLETE]
+    if changeable(pub, list(view.actions)):  # approvers only; the engine says whether the clicker is one
+        shown.append(CHANGE_COMPLIANCE)
     labels.update(
         {
             RELEASE_NOW: "Release now",
             PHASED_PAUSE: "Pause phased release",
             PHASED_RESUME: "Resume phased release",
             PHASED_COMPLETE: "Release to all users",
+            CHANGE_COMPLIANCE: "Change export compliance",
         }
     )
     return [(action_id, labels[action_id]) for action_id in shown]

@@ -45,7 +45,7 @@ ACTIONS: dict[str, ActionSpec] = {
             "change_export_compliance",
             "Change the export compliance answer",
             16,
-            testflight.export_compliance,
+            testflight.change_export_compliance,
             gated=True,
         ),
         ActionSpec("app_store", "Submit for review", 50, appstore.app_store, gated=True),

@@ -14,7 +14,7 @@ from typing import Any
 from bot.appstore.errors import AscError
 from bot.appstore.models import BetaGroup
 from bot.clock import Clock
-from bot.engine import messages
+from bot.engine import compliance, messages
 from bot.engine.actions import ACTIONS
 from bot.engine.clients import Clients
 from bot.engine.feedback import FeedbackRelay
@@ -218,9 +218,14 @@ class Engine:
         verdict = await self.guard.check(actor, kind, pub.app_bundle_id, pub.id)
         if not verdict.allowed:
             return RequestResult("not_approver", pub, verdict=verdict)
-        answered = final_answer(kind, await self.storage.actions(pub.id))
+        actions = await self.storage.actions(pub.id)
+        answered = final_answer(kind, actions)
         if answered is not None:  # answers are final: sent to Apple (or on the way), never flipped
             return RequestResult("already", pub, answered)
+        if kind == compliance.CHANGE:  # an approver's change of an answer already given
+            early = await compliance.vet_change(self.storage, pub, actions, actor, params or {}, self.clock.now())
+            if early is not None:
+                return RequestResult(early[0], pub, early[1], reason=early[2])
         if (
             pub.state in ("timed_out", "cancelled")
             or pub.processing_state in ("INVALID", "FAILED")

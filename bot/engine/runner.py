@@ -110,6 +110,7 @@ class StepRunner:
             error=outcome.message if outcome.status == "failed" else None,
             event=NewEvent(
                 f"{claimed.kind}_{outcome.status}",
+                actor=outcome.actor,
                 message=message,
                 announce=outcome.announce,
                 data=outcome.result,

@@ -63,6 +63,9 @@ class World:
             processing_time=processing_time,
         )
         self.slack = SlackSimulator(signing_secret=self.signing_secret, bot_token="xoxb-sandbox")
+        # Slack's per-minute limits count in the bot's time: with a fake clock a sweep every fake
+        # 30 s happens in milliseconds, and a real-time minute would read as a burst Slack never sees.
+        self.slack.rate_limits.now = clock.now
         self._settings = dict(
             poll_interval=poll_interval, find_timeout=find_timeout, processing_timeout=processing_timeout
         )

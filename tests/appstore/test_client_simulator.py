@@ -13,7 +13,7 @@ import pytest
 
 from bot.appstore.auth import ApiKey, generate_private_key_pem
 from bot.appstore.client import AppStoreConnect
-from bot.appstore.errors import AscUnauthorized
+from bot.appstore.errors import AscConflict, AscUnauthorized
 from bot.appstore.retry import RetryPolicy
 from bot.clock import FakeClock
 from bot.sandbox.asc import AscSimulator, Faults
@@ -71,7 +71,10 @@ async def run_every_operation(env: Env) -> dict[str, str]:
     c, app_id = env.client, env.app_id
     qa = env.sim.add_beta_group(app_id, "QA", internal=True)
     friends = env.sim.add_beta_group(app_id, "Friends", internal=False)
-    upload_id = env.sim.upload_build(BUNDLE, version="1.4.0", build_number="412", platform="IOS")
+    # No ITSAppUsesNonExemptEncryption in the upload: the answer is the client's to set (once).
+    upload_id = env.sim.upload_build(
+        BUNDLE, version="1.4.0", build_number="412", platform="IOS", uses_non_exempt_encryption=None
+    )
 
     app = await c.find_app(BUNDLE)
     assert app is not None and app.id == app_id and app.name == "Example"
@@ -176,6 +179,25 @@ async def test_every_operation_against_the_simulator(env: Env) -> None:
     await run_every_operation(env)
     assert env.client.rate_limit is not None and env.client.rate_limit.limit == 3600
     assert env.client.requests_sent == len(env.sim.exchanges)
+    assert_conforms(env.sim)
+
+
+async def test_an_export_compliance_answer_is_set_once_as_apple_does(env: Env) -> None:
+    env.sim.upload_build(BUNDLE, "1.4.0", "7", uses_non_exempt_encryption=None)
+    env.clock.advance(120)
+    build = await env.client.find_build(env.app_id, "7", "1.4.0", "IOS")
+    assert build is not None and build.uses_non_exempt_encryption is None
+    assert (await env.client.set_uses_non_exempt_encryption(build.id, True)).uses_non_exempt_encryption is True
+    with pytest.raises(AscConflict) as refused:  # another answer: Apple refuses it
+        await env.client.set_uses_non_exempt_encryption(build.id, False)
+    assert refused.value.detail == "You cannot update when the value is already set."
+    assert refused.value.code == "ENTITY_ERROR.ATTRIBUTE.INVALID"
+    patches = [e.status for e in env.sim.exchanges if e.method == "PATCH"]
+    assert patches == [200, 409]
+    assert (await env.client.get_build(build.id)).uses_non_exempt_encryption is True
+    # A retry of an answer Apple applied (its response lost) meets the same 409: that is success.
+    assert (await env.client.set_uses_non_exempt_encryption(build.id, True)).uses_non_exempt_encryption is True
+    assert [e.status for e in env.sim.exchanges if e.method == "PATCH"] == [200, 409, 409]  # sent, refused
     assert_conforms(env.sim)
 
 

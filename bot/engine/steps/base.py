@@ -47,6 +47,7 @@ class Outcome:
     announce: str = "thread"
     fields: dict[str, Any] = field(default_factory=dict)  # publication columns to record with the result
     question: str | None = None
+    actor: str = "bot"  # whom the result is told as (`{actor}` in the message names them)
 
 
 def succeeded(message: str, result: dict[str, Any] | None = None, **fields: Any) -> Outcome:

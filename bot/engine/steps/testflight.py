@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.appstore.errors import AscConflict
 from bot.appstore.models import BetaGroup, BetaReviewSubmission, Build
 from bot.engine.names import NameMatch, match_names
 from bot.engine.steps.base import (
@@ -60,6 +61,42 @@ async def export_compliance(ctx: ActionContext) -> Outcome:
     said = "uses" if value else "does not use"
     return succeeded(
         f"🔐 Export compliance answered: the app {said} non-exempt encryption.", {"value": value}
+    )
+
+
+async def change_export_compliance(ctx: ActionContext) -> Outcome:
+    """An approver's new answer for a build already answered: one PATCH, and Apple's word on it."""
+    value = ctx.option("uses_non_exempt_encryption")
+    if not isinstance(value, bool):
+        return failed("Export compliance needs a yes or no answer.")
+    build = await ctx.client.get_build(ctx.build_id)
+    before = build.uses_non_exempt_encryption
+    if before is value:
+        return Outcome("skipped", "Export compliance was already answered that way.", {"value": value})
+    said = "uses" if value else "does not use"
+    try:
+        await ctx.client.set_uses_non_exempt_encryption(ctx.build_id, value)
+    except AscConflict as exc:
+        if before is None:
+            raise
+        # Apple sets the answer once per build; say what stands and the way out.
+        kept = "uses" if before else "does not use"
+        return Outcome(
+            "failed",
+            f"⚠️ {{actor}} asked to change the export compliance answer to: the app {said} non-exempt "
+            f"encryption, and App Store Connect refused (“{exc.detail or exc.user_message}”): it takes "
+            f"one answer per build. This build keeps its answer (the app {kept} non-exempt encryption). "
+            "To ship the other answer, upload a new build with it (ITSAppUsesNonExemptEncryption in "
+            "Info.plist, or uses_non_exempt_encryption in the webhook) and expire this one in TestFlight.",
+            {"value": value, "kept": before, "set_once": True, "code": exc.code},
+            announce="broadcast",
+            actor=ctx.action.requested_by,
+        )
+    return Outcome(
+        "succeeded",
+        f"🔐 {{actor}} changed the export compliance answer: the app {said} non-exempt encryption.",
+        {"value": value, "was": before},
+        actor=ctx.action.requested_by,
     )
 
 

@@ -95,6 +95,15 @@ def patch_build(ctx: Ctx) -> web.Response:
             f"There is no appEncryptionDeclaration with id '{declaration}'",
             "/data/relationships/appEncryptionDeclaration",
         )
+    if uses_encryption is not None and build.uses_encryption is not None:
+        # Apple answers this to any second answer, the same or another (recorded in fastlane's PR
+        # #16626, 2020: "The provided entity includes an attribute with an invalid value - You cannot
+        # update when the value is already set."): an export compliance answer is set once per build.
+        raise conflict(
+            "ENTITY_ERROR.ATTRIBUTE.INVALID",
+            "You cannot update when the value is already set.",
+            "/data/attributes/usesNonExemptEncryption",
+        )
     if expired is False and build.expired:
         raise conflict(
             "ENTITY_ERROR.ATTRIBUTE.INVALID",

@@ -68,14 +68,26 @@ def name_blocks(view: dict[str, Any]) -> None:
 
 
 def user_object(ws: Workspace, user: str) -> dict[str, Any]:
-    name = ws.user_info(user)["name"]
-    return {"id": user, "username": name, "name": name, "team_id": ws.team_id}
+    info = ws.user_info(user)
+    return {"id": user, "username": info["name"], "name": info["name"], "team_id": info["team_id"]}
+
+
+def home_of(ws: Workspace, user: str) -> tuple[str, str | None]:
+    """(team id, enterprise id) a user belongs to: the workspace's own, or, for a Slack Connect
+    user added with `add_user(..., team_id=…, enterprise_id=…)`, another workspace or org."""
+    info = ws.user_info(user)
+    return str(info["team_id"]), info.get("enterprise_id", ws.enterprise_id)
 
 
 def _envelope(ws: Workspace, kind: str, user: str, trigger_id: str) -> dict[str, Any]:
+    team_id, enterprise_id = home_of(ws, user)
     # An org-wide Enterprise Grid install gets `team: null` and the enterprise instead.
-    team = None if ws.org_install else {"id": ws.team_id, "domain": ws.team_domain}
-    enterprise = {"id": ws.enterprise_id, "name": ws.enterprise_name} if ws.enterprise_id else None
+    team = None if ws.org_install else {"id": team_id, "domain": ws.team_domain}
+    enterprise = (
+        {"id": enterprise_id, "name": ws.enterprise_name if enterprise_id == ws.enterprise_id else "Other Org"}
+        if enterprise_id
+        else None
+    )
     return {
         "type": kind,
         "user": user_object(ws, user),
@@ -177,12 +189,11 @@ def slash_command(
 ) -> dict[str, str]:
     """The form fields of a slash command request (Grid workspaces add the enterprise's id and name)."""
     info = ws.channel_info(channel)
-    grid = (
-        {"enterprise_id": ws.enterprise_id, "enterprise_name": ws.enterprise_name} if ws.enterprise_id else {}
-    )
+    team_id, enterprise_id = home_of(ws, user)
+    grid = {"enterprise_id": enterprise_id, "enterprise_name": ws.enterprise_name} if enterprise_id else {}
     return {
         "token": "sim-verification-token",
-        "team_id": ws.team_id,
+        "team_id": team_id,
         "team_domain": ws.team_domain,
         "channel_id": channel,
         "channel_name": info["name"],
