@@ -94,7 +94,12 @@ class Outbox:
                 work[pub.channel].append(lambda event=event: self._reply(event))
             due = [c for c in work if not self._backing_off(c, now)]
             await asyncio.gather(*(self._leased_lane(channel, work[channel]) for channel in due))
-            await self._tell_notices()
+            notices, lease = "outbox:notices", timedelta(seconds=self._lease)
+            if await self._storage.claim_lease(notices, self._owner, self._clock.now(), lease):
+                try:  # one replica tells the notices, reading them after it holds the lease
+                    await self._tell_notices()
+                finally:
+                    await self._storage.release_lease(notices, self._owner)
 
     async def channel_fixed(self, channel: str) -> int:
         """The bot can post in `channel` again (e.g. it was invited): release its held posts, which go
