@@ -51,11 +51,19 @@ class Servers:
         for proc in self.started:
             await self.stop(proc)
 
-    async def bot(self, world: World, db_path: str, poll_interval: float = 30.0) -> tuple[Process, str]:
+    async def bot(
+        self,
+        world: World,
+        db_path: str,
+        poll_interval: float = 30.0,
+        extra_env: dict[str, str] | None = None,
+        log_name: str = "bot.log",
+    ) -> tuple[Process, str]:
         """`asc-bot serve` on a free port against the world's simulators; returns it and its URL."""
         port = free_port()
         argv = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        proc = await self.start(argv, bot_env(world, db_path, poll_interval), port, "bot.log")
+        env = {**bot_env(world, db_path, poll_interval), **(extra_env or {})}
+        proc = await self.start(argv, env, port, log_name)
         return proc, f"http://127.0.0.1:{port}"
 
     async def bare_bolt(self, world: World) -> tuple[Process, str]:

@@ -1,6 +1,6 @@
 """Run every benchmark, each in its own process, print the tables; `--readme` publishes them.
 
-python3 bench/run_all.py            # all six, tables on stdout, results in bench/results/latest.json
+python3 bench/run_all.py            # all seven, tables on stdout, results in bench/results/latest.json
 python3 bench/run_all.py --readme   # the same, then rewrite README.md's Performance section
 python3 bench/run_all.py --only slack_ack memory
 """
@@ -27,6 +27,7 @@ BENCHMARKS = (
     "slack_ack",
     "webhook_ingest",
     "memory",
+    "storage_engines",
 )
 TIMEOUT = 420  # seconds per benchmark; the whole run is meant to take under 15 minutes
 # Scale runs 1,000 publications through six simulated hours of a full key budget.

@@ -35,7 +35,7 @@ from bot.slack_notifier import SlackNotifier
 from bot.slack_requests import RefuseMalformed
 from bot.slack_retry import PersonRateLimitRetryHandler
 from bot.web import build_web_app
-from storage.database import Store
+from storage.database import StorageEngine, make_store
 from storage.repository import Storage
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class BotApp:
 
     config: Config
     clock: Clock
-    store: Store
+    store: StorageEngine
     storage: Storage
     clients: Clients
     engine: Engine
@@ -129,7 +129,7 @@ def build_app(
 ) -> BotApp:
     """Wire the bot. Nothing here does I/O; `BotApp.start` does."""
     clock = clock or SystemClock()
-    store = Store(config.db_path)
+    store = make_store(config.db_path, exclusive=True)
     storage = Storage(store)
     metrics = Metrics(clock.now)
 
@@ -180,6 +180,9 @@ def build_app(
         feedback_digest_threshold=config.feedback_digest_threshold,
         approval_reminder=config.approval_reminder,
         defaults_for=lambda bundle_id: _app_defaults(config, bundle_id),
+        sweep_lease=config.lease_seconds or 60.0,
+        action_lease=config.lease_seconds or 600.0,
+        follow_interval=config.follow_interval,
     )
     approvers = commands.Approvers(config.approvers_for, slack_client)
     # The outbox's own client: no retry handlers, since a retried post whose answer was lost would

@@ -116,6 +116,10 @@ def db_backup(target: str, db_path: str | None = None) -> int:
     from storage.database import backup
 
     source = db_path or os.environ.get("ASC_BOT_DB") or DEFAULT_DB_PATH
+    if source.startswith(("postgres://", "postgresql://")):
+        print("asc-bot db backup copies SQLite files; back a PostgreSQL database up with pg_dump", file=sys.stderr)
+        return 2
+    source = source[len("sqlite:///") :] if source.startswith("sqlite:///") else source
     if not os.path.exists(source):
         print(f"asc-bot db backup: there is no database at {source} (ASC_BOT_DB)", file=sys.stderr)
         return 2
@@ -157,9 +161,15 @@ async def _serve(host: str, port: int) -> int:
 
     logsetup.configure(config.log_level, secrets=_secrets(config), fmt=config.log_format)
     from bot.app import build_app
+    from storage.database import DatabaseInUse
 
     bot = build_app(config)
-    await bot.start()
+    try:
+        await bot.start()
+    except DatabaseInUse as exc:
+        print(f"asc-bot: {exc}", file=sys.stderr)
+        await bot.stop()
+        return 2
     await bot.serve(host, port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -366,7 +376,11 @@ async def webhooks_register(
 
 def _secrets(config: Config) -> list[str | None]:
     keys = [k.private_key for k in config.api_keys.values()]
+    from urllib.parse import urlsplit
+
+    db_password = urlsplit(config.db_path).password if "://" in config.db_path else None
     return [
+        db_password,  # of a postgresql:// URL (psycopg may name the URL in an error)
         config.slack_bot_token,
         config.slack_signing_secret,
         config.slack_app_token,

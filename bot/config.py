@@ -49,6 +49,8 @@ ENV_VARS = (
     "ASC_BOT_METRICS_TOKEN",
     "ASC_BOT_LOG_FORMAT",
     "ASC_BOT_LOG_LEVEL",
+    "ASC_BOT_LEASE_SECONDS",
+    "ASC_BOT_FOLLOW_INTERVAL",
 )
 LOG_FORMATS = ("text", "json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -134,6 +136,10 @@ class Config:
     log_level: str = "INFO"
     rate_reserve: float = 0.20  # share of each key's hourly budget left to the team's other tools
     poll_profile: tuple[tuple[float, float], ...] = DEFAULT_PROFILE  # processing polls by build age
+    # How long a replica's claim on a sweep, a step or an outbox lane lasts unless renewed (None: 60 s
+    # for sweeps and lanes, 600 s for steps); a dead replica's work is taken over after it.
+    lease_seconds: float | None = None
+    follow_interval: float = 120.0  # seconds between reads of a submitted App Store version
 
     def app(self, bundle_id: str) -> AppSettings:
         """Settings for an app with the global channel, key, approvers and publishing filled in."""
@@ -211,7 +217,12 @@ def load_config(
     if asc_api_url.endswith("/v1"):
         problems.append(f"ASC_API_URL must not end with /v1 (the bot adds it), got {shown(asc_api_url)}")
     db_path = get("ASC_BOT_DB") or DEFAULT_DB_PATH
-    if db_path != ":memory:" and not db_path.startswith("file:"):
+    if db_path.startswith("sqlite:///"):
+        db_path = db_path[len("sqlite:///") :]
+    if db_path.startswith(("postgres:", "postgresql:")):
+        if not db_path.startswith(("postgres://", "postgresql://")):
+            problems.append("ASC_BOT_DB must be a postgresql://user:password@host:port/database URL")
+    elif db_path != ":memory:" and not db_path.startswith("file:"):
         parent = Path(db_path).expanduser().parent
         if not parent.is_dir():
             problems.append(f"ASC_BOT_DB is in a directory that does not exist: {shown(parent)}")
@@ -256,6 +267,8 @@ def load_config(
     log_level = (get("ASC_BOT_LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
         problems.append(f"ASC_BOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    lease_seconds = _seconds_or_none("ASC_BOT_LEASE_SECONDS", get("ASC_BOT_LEASE_SECONDS"), 2.0, problems)
+    follow_interval = _seconds_or_none("ASC_BOT_FOLLOW_INTERVAL", get("ASC_BOT_FOLLOW_INTERVAL"), 1.0, problems)
     if problems:
         raise ConfigError(problems)
     return Config(
@@ -283,7 +296,22 @@ def load_config(
         log_level=log_level,
         rate_reserve=rate_reserve,
         poll_profile=poll_profile,
+        lease_seconds=lease_seconds,
+        follow_interval=follow_interval or 120.0,
     )
+
+
+def _seconds_or_none(name: str, raw: str | None, lowest: float, problems: list[str]) -> float | None:
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not lowest <= value <= 3600.0:
+        problems.append(f"{name} must be a number of seconds from {lowest:g} to 3600, got {shown(raw)}")
+        return None
+    return value
 
 
 def _check_env_typos(env: Mapping[str, str], problems: list[str]) -> None:

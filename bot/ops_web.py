@@ -12,7 +12,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.metrics import Metrics
-from storage.database import Store
+from storage.database import StorageEngine
 from storage.stats import ping, read_stats
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def metered(metrics: Metrics) -> Any:
 def add_ops_routes(
     app: web.Application,
     *,
-    store: Store,
+    store: StorageEngine,
     metrics: Metrics,
     tick: float,
     slack_auth: Callable[[], Awaitable[bool]],

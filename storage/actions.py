@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage.database import Store, immediate
+from storage.database import StorageEngine, dialect, immediate
 from storage.records import Action, to_db_time
 from storage.sql import DIRTY, ActionRequest, NewAction, NewEvent, encode, insert_event, one, update_row
 
@@ -16,7 +16,7 @@ from storage.sql import DIRTY, ActionRequest, NewAction, NewEvent, encode, inser
 class ActionsRepository:
     """Steps of a publication, each claimed by one runner."""
 
-    store: Store
+    store: StorageEngine
 
     async def request_action(
         self, publication_id: str, action: NewAction, now: datetime, event: NewEvent | None = None
@@ -82,16 +82,18 @@ class ActionsRepository:
 
         return await self.store.call(q)
 
-    async def claim_action(self, action_id: int, now: datetime, lease: timedelta) -> Action | None:
+    async def claim_action(
+        self, action_id: int, now: datetime, lease: timedelta, owner: str = ""
+    ) -> Action | None:
         """Mark an action running; one caller wins. A running action whose lease ran out can be reclaimed."""
 
         def tx(db: Database) -> Action | None:
             with immediate(db):
                 changed = db.execute(
-                    "UPDATE actions SET status = 'running', started_at = ?, lease_until = ?,"
+                    "UPDATE actions SET status = 'running', started_at = ?, lease_until = ?, lease_owner = ?,"
                     " attempts = attempts + 1 WHERE id = ? AND (status = 'requested'"
                     " OR (status = 'running' AND lease_until < ?))",
-                    [to_db_time(now), to_db_time(now + lease), action_id, to_db_time(now)],
+                    [to_db_time(now), to_db_time(now + lease), owner, action_id, to_db_time(now)],
                 ).rowcount
                 if not changed:
                     return None
@@ -145,14 +147,19 @@ class ActionsRepository:
     async def recover_running(self, now: datetime) -> int:
         """At start-up: steps left running by a process that died go back to requested.
 
-        One bot owns a database (DESIGN: one scheduler per store), so nobody else can be running them;
-        every step checks App Store Connect before writing, so running one again is safe.
+        On SQLite one bot owns the file (its lock), so nobody else can be running them. On PostgreSQL
+        other replicas may be: only steps whose lease ran out go back (a live one is renewed by its
+        owner; a dead owner's runs out and is taken over). Every step checks App Store Connect before
+        writing, so running one again is safe.
         """
 
         def tx(db: Database) -> int:
             with immediate(db):
+                shared = dialect(db) == "postgresql"
                 return db.execute(
-                    "UPDATE actions SET status = 'requested', lease_until = NULL WHERE status = 'running'"
+                    "UPDATE actions SET status = 'requested', lease_until = NULL WHERE status = 'running'"  # noqa: S608 - no input
+                    + (" AND (lease_until IS NULL OR lease_until < ?)" if shared else ""),
+                    [to_db_time(now)] if shared else [],
                 ).rowcount
 
         return await self.store.call(tx)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlite_utils import Database
 
@@ -19,6 +21,22 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+class StorageEngine(Protocol):
+    """What the repositories need of a database: SQLite's `Store` or PostgreSQL's `PgStore`.
+
+    `call(fn, *args)` runs `fn(db, *args)` on a handle that speaks the sqlite-utils subset the
+    repositories use (`query`, `execute`, `db[table].insert`, `immediate(db)`).
+    """
+
+    path: str
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T: ...
+
+
 class Store:
     """Owns the sqlite-utils `Database`; every call runs on the store's single thread.
 
@@ -26,16 +44,20 @@ class Store:
     serialises every read-then-write in this process, so concurrent requests cannot race.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, exclusive: bool = False) -> None:
         self.path = path
+        self.exclusive = exclusive  # the bot itself: one process per file (see `hold_lock`)
         self._executor: ThreadPoolExecutor | None = None
         self._db: Database | None = None
         self._thread_id: int | None = None
+        self._lock: int | None = None
 
     async def open(self) -> None:
         """Connect in the owner thread, switch to WAL and apply pending migrations."""
         if self._executor is not None:
             return
+        if self.exclusive and self.path != ":memory:" and not self.path.startswith("file:"):
+            self._lock = hold_lock(self.path)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asc-bot-db")
         await self.call(lambda db: None)
 
@@ -50,6 +72,9 @@ class Store:
         await self.call(_close)
         self._executor.shutdown(wait=True)
         self._executor = None
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor releases the lock
+            self._lock = None
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(db, *args)` on the owner thread and return its result."""
@@ -63,6 +88,48 @@ class Store:
             self._db = _connect(self.path)
             self._thread_id = threading.get_ident()
         return fn(self._db, *args)
+
+
+class DatabaseInUse(RuntimeError):
+    """Another bot process already runs on this SQLite file."""
+
+
+def hold_lock(path: str) -> int:
+    """Lock `<path>.lock` for as long as the returned descriptor stays open (the process's life).
+
+    SQLite lets two processes share a file, but two bots on one database would both poll, claim and
+    post: the scheduler, the outbox and the step runner assume they are alone. The kernel drops an
+    flock when its holder dies, even by SIGKILL, so a crash never leaves a stale lock behind.
+    """
+    lock_path = f"{path}.lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise DatabaseInUse(
+            f"another asc-bot (pid {holder}) is already running on the SQLite database {path}: "
+            "SQLite takes one bot process per database file. Stop the other one first, or run "
+            "several replicas on PostgreSQL (ASC_BOT_DB=postgresql://...)."
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd
+
+
+def make_store(db: str, *, exclusive: bool = False) -> StorageEngine:
+    """The store `ASC_BOT_DB` names: `postgresql://…` is PostgreSQL; a path or `sqlite:///path` is SQLite."""
+    from storage.pg import PgStore, is_postgres_url
+
+    if is_postgres_url(db):
+        return PgStore(db)
+    return Store(sqlite_path(db), exclusive=exclusive)
+
+
+def sqlite_path(db: str) -> str:
+    """`sqlite:///relative.db` and `sqlite:////absolute.db` (SQLAlchemy's form) name a file path."""
+    return db[len("sqlite:///") :] if db.startswith("sqlite:///") else db
 
 
 def _connect(path: str) -> Database:
@@ -91,7 +158,23 @@ def backup(source: str, target: str) -> int:
         src.close()
 
 
+def dialect(db: Any) -> str:
+    """"sqlite" or "postgresql": the engine behind a handle passed to a repository's function."""
+    return getattr(db, "dialect", "sqlite")
+
+
+def json_text(db: Any, column: str, key: str) -> str:
+    """SQL for the text of `key` in a JSON-text column, in the handle's dialect."""
+    if dialect(db) == "postgresql":
+        return f"(({column})::jsonb ->> '{key}')"
+    return f"json_extract({column}, '$.{key}')"
+
+
 def applied_migrations(db: Database) -> list[str]:
+    if dialect(db) == "postgresql":
+        from storage.pg_schema import applied_names
+
+        return applied_names(db.conn)  # type: ignore[arg-type]
     if "_sqlite_migrations" not in db.table_names():
         return []
     return [row["name"] for row in db.query("select name from _sqlite_migrations order by id")]
@@ -103,7 +186,12 @@ def immediate(db: Database) -> Iterator[Database]:
 
     In WAL mode a deferred transaction that reads and then writes fails at once with
     SQLITE_BUSY_SNAPSHOT if another connection committed in between; IMMEDIATE waits instead.
+    On PostgreSQL: a REPEATABLE READ transaction (storage/pg.py runs it again when it is aborted).
     """
+    if dialect(db) == "postgresql":
+        with db.transaction():  # type: ignore[attr-defined]
+            yield db
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from storage.database import Store, immediate
+from storage.database import StorageEngine, immediate, json_text
 from storage.records import Event
 from storage.sql import NewEvent, insert_event, one, record_delivery, update_row
 
@@ -14,7 +14,7 @@ from storage.sql import NewEvent, insert_event, one, record_delivery, update_row
 class EventsRepository:
     """The audit log, thread replies and webhook delivery ids."""
 
-    store: Store
+    store: StorageEngine
 
     async def add_event(self, publication_id: str | None, event: NewEvent, now: datetime) -> None:
         def tx(db: Database) -> None:
@@ -75,7 +75,7 @@ class EventsRepository:
             sql = f"select * from events where kind in ({marks})"  # noqa: S608 - only placeholders
             args: list[object] = list(kinds)
             if bundle_id is not None:
-                sql += " and lower(json_extract(data, '$.bundle_id')) = lower(?)"
+                sql += f" and lower({json_text(db, 'data', 'bundle_id')}) = lower(?)"
                 args.append(bundle_id)
             rows = db.query(sql + " order by id desc limit ?", [*args, limit])
             return [Event.from_row(r) for r in rows]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from storage.database import Store, immediate
+from storage.database import StorageEngine, immediate
 from storage.records import from_db_time, to_db_time
 from storage.sql import one
 
@@ -14,7 +14,7 @@ from storage.sql import one
 class OutboxRepository:
     """Attempts of posts by outbox id, kept until the post is known to exist."""
 
-    store: Store
+    store: StorageEngine
 
     async def note_attempt(self, outbox_id: str, now: datetime) -> datetime | None:
         """Count an attempt; returns when the first one began, or None for a first attempt."""

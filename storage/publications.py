@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage.database import Store, immediate
+from storage.database import StorageEngine, immediate
 from storage.records import ACTIVE_STATES, Publication, from_db_time, to_db_time
 from storage.sql import (
     Intake,
@@ -30,7 +30,7 @@ _SHIFTED = ("next_poll_at", "find_deadline", "process_deadline", "asc_down_since
 class PublicationsRepository:
     """Publications: intake, lookups, compare-and-set updates, the message to draw."""
 
-    store: Store
+    store: StorageEngine
 
     async def create_publication(
         self,

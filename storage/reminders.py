@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from storage.database import Store, immediate
+from storage.database import Store, immediate, json_text
 from storage.records import Action, to_db_time
 from storage.sql import NewEvent, insert_event, one
 
@@ -46,8 +46,8 @@ class RemindersRepository:
                     return False
                 recent = one(
                     db,
-                    "select 1 as x from events where publication_id = ? and kind = ? and at > ?"
-                    " and json_extract(data, '$.kind') = ?",
+                    "select 1 as x from events where publication_id = ? and kind = ? and at > ?"  # noqa: S608
+                    f" and {json_text(db, 'data', 'kind')} = ?",
                     [action.publication_id, REMINDER, to_db_time(now - every), action.kind],
                 )
                 if recent:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from storage.actions import ActionsRepository
-from storage.database import Store
+from storage.database import StorageEngine
 from storage.events import EventsRepository
 from storage.feedback import FeedbackRepository
+from storage.leases import LeasesRepository
 from storage.outbox import OutboxRepository
 from storage.publications import PublicationsRepository
 from storage.reminders import RemindersRepository
@@ -23,8 +24,9 @@ class Storage(
     SlackParkingRepository,
     FeedbackRepository,
     RemindersRepository,
+    LeasesRepository,
 ):
     """Repository over the four tables; safe to call from any coroutine."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StorageEngine) -> None:
         self.store = store

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from storage.database import Store
+from storage.database import StorageEngine, dialect
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Stats:
     oldest_undelivered: datetime | None = None
 
 
-async def read_stats(store: Store) -> Stats:
+async def read_stats(store: StorageEngine) -> Stats:
     """One consistent read of everything the gauges show."""
 
     def q(db: Database) -> Stats:
@@ -39,11 +39,12 @@ async def read_stats(store: Store) -> Stats:
     return await store.call(q)
 
 
-async def ping(store: Store) -> None:
+async def ping(store: StorageEngine) -> None:
     """Raise unless the database answers a read of the schema and of the publications table."""
 
     def q(db: Database) -> None:
-        db.execute("select count(*) from sqlite_master").fetchone()
+        catalog = "pg_class" if dialect(db) == "postgresql" else "sqlite_master"
+        db.execute(f"select count(*) from {catalog}").fetchone()  # noqa: S608 - one of two names
         db.execute("select id from publications limit 1").fetchall()
 
     await store.call(q)

@@ -152,7 +152,21 @@ def test_env_var_names_are_the_contract() -> None:
         *("ASC_BOT_POLL_INTERVAL", "ASC_BOT_FIND_TIMEOUT", "ASC_BOT_PROCESSING_TIMEOUT"),
         *("ASC_BOT_METRICS_TOKEN", "ASC_BOT_LOG_FORMAT", "ASC_BOT_LOG_LEVEL"),
         *("ASC_BOT_RATE_RESERVE", "ASC_BOT_POLL_PROFILE"),
+        *("ASC_BOT_LEASE_SECONDS", "ASC_BOT_FOLLOW_INTERVAL"),  # issue 15: replicas on PostgreSQL
     }
+
+
+def test_database_urls_leases_and_follow_interval() -> None:
+    pg = load_config(make_env(ASC_BOT_DB="postgresql://bot:pw@db:5432/bot", ASC_BOT_LEASE_SECONDS="15"))
+    assert pg.db_path == "postgresql://bot:pw@db:5432/bot" and pg.lease_seconds == 15
+    assert pg.follow_interval == 120 and load_config(make_env(ASC_BOT_FOLLOW_INTERVAL="5")).follow_interval == 5
+    assert load_config(make_env(ASC_BOT_DB="sqlite:///bot.db")).db_path == "bot.db"
+    with pytest.raises(ConfigError) as caught:
+        load_config(make_env(ASC_BOT_DB="postgresql:db", ASC_BOT_LEASE_SECONDS="1", ASC_BOT_FOLLOW_INTERVAL="x"))
+    text = "\n".join(caught.value.problems)
+    assert "ASC_BOT_DB must be a postgresql://" in text
+    assert "ASC_BOT_LEASE_SECONDS must be a number of seconds from 2 to 3600" in text
+    assert "ASC_BOT_FOLLOW_INTERVAL must be a number of seconds from 1 to 3600" in text
 
 
 def test_empty_variables_count_as_unset() -> None:

@@ -31,6 +31,7 @@ from bot.engine.guard import (
     gate_initial_steps,
 )
 from bot.engine.intake import InvalidNotice, Problem, UploadNotice
+from bot.engine.leases import renew_while_working
 from bot.engine.notifier import Notifier, PublicationView
 from bot.engine.outbox import Outbox
 from bot.engine.polling import Poller
@@ -78,7 +79,9 @@ class Engine:
         self.settings = settings
         self._notifier = notifier
         # Where to say that a publication's own channel refused its posts (else a DM to its starter).
-        self.outbox = Outbox(storage, notifier, clock, fallback_channel)
+        self.outbox = Outbox(
+            storage, notifier, clock, fallback_channel, owner=settings.replica, lease=settings.sweep_lease
+        )
         self._poller = Poller(storage, settings)
         self._follower = Follower(storage)
         self._sweeping = False
@@ -476,6 +479,7 @@ class Engine:
 
     async def recover(self) -> int:
         """Call once at start-up: resume steps a crashed process left half done."""
+        await self.storage.forget_dead_leases()
         count = await self.storage.recover_running(self.clock.now())
         if count:
             log.info("resuming %d step(s) left running by the previous process", count)
@@ -495,17 +499,26 @@ class Engine:
         jumped = await self.storage.undo_clock_jump(now)
         if jumped:
             log.warning("the clock went back %s; the schedule and deadlines moved back with it", jumped)
-        due = await self.storage.due(now)
-        by_key: dict[str, list[Publication]] = defaultdict(list)
-        for pub in due:
-            if pub.state in ("waiting_for_build", "processing"):
-                by_key[pub.api_key or ""].append(pub)
-        await asyncio.gather(*(self._poll_key(key, pubs, now) for key, pubs in by_key.items()))
-        ready: dict[str, list[Publication]] = defaultdict(list)
-        for pub in await self.storage.due(now):
-            if pub.state == "ready":
-                ready[pub.api_key or ""].append(pub)
-        await asyncio.gather(*(self._follow_and_advance(key, pubs, now) for key, pubs in ready.items()))
+        # Claimed with a lease: another replica on the same database sweeps the others meanwhile.
+        owner, lease = self.settings.replica, timedelta(seconds=self.settings.sweep_lease)
+        due = await self.storage.claim_due(now, owner, lease)
+        renewing = renew_while_working(
+            lambda: self.storage.renew_due(owner, [p.id for p in due], self.clock.now() + lease), lease
+        )
+        try:
+            by_key: dict[str, list[Publication]] = defaultdict(list)
+            for pub in due:
+                if pub.state in ("waiting_for_build", "processing"):
+                    by_key[pub.api_key or ""].append(pub)
+            await asyncio.gather(*(self._poll_key(key, pubs, now) for key, pubs in by_key.items()))
+            ready: dict[str, list[Publication]] = defaultdict(list)
+            for pub in await self.storage.held_due(now, owner):
+                if pub.state == "ready":
+                    ready[pub.api_key or ""].append(pub)
+            await asyncio.gather(*(self._follow_and_advance(key, pubs, now) for key, pubs in ready.items()))
+        finally:
+            renewing.cancel()
+            await self.storage.release_due(owner, [p.id for p in due])
         await self.feedback.sweep(now)
         await self._reminders.sweep(now)
         await self.outbox.flush()

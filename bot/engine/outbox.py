@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.engine.leases import renew_while_working
 from bot.engine.notifier import DeliveryError, Notifier, PublicationView
+from bot.engine.settings import replica_id
 from storage.records import Event, Publication
 from storage.repository import NewEvent, Storage
 from storage.slack_parking import BlockedChannel, Notice
@@ -47,8 +49,17 @@ class Outbox:
     """Posts, redraws and replies in order per channel, exactly once, one flush at a time."""
 
     def __init__(
-        self, storage: Storage, notifier: Notifier, clock: Clock, fallback_channel: str | None = None
+        self,
+        storage: Storage,
+        notifier: Notifier,
+        clock: Clock,
+        fallback_channel: str | None = None,
+        *,
+        owner: str = "",
+        lease: float = 60.0,
     ) -> None:
+        self._owner = owner or replica_id()  # holder of this outbox's lane leases
+        self._lease = lease
         self._storage = storage
         self._notifier = notifier
         self._clock = clock
@@ -82,8 +93,13 @@ class Outbox:
                     continue  # held, in order, until the channel takes posts again
                 work[pub.channel].append(lambda event=event: self._reply(event))
             due = [c for c in work if not self._backing_off(c, now)]
-            await asyncio.gather(*(self._run_lane(channel, work[channel]) for channel in due))
-            await self._tell_notices()
+            await asyncio.gather(*(self._leased_lane(channel, work[channel]) for channel in due))
+            notices, lease = "outbox:notices", timedelta(seconds=self._lease)
+            if await self._storage.claim_lease(notices, self._owner, self._clock.now(), lease):
+                try:  # one replica tells the notices, reading them after it holds the lease
+                    await self._tell_notices()
+                finally:
+                    await self._storage.release_lease(notices, self._owner)
 
     async def channel_fixed(self, channel: str) -> int:
         """The bot can post in `channel` again (e.g. it was invited): release its held posts, which go
@@ -146,6 +162,21 @@ class Outbox:
         """A publication whose channel is blocked shows why in /asc status (told once, for the channel)."""
         if pub.slack_problem is None:
             await self._storage.update(pub.id, self._clock.now(), slack_problem=block.problem)
+
+    async def _leased_lane(self, channel: str, jobs: list[Callable[[], Awaitable[None]]]) -> None:
+        """Drain a channel's lane while holding its lease: one replica posts in a channel at a time,
+        in order; a dead holder's lease runs out and the next one looks its last post up first."""
+        name, lease = f"outbox:{channel}", timedelta(seconds=self._lease)
+        if not await self._storage.claim_lease(name, self._owner, self._clock.now(), lease):
+            return  # another replica is posting in this channel
+        renewing = renew_while_working(
+            lambda: self._storage.claim_lease(name, self._owner, self._clock.now(), lease), lease
+        )
+        try:
+            await self._run_lane(channel, jobs)
+        finally:
+            renewing.cancel()
+            await self._storage.release_lease(name, self._owner)
 
     def _backing_off(self, channel: str, now: datetime) -> bool:
         until = self._lanes[channel].retry_at
@@ -227,6 +258,8 @@ class Outbox:
             await self._refused(pub, err)
 
     async def _reply(self, event: Event) -> None:
+        if await self._storage.event_delivered(event.id):  # by another replica, since it was read
+            return
         pub = await self._storage.get(event.publication_id or "")
         if pub is None or pub.channel is None:
             return

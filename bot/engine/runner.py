@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot import logsetup
@@ -14,6 +15,7 @@ from bot.engine import messages, phased
 from bot.engine.actions import ACTIONS, QUESTION, ActionContext, Outcome, ordered
 from bot.engine.clients import Clients
 from bot.engine.following import follows_beta, follows_version, rejected
+from bot.engine.leases import renew_while_working
 from bot.engine.phased import follows_phased
 from bot.engine.polling import TRANSIENT
 from bot.engine.preflight import CHECK_AGAIN, CHECKLIST
@@ -57,55 +59,67 @@ class StepRunner:
         retry_at = None
         for action in ordered([a for a in await self.storage.actions(pub.id) if a.is_open]):
             now = self.clock.now()
-            claimed = await self.storage.claim_action(
-                action.id, now, timedelta(seconds=self.settings.action_lease)
-            )
-            if claimed is None:
-                continue
-            spec = ACTIONS.get(claimed.kind)
-            if spec is None:
-                await self.storage.finish_action(claimed.id, "skipped", now, error="unknown step")
-                continue
-            pub = await self.storage.get(pub.id) or pub  # what earlier steps recorded (e.g. the version)
+            lease, owner = timedelta(seconds=self.settings.action_lease), self.settings.replica
+            claimed = await self.storage.claim_action(action.id, now, lease, owner)
+            if claimed is None:  # another replica runs it: the later steps wait for it, in order
+                break
+            renewing = renew_while_working(self._renewer(claimed.id, owner, lease), lease)
             try:
-                with logsetup.context(step=claimed.kind):
-                    outcome = await spec.run(ActionContext(client, pub, claimed, now))
-            except TRANSIENT as exc:
-                await self.storage.release_action(claimed.id, self.clock.now(), error=str(exc))
-                retry_at = self.clock.now() + timedelta(seconds=self.settings.poll_interval)
-                log.warning("publication %s: %s will be retried: %s", pub.id, claimed.kind, exc)
+                outcome_or_retry = await self._run_claimed(pub, claimed, client)
+            finally:
+                renewing.cancel()
+            if outcome_or_retry is not None:  # it waits: so do the steps after it
+                retry_at = outcome_or_retry
                 break
-            except AscError as exc:
-                outcome = Outcome(
-                    "failed",
-                    messages.action_failed(spec.title, exc.user_message),
-                    {"status": exc.status, "code": exc.code},
-                    announce="broadcast",
-                )
-            if outcome.status == "wait":
-                await self._wait(pub, claimed, outcome)
-                retry = outcome.retry_after or self.settings.poll_interval
-                retry_at = self.clock.now() + timedelta(seconds=retry)
-                break
-            message = outcome.message
-            if outcome.status == "failed" and not message.startswith("⚠️"):
-                message = messages.action_failed(spec.title, message)
-            await self.storage.finish_action(
-                claimed.id,
-                outcome.status,
-                self.clock.now(),
-                result=outcome.result,
-                error=outcome.message if outcome.status == "failed" else None,
-                event=NewEvent(
-                    f"{claimed.kind}_{outcome.status}",
-                    actor=outcome.actor,
-                    message=message,
-                    announce=outcome.announce,
-                    data=outcome.result,
-                ),
-                publication_fields=outcome.fields,
-            )
         await self._settle(pub.id, retry_at, follow_every)
+
+    def _renewer(self, action_id: int, owner: str, lease: timedelta) -> Callable[[], Awaitable[bool]]:
+        return lambda: self.storage.renew_action(action_id, owner, self.clock.now() + lease)
+
+    async def _run_claimed(self, pub: Publication, claimed: Action, client: Any) -> datetime | None:
+        """Run one claimed step and record what came of it; returns when to retry, if it must wait."""
+        now = self.clock.now()
+        spec = ACTIONS.get(claimed.kind)
+        if spec is None:
+            await self.storage.finish_action(claimed.id, "skipped", now, error="unknown step")
+            return None
+        pub = await self.storage.get(pub.id) or pub  # what earlier steps recorded (e.g. the version)
+        try:
+            with logsetup.context(step=claimed.kind):
+                outcome = await spec.run(ActionContext(client, pub, claimed, now))
+        except TRANSIENT as exc:
+            await self.storage.release_action(claimed.id, self.clock.now(), error=str(exc))
+            log.warning("publication %s: %s will be retried: %s", pub.id, claimed.kind, exc)
+            return self.clock.now() + timedelta(seconds=self.settings.poll_interval)
+        except AscError as exc:
+            outcome = Outcome(
+                "failed",
+                messages.action_failed(spec.title, exc.user_message),
+                {"status": exc.status, "code": exc.code},
+                announce="broadcast",
+            )
+        if outcome.status == "wait":
+            await self._wait(pub, claimed, outcome)
+            return self.clock.now() + timedelta(seconds=outcome.retry_after or self.settings.poll_interval)
+        message = outcome.message
+        if outcome.status == "failed" and not message.startswith("⚠️"):
+            message = messages.action_failed(spec.title, message)
+        await self.storage.finish_action(
+            claimed.id,
+            outcome.status,
+            self.clock.now(),
+            result=outcome.result,
+            error=outcome.message if outcome.status == "failed" else None,
+            event=NewEvent(
+                f"{claimed.kind}_{outcome.status}",
+                actor=outcome.actor,
+                message=message,
+                announce=outcome.announce,
+                data=outcome.result,
+            ),
+            publication_fields=outcome.fields,
+        )
+        return None
 
     async def _wait(self, pub: Publication, action: Action, outcome: Outcome) -> None:
         """Give the step back; ask its question in the thread the first time only."""

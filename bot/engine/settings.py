@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,4 +36,11 @@ class EngineSettings:
     feedback_poll_interval: float = 1800.0  # the safety net under the feedback webhooks; 0: off
     feedback_digest_threshold: int = 20  # replies per app and day before the rest wait for a digest; 0: never
     approval_reminder: float = 14400.0  # seconds a held step waits before approvers are pinged; 0: never
+    sweep_lease: float = 60.0  # a replica's claim on due publications and on an outbox lane
+    replica: str = field(default_factory=lambda: replica_id())  # owner of this process's leases
     defaults_for: Callable[[str], AppDefaults] = field(default=lambda bundle_id: AppDefaults())
+
+
+def replica_id() -> str:
+    """Who holds a lease: host, process and a random part (a restarted process is a new owner)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

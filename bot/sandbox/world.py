@@ -109,6 +109,8 @@ class World:
     async def start_bot(self, **config_changes: Any) -> BotApp:
         """(Re)start the bot on the same database, as a process restart would."""
         assert self.config is not None
+        # A restart stops the running bot first: two bots on one SQLite file refuse to run.
+        await self.stop_bot()
         if config_changes:
             self.config = replace(self.config, **config_changes)
         sleep = self.clock.sleep if isinstance(self.clock, FakeClock) else None

@@ -12,15 +12,23 @@ import itertools
 import re
 
 import httpx
+import pytest
 
 from bot.clock import FakeClock
 from bot.engine.phased import follows_phased
 from bot.sandbox.world import World
 from storage.records import Publication
+from tests.conftest import ENGINES
 from tests.support.flow import distinct_shapes
 from tests.support.openapi_conformance import check_exchanges
 
 PUBLICATIONS = 20
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Minutes long: on SQLite by default, on every engine of ASC_BOT_TEST_ENGINES when asked."""
+    return str(request.param)
 
 
 class Crash(BaseException):
@@ -88,10 +96,13 @@ async def finished(world: World, pub: Publication) -> bool:
     return follows_phased(pub) and not any(a.is_open for a in await world.bot.storage.actions(pub.id))
 
 
-async def test_crash_after_every_step_finishes_everything_exactly_once(clock: FakeClock) -> None:
+async def test_crash_after_every_step_finishes_everything_exactly_once(
+    clock: FakeClock, db_url: str | None
+) -> None:
     plan = CrashPlan()
     world = World(
         clock,
+        db_path=db_url,
         build_appear_delay=60,
         processing_time=600,
         scheduler=False,

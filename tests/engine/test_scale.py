@@ -5,12 +5,21 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import FakeClock
 from bot.sandbox.world import World
+from tests.conftest import ENGINES
 from tests.support.flow import distinct_shapes
 from tests.support.openapi_conformance import check_exchanges
 
 APPS, BUILDS_PER_APP = 30, 10
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Minutes long: on SQLite by default, on every engine of ASC_BOT_TEST_ENGINES when asked."""
+    return str(request.param)
 
 
 def peak_hourly(times: list) -> int:
@@ -24,9 +33,9 @@ def peak_hourly(times: list) -> int:
     return best
 
 
-async def test_300_publications_fit_one_keys_budget(clock: FakeClock) -> None:
+async def test_300_publications_fit_one_keys_budget(clock: FakeClock, db_url: str | None) -> None:
     rng = random.Random(7)
-    world = World(clock, scheduler=False, hourly_limit=3600, build_appear_delay=60)
+    world = World(clock, db_path=db_url, scheduler=False, hourly_limit=3600, build_appear_delay=60)
     await world.start()
     try:
         world.asc.record_bodies = False

@@ -1,4 +1,4 @@
-"""Migration m007: the day (1-7) of a running phased release, as App Store Connect last said."""
+"""Migration m008: the day (1-7) of a running phased release, as App Store Connect last said."""
 
 from __future__ import annotations
 
@@ -8,6 +8,6 @@ from storage.migrations import MIGRATIONS
 
 
 @MIGRATIONS()
-def m007_phased_day(db: Database) -> None:
+def m008_phased_day(db: Database) -> None:
     """Shown in the publication message as "day N of 7 · share of users"."""
     db["publications"].add_column("phased_day", int)
