@@ -165,6 +165,7 @@ PG_MIGRATIONS: dict[str, list[str]] = {
         f"CREATE TABLE leases (name {T} PRIMARY KEY, owner {T} NOT NULL, until {T} NOT NULL)",
     ],
     "m008_phased_day": ["ALTER TABLE publications ADD COLUMN phased_day integer"],
+    "m009_unknown_since": [f"ALTER TABLE publications ADD COLUMN unknown_since {T}"],
 }
 
 

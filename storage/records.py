@@ -70,6 +70,7 @@ class Publication:
     beta_review_state: str | None = None
     asc_down_since: datetime | None = None  # first failed poll of the outage in progress
     unknown_states: str | None = None  # the unknown App Store Connect states last told in the thread
+    unknown_since: datetime | None = None  # a followed review first seen in an undocumented state
     # Why Slack would not take this publication's posts (e.g. not_in_channel), once told to someone.
     slack_problem: str | None = None
 
@@ -121,6 +122,7 @@ class Publication:
             beta_review_state=row.get("beta_review_state"),
             asc_down_since=from_db_time(row.get("asc_down_since")),
             unknown_states=row.get("unknown_states"),
+            unknown_since=from_db_time(row.get("unknown_since")),
             slack_problem=row.get("slack_problem"),
         )
 

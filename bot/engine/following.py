@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.appstore.client import AppStoreConnect
@@ -37,15 +37,46 @@ BETA_FROM_EXTERNAL = {
 }
 
 
-def follows_beta(pub: Publication) -> bool:
-    return pub.build_id is not None and pub.beta_review_state in BETA_PENDING
+# A state Apple added later is neither "under review" nor "done": it is followed, named in the
+# thread, for this long; then the bot stops and says so, instead of asking Apple forever.
+UNKNOWN_STATE_LIMIT = timedelta(hours=48)
 
 
-def follows_version(pub: Publication) -> bool:
-    # A state Apple added later is neither "under review" nor "done": keep following it.
+def unknown_for_too_long(pub: Publication, now: datetime | None) -> bool:
+    """The followed review has been in an undocumented state past the limit (never without `now`)."""
+    return (
+        now is not None and pub.unknown_since is not None and now - pub.unknown_since >= UNKNOWN_STATE_LIMIT
+    )
+
+
+def unknown_states(pub: Publication) -> list[str]:
+    """The publication's App Store Connect states that Apple does not document (null included)."""
+    found = []
+    if pub.version_id is not None and pub.version_state not in APP_VERSION_STATES:
+        found.append(pub.version_state or "null")
+    if follows_beta(pub) and pub.beta_external_state not in BETA_BUILD_STATES:
+        found.append(pub.beta_external_state or "null")
+    return found
+
+
+def unknown_until(pub: Publication, now: datetime) -> datetime:
+    return (pub.unknown_since or now) + UNKNOWN_STATE_LIMIT
+
+
+def follows_beta(pub: Publication, now: datetime | None = None) -> bool:
+    return (
+        pub.build_id is not None
+        and pub.beta_review_state in BETA_PENDING
+        and not unknown_for_too_long(pub, now)
+    )
+
+
+def follows_version(pub: Publication, now: datetime | None = None) -> bool:
     state = pub.version_state
-    return pub.version_id is not None and (
-        state in VERSION_FOLLOWED or (state is not None and state not in APP_VERSION_STATES)
+    return (
+        pub.version_id is not None
+        and (state in VERSION_FOLLOWED or (state is not None and state not in APP_VERSION_STATES))
+        and not unknown_for_too_long(pub, now)
     )
 
 
@@ -129,8 +160,10 @@ class Follower:
         """The publications as refreshed, and how many requests that cost (for the follow interval)."""
         before = client.requests_sent
         self._failed: dict[str, str] = {}
-        builds = await self._builds(client, [p for p in pubs if follows_beta(p)])
-        versions = await self._versions(client, [p for p in pubs if follows_version(p) or follows_phased(p)])
+        builds = await self._builds(client, [p for p in pubs if follows_beta(p, now)])
+        versions = await self._versions(
+            client, [p for p in pubs if follows_version(p, now) or follows_phased(p)]
+        )
         out = [await self._told(await self._apply(pub, builds, versions, now), now) for pub in pubs]
         return out, client.requests_sent - before
 
@@ -196,6 +229,7 @@ class Follower:
     ) -> Publication:
         changes: dict[str, Any] = {}
         events: list[NewEvent] = []
+        until = f"{unknown_until(pub, now):%Y-%m-%d %H:%M}"
         build = builds.get(pub.build_id or "")
         if build is not None and build.beta_detail is not None:
             external = build.beta_detail.external_build_state
@@ -203,7 +237,9 @@ class Follower:
             if external != pub.beta_external_state:
                 changes["beta_external_state"] = external
                 if external not in BETA_BUILD_STATES:
-                    text = messages.unknown_state(pub.label, [f"externalBuildState {external or 'null'}"])
+                    text = messages.unknown_state(
+                        pub.label, [f"externalBuildState {external or 'null'}"], until
+                    )
                     events.append(NewEvent("unknown_state", message=text, announce="thread"))
             if state and state != pub.beta_review_state:
                 changes["beta_review_state"] = state
@@ -217,13 +253,23 @@ class Follower:
             if state and state != pub.version_state:
                 text, announce = version_text(pub, state)
                 if state not in APP_VERSION_STATES:
-                    text = messages.unknown_state(pub.label, [f"appVersionState {state}"])
+                    text = messages.unknown_state(pub.label, [f"appVersionState {state}"], until)
                 events.append(NewEvent("version_" + state.lower(), message=text, announce=announce))
             day = fields.get("phased_day")
             if fields.get("phased_state") == "ACTIVE" and isinstance(day, int) and day != pub.phased_day:
                 events.append(
                     NewEvent("phased_day", message=day_text(day), announce="thread", data={"day": day})
                 )
+        unknown = (
+            build is not None
+            and build.beta_detail is not None
+            and follows_beta(pub)
+            and build.beta_detail.external_build_state not in BETA_BUILD_STATES
+        ) or (version is not None and version.app_version_state not in APP_VERSION_STATES)
+        if unknown and pub.unknown_since is None:
+            changes["unknown_since"] = now
+        elif not unknown and pub.unknown_since is not None and (build is not None or version is not None):
+            changes["unknown_since"] = None
         if not changes:
             return pub
         for event in events[:-1]:

@@ -61,6 +61,14 @@ def unknown_state(label: str, states: list[str], until: str | None = None) -> st
     )
 
 
+def unknown_state_too_long(label: str, states: list[str], hours: float) -> str:
+    return (
+        f"❓ {label}: App Store Connect kept reporting {', '.join(states) or 'no state'} for {hours:g} hours, a state the bot does not "
+        "know, so it stopped following. Check the build in App Store Connect; `/asc publish` starts "
+        "a new publication once it is clear what happened."
+    )
+
+
 def app_not_found(bundle_id: str, key: str) -> str:
     return (
         f"❌ No app with bundle id {bundle_id} is visible to App Store Connect key '{key}'. "

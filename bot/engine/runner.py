@@ -14,7 +14,14 @@ from bot.clock import Clock
 from bot.engine import messages, phased
 from bot.engine.actions import ACTIONS, QUESTION, ActionContext, Outcome, ordered
 from bot.engine.clients import Clients
-from bot.engine.following import follows_beta, follows_version, rejected
+from bot.engine.following import (
+    UNKNOWN_STATE_LIMIT,
+    follows_beta,
+    follows_version,
+    rejected,
+    unknown_for_too_long,
+    unknown_states,
+)
 from bot.engine.leases import renew_while_working
 from bot.engine.phased import follows_phased
 from bot.engine.polling import TRANSIENT
@@ -161,17 +168,24 @@ class StepRunner:
             running = [a.lease_until for a in actions if a.status == "running" and a.lease_until]
             await self.storage.update(pub.id, now, next_poll_at=retry_at or min(running, default=now))
             return
-        if follows_version(pub) or follows_beta(pub) or follows_phased(pub):
-            interval = follow_every if follows_version(pub) else self.settings.poll_interval
-            if not (follows_version(pub) or follows_beta(pub)):
+        if follows_version(pub, now) or follows_beta(pub, now) or follows_phased(pub):
+            interval = follow_every if follows_version(pub, now) else self.settings.poll_interval
+            if not (follows_version(pub, now) or follows_beta(pub, now)):
                 interval = phased.LOOK_EVERY  # a running phased release moves on once a day
             await self.storage.update(pub.id, now, next_poll_at=now + timedelta(seconds=interval))
             return
         failed = [ACTIONS[a.kind].title for a in actions if a.status == "failed" and a.kind in ACTIONS]
         if not actions:
             await self.storage.update(pub.id, now, next_poll_at=None)
-        elif failed or rejected(pub):
-            text = messages.some_failed(pub.label, failed) if failed else messages.rejected(pub.label)
+        elif failed or rejected(pub) or unknown_for_too_long(pub, now):
+            if failed:
+                text = messages.some_failed(pub.label, failed)
+            elif rejected(pub):
+                text = messages.rejected(pub.label)
+            else:
+                text = messages.unknown_state_too_long(
+                    pub.label, unknown_states(pub), UNKNOWN_STATE_LIMIT / timedelta(hours=1)
+                )
             await self.storage.update(
                 pub.id,
                 now,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.clock import FakeClock
+from bot.engine.following import UNKNOWN_STATE_LIMIT
 from bot.sandbox.asc import Faults
 from bot.sandbox.world import World
-from tests.support.flow import later, pub, publish, sweep, thread, upload
+from tests.support.flow import broadcasts, later, pub, publish, sweep, thread, upload
 
 APP = "com.example.app"
 OTHER = "com.example.other"
@@ -158,3 +159,85 @@ async def test_data_null_for_one_app_does_not_stop_the_others_following(
     stuck = await pub(world, first)
     assert stuck.state == "ready" and stuck.last_error
     assert len([t for t in thread(world, stuck) if "could not read" in t]) == 1, thread(world, stuck)
+
+
+async def test_an_unknown_app_version_state_is_followed_until_its_deadline_then_told(
+    world: World, clock: FakeClock
+) -> None:
+    world.asc.add_app(APP, name="Example")
+    pub_id = await publish(
+        world,
+        clock,
+        APP,
+        "1.2.0",
+        "9",
+        publishing={"submit_to_app_store": True},
+        release_notes=[{"language": "en-US", "text": "Fixes"}],
+    )
+    world.asc.faults = Faults(
+        rewrites=((r"^/v1/appStoreVersions", '"WAITING_FOR_REVIEW"', '"IN_A_NEW_KIND_OF_REVIEW"'),)
+    )
+    world.asc.app_review_time = 10 * 24 * 3600  # Apple takes its time: only the unknown state shows
+    await later(world, clock, 900)
+    first = await pub(world, pub_id)
+    assert first.unknown_since is not None and first.state == "ready"
+    [named] = [t for t in thread(world, first) if "appVersionState IN_A_NEW_KIND_OF_REVIEW" in t]
+    deadline = first.unknown_since + UNKNOWN_STATE_LIMIT
+    assert f"until {deadline:%Y-%m-%d %H:%M} UTC" in named  # the thread hears how long it is followed
+    for _ in range(int(UNKNOWN_STATE_LIMIT / timedelta(hours=6))):
+        await later(world, clock, 6 * 3600)
+    p = await pub(world, pub_id)
+    assert p.state == "failed", p  # not "ready" for ever, and not "done"
+    assert "kept reporting IN_A_NEW_KIND_OF_REVIEW for 48 hours" in (p.last_error or "")
+    assert any("stopped following" in t for t in broadcasts(world, p))
+    reads = len([e for e in world.asc.exchanges if e.path.startswith("/v1/appStoreVersions")])
+    await later(world, clock, 6 * 3600)
+    assert len([e for e in world.asc.exchanges if e.path.startswith("/v1/appStoreVersions")]) == reads
+
+
+async def test_a_known_state_again_restarts_the_unknown_state_clock(world: World, clock: FakeClock) -> None:
+    world.asc.add_app(APP, name="Example")
+    pub_id = await publish(
+        world,
+        clock,
+        APP,
+        "1.3.0",
+        "10",
+        publishing={"submit_to_app_store": True},
+        release_notes=[{"language": "en-US", "text": "Fixes"}],
+    )
+    world.asc.app_review_time = 10 * 24 * 3600
+    unknown = Faults(
+        rewrites=((r"^/v1/appStoreVersions", '"WAITING_FOR_REVIEW"', '"IN_A_NEW_KIND_OF_REVIEW"'),)
+    )
+    world.asc.faults = unknown
+    await later(world, clock, 900)
+    assert (await pub(world, pub_id)).unknown_since is not None
+    world.asc.faults = Faults()
+    await later(world, clock, 40 * 3600)
+    assert (await pub(world, pub_id)).unknown_since is None  # WAITING_FOR_REVIEW again: known
+    world.asc.faults = unknown
+    await later(world, clock, 900)
+    await later(world, clock, 40 * 3600)
+    p = await pub(world, pub_id)
+    assert p.state == "ready" and p.unknown_since is not None  # 40 h of the second spell, not 80
+
+
+async def test_an_unknown_external_build_state_is_followed_until_its_deadline(
+    world: World, clock: FakeClock
+) -> None:
+    world.asc.add_app(APP, name="Example")
+    world.asc.beta_review_time = 10 * 24 * 3600
+    pub_id = await publish(world, clock, APP, "1.4.0", "11", publishing={"submit_to_testflight": True})
+    assert (await pub(world, pub_id)).beta_review_state == "WAITING_FOR_REVIEW"
+    world.asc.faults = Faults(
+        rewrites=((r"^/v1/builds", '"WAITING_FOR_BETA_REVIEW"', '"IN_A_NEW_BETA_STATE"'),)
+    )
+    await later(world, clock, 900)
+    p = await pub(world, pub_id)
+    assert p.unknown_since is not None and p.beta_external_state == "IN_A_NEW_BETA_STATE"
+    assert [t for t in thread(world, p) if "externalBuildState IN_A_NEW_BETA_STATE" in t]
+    for _ in range(int(UNKNOWN_STATE_LIMIT / timedelta(hours=6))):
+        await later(world, clock, 6 * 3600)
+    p = await pub(world, pub_id)
+    assert p.state == "failed" and "kept reporting IN_A_NEW_BETA_STATE" in (p.last_error or ""), p

@@ -58,6 +58,7 @@ async def test_wal_mode_and_migrations_recorded(storage: Storage) -> None:
         "m006_feedback",
         "m007_leases",
         "m008_phased_day",
+        "m009_unknown_since",
     ]
 
 
