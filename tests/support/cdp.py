@@ -48,7 +48,8 @@ class Chromium:
         binary = find_chromium()
         if binary is None:
             raise ChromiumUnavailable("no chromium binary on PATH (apt-get install chromium)")
-        profile = tempfile.TemporaryDirectory(prefix="asc-bot-chromium-")
+        # Chromium's helpers may still write to the profile as it exits: a leftover file is no failure.
+        profile = tempfile.TemporaryDirectory(prefix="asc-bot-chromium-", ignore_cleanup_errors=True)
         process = await asyncio.create_subprocess_exec(
             binary, *FLAGS, f"--user-data-dir={profile.name}", "about:blank",
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
