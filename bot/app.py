@@ -24,6 +24,7 @@ from bot.appstore.client import AppStoreConnect
 from bot.appstore.scheduler import Budgets
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.engine.budget_state import DatabaseBudgetState
 from bot.engine.clients import Clients
 from bot.engine.engine import Engine
 from bot.engine.profile import FIRST_FIND
@@ -36,6 +37,7 @@ from bot.slack_requests import RefuseMalformed
 from bot.slack_retry import PersonRateLimitRetryHandler
 from bot.web import build_web_app
 from storage.database import StorageEngine, make_store
+from storage.pg import is_postgres_url
 from storage.repository import Storage
 
 log = logging.getLogger(__name__)
@@ -134,7 +136,9 @@ def build_app(
     metrics = Metrics(clock.now)
 
     # One budget per key (issuer + key id) for every client of it: steps, polls, following, modals.
-    budgets = Budgets(clock, reserve=config.rate_reserve, sleep=asc_sleep or asyncio.sleep)
+    # With PostgreSQL several replicas may send with one key: its hour is counted in the database.
+    shared = DatabaseBudgetState(storage) if is_postgres_url(config.db_path) else None
+    budgets = Budgets(clock, reserve=config.rate_reserve, state=shared, sleep=asc_sleep or asyncio.sleep)
 
     def make_client(key: ApiKey) -> AppStoreConnect:
         inner = asc_transport() if asc_transport else httpx.AsyncHTTPTransport()  # tests inject faults here

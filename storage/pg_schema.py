@@ -166,6 +166,12 @@ PG_MIGRATIONS: dict[str, list[str]] = {
     ],
     "m008_phased_day": ["ALTER TABLE publications ADD COLUMN phased_day integer"],
     "m009_unknown_since": [f"ALTER TABLE publications ADD COLUMN unknown_since {T}"],
+    "m010_asc_budget": [
+        f"CREATE TABLE asc_budget_slots (key {T} NOT NULL, sent_at {T} NOT NULL)",
+        "CREATE INDEX asc_budget_by_key ON asc_budget_slots (key, sent_at)",
+        f"CREATE TABLE asc_budget_reported (key {T} PRIMARY KEY, lim integer, remaining integer,"
+        f" observed_at {T}, own integer)",
+    ],
 }
 
 

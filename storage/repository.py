@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from storage.actions import ActionsRepository
+from storage.budget import BudgetRepository
 from storage.database import StorageEngine
 from storage.events import EventsRepository
 from storage.feedback import FeedbackRepository
@@ -17,6 +18,7 @@ __all__ = ["DIRTY", "ActionRequest", "Intake", "NewAction", "NewEvent", "Storage
 
 
 class Storage(
+    BudgetRepository,
     PublicationsRepository,
     ActionsRepository,
     EventsRepository,

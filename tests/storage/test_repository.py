@@ -59,6 +59,7 @@ async def test_wal_mode_and_migrations_recorded(storage: Storage) -> None:
         "m007_leases",
         "m008_phased_day",
         "m009_unknown_since",
+        "m010_asc_budget",
     ]
 
 
