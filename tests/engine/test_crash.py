@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
+from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
@@ -89,6 +90,37 @@ async def settle_tasks() -> None:
         await asyncio.sleep(0.005)
 
 
+async def sweep_with_crashes(
+    world: World,
+    clock: FakeClock,
+    plan: CrashPlan,
+    gaps: list[int],
+    rounds: int,
+    over: Callable[[], Awaitable[bool]],
+) -> None:
+    """Sweep every 30 s until `over()`; at each crash (after the next gap of writes) restart the bot.
+
+    Crashes fall before and after a write in turn: Apple never saw it, or applied it unrecorded.
+    """
+    cycle = itertools.cycle(gaps)
+    plan.crash_at = next(cycle)
+    for _ in range(rounds):
+        try:
+            clock.advance(30)
+            await world.bot.engine.sweep()
+        except Crash:
+            plan.crashes += 1
+            await settle_tasks()
+            await world.stop_bot()
+            plan.dead = False
+            plan.before = not plan.before
+            plan.crash_at = plan.writes + next(cycle)
+            await world.start_bot()
+            continue
+        if await over():
+            return
+
+
 async def finished(world: World, pub: Publication) -> bool:
     """Done, or every step over and only a live version's phased release still followed (daily)."""
     if pub.state == "done":
@@ -142,24 +174,11 @@ async def test_crash_after_every_step_finishes_everything_exactly_once(
                 bundle, version="2.0.0", build_number=str(100 + i), platform="IOS", appear_delay=60 + 30 * i
             )
 
-        gaps = itertools.cycle([1, 2, 3, 5, 8, 13, 4, 7])
-        plan.crash_at = next(gaps)
-        for _ in range(400):
-            try:
-                clock.advance(30)
-                await world.bot.engine.sweep()
-            except Crash:
-                plan.crashes += 1
-                await settle_tasks()
-                await world.stop_bot()
-                plan.dead = False
-                plan.before = not plan.before
-                plan.crash_at = plan.writes + next(gaps)
-                await world.start_bot()
-                continue
+        async def all_finished() -> bool:
             pubs = await world.bot.storage.list(active_only=False, limit=100)
-            if len(pubs) == PUBLICATIONS and all([await finished(world, p) for p in pubs]):
-                break
+            return len(pubs) == PUBLICATIONS and all([await finished(world, p) for p in pubs])
+
+        await sweep_with_crashes(world, clock, plan, [1, 2, 3, 5, 8, 13, 4, 7], 400, all_finished)
         pubs = await world.bot.storage.list(active_only=False, limit=100)
         assert all([await finished(world, p) for p in pubs]), [
             (p.label, p.state, p.version_state, p.phased_state, p.last_error) for p in pubs

@@ -8,11 +8,9 @@ create and the submit accepted exactly once.
 
 from __future__ import annotations
 
-import itertools
-
 from bot.clock import FakeClock
 from bot.sandbox.world import World
-from tests.engine.test_crash import Crash, CrashingTransport, CrashPlan, accepted, settle_tasks
+from tests.engine.test_crash import CrashingTransport, CrashPlan, accepted, sweep_with_crashes
 from tests.support.flow import distinct_shapes
 from tests.support.openapi_conformance import check_exchanges
 
@@ -44,25 +42,11 @@ async def test_a_crash_at_every_write_still_submits_each_version_once(clock: Fak
             world.asc.upload_build(bundle, version="2.0.0", build_number=str(10 + i), platform="IOS")
         # A crash after every write would never let a step past its repeated first write (each
         # restart reads and writes again); varying gaps hit every kind of write over the run.
-        gaps = itertools.cycle([1, 2, 1, 3, 1, 2, 4, 1])
-        plan.crash_at = next(gaps)
-        for _ in range(300):
-            try:
-                clock.advance(30)
-                await world.bot.engine.sweep()
-            except Crash:
-                plan.crashes += 1
-                await settle_tasks()
-                await world.stop_bot()
-                plan.dead = False
-                # Before and after each write in turn: Apple never saw it, or applied it unrecorded.
-                plan.before = not plan.before
-                plan.crash_at = plan.writes + next(gaps)
-                await world.start_bot()
-                continue
+        async def all_submitted() -> bool:
             pubs = await world.bot.storage.list(active_only=False, limit=100)
-            if all(p.version_state == "WAITING_FOR_REVIEW" for p in pubs):
-                break
+            return all(p.version_state == "WAITING_FOR_REVIEW" for p in pubs)
+
+        await sweep_with_crashes(world, clock, plan, [1, 2, 1, 3, 1, 2, 4, 1], 300, all_submitted)
         pubs = await world.bot.storage.list(active_only=False, limit=100)
         assert len(pubs) == PUBLICATIONS
         assert [p.version_state for p in pubs] == ["WAITING_FOR_REVIEW"] * PUBLICATIONS, [

@@ -161,23 +161,32 @@ async def test_data_null_for_one_app_does_not_stop_the_others_following(
     assert len([t for t in thread(world, stuck) if "could not read" in t]) == 1, thread(world, stuck)
 
 
-async def test_an_unknown_app_version_state_is_followed_until_its_deadline_then_told(
-    world: World, clock: FakeClock
-) -> None:
+UNKNOWN_VERSION_STATE = Faults(
+    rewrites=((r"^/v1/appStoreVersions", '"WAITING_FOR_REVIEW"', '"IN_A_NEW_KIND_OF_REVIEW"'),)
+)
+
+
+async def in_app_review(world: World, clock: FakeClock, version: str, build: str) -> str:
+    """A publication submitted for App Store review that Apple takes its time with (ten days)."""
     world.asc.add_app(APP, name="Example")
     pub_id = await publish(
         world,
         clock,
         APP,
-        "1.2.0",
-        "9",
+        version,
+        build,
         publishing={"submit_to_app_store": True},
         release_notes=[{"language": "en-US", "text": "Fixes"}],
     )
-    world.asc.faults = Faults(
-        rewrites=((r"^/v1/appStoreVersions", '"WAITING_FOR_REVIEW"', '"IN_A_NEW_KIND_OF_REVIEW"'),)
-    )
-    world.asc.app_review_time = 10 * 24 * 3600  # Apple takes its time: only the unknown state shows
+    world.asc.app_review_time = 10 * 24 * 3600  # only the unknown state shows while it is followed
+    return pub_id
+
+
+async def test_an_unknown_app_version_state_is_followed_until_its_deadline_then_told(
+    world: World, clock: FakeClock
+) -> None:
+    pub_id = await in_app_review(world, clock, "1.2.0", "9")
+    world.asc.faults = UNKNOWN_VERSION_STATE
     await later(world, clock, 900)
     first = await pub(world, pub_id)
     assert first.unknown_since is not None and first.state == "ready"
@@ -196,27 +205,14 @@ async def test_an_unknown_app_version_state_is_followed_until_its_deadline_then_
 
 
 async def test_a_known_state_again_restarts_the_unknown_state_clock(world: World, clock: FakeClock) -> None:
-    world.asc.add_app(APP, name="Example")
-    pub_id = await publish(
-        world,
-        clock,
-        APP,
-        "1.3.0",
-        "10",
-        publishing={"submit_to_app_store": True},
-        release_notes=[{"language": "en-US", "text": "Fixes"}],
-    )
-    world.asc.app_review_time = 10 * 24 * 3600
-    unknown = Faults(
-        rewrites=((r"^/v1/appStoreVersions", '"WAITING_FOR_REVIEW"', '"IN_A_NEW_KIND_OF_REVIEW"'),)
-    )
-    world.asc.faults = unknown
+    pub_id = await in_app_review(world, clock, "1.3.0", "10")
+    world.asc.faults = UNKNOWN_VERSION_STATE
     await later(world, clock, 900)
     assert (await pub(world, pub_id)).unknown_since is not None
     world.asc.faults = Faults()
     await later(world, clock, 40 * 3600)
     assert (await pub(world, pub_id)).unknown_since is None  # WAITING_FOR_REVIEW again: known
-    world.asc.faults = unknown
+    world.asc.faults = UNKNOWN_VERSION_STATE
     await later(world, clock, 900)
     await later(world, clock, 40 * 3600)
     p = await pub(world, pub_id)
