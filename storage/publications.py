@@ -232,6 +232,9 @@ class PublicationsRepository:
                 " (message_dirty > 0 or message_ts is null)"
                 # a message Slack refused to post for good is not tried again
                 " and not (message_ts is null and slack_problem is not null)"
+                # in the order they were created (their first event's id: SQLite's rowid order is no
+                # promise, and PostgreSQL returns rows in any order)
+                " order by (select min(e.id) from events e where e.publication_id = publications.id)"
             )
             return [Publication.from_row(r) for r in rows]
 

@@ -141,6 +141,10 @@ async def test_crash_after_every_step_finishes_everything_exactly_once(
         asc_transport=lambda: CrashingTransport(plan),
     )
     await world.start()
+    if db_url:
+        # On PostgreSQL a restarted process is a new lease owner and waits out the dead one's step
+        # leases (600 s by default): shorter leases keep 30+ crashes inside the simulated run.
+        await world.start_bot(lease_seconds=60.0)
     try:
         world.asc.beta_review_time = 300
         world.asc.app_review_time = 300
