@@ -32,7 +32,7 @@ from bot.signatures import sign_ci
 from storage.database import make_store
 from storage.records import Publication
 from storage.repository import Storage
-from tests.engine.test_crash import accepted
+from tests.engine.test_crash import EVERY_STEP, accepted
 
 PUBLICATIONS = 40
 REPLICAS = 3
@@ -111,24 +111,18 @@ async def test_replicas_on_postgres_survive_sigkills_and_do_everything_once(
                     bundle,
                     "3.0.0",
                     str(i + 1),
-                    publishing={
-                        "submit_to_testflight": True,
-                        "expire_build_submitted_for_review": True,
-                        "beta_groups": ["QA", "Beta"],
-                        "submit_to_app_store": True,
-                        "cancel_previous_submissions": True,
-                        "release_type": "AFTER_APPROVAL",
-                        "copyright": "2026 Example",
-                        "phased_release": True,
-                    },
-                        channel=CHANNELS[i % len(CHANNELS)],
+                    publishing=EVERY_STEP,
+                    channel=CHANNELS[i % len(CHANNELS)],
                     release_notes=[
                         {"language": "en-US", "text": f"Build {i}"},
                         {"language": "de-DE", "text": "Neu"},
                     ],
                 )
                 body = json.dumps(payload).encode()
-                headers = {"Content-Type": "application/json", **sign_ci(world.webhook_secret, body, int(time.time()))}
+                headers = {
+                    "Content-Type": "application/json",
+                    **sign_ci(world.webhook_secret, body, int(time.time())),
+                }
                 _, url = replicas[i % REPLICAS]  # spread over the replicas: all of them take webhooks
                 answer = await http.post(f"{url}/webhooks/build-uploaded", content=body, headers=headers)
                 assert answer.status_code == 202, answer.text

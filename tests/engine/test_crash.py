@@ -32,6 +32,19 @@ def engine(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+# Every step a publication can run, for the tests that crash or kill the bot through all of them.
+EVERY_STEP = {
+    "submit_to_testflight": True,
+    "expire_build_submitted_for_review": True,
+    "beta_groups": ["QA", "Beta"],
+    "submit_to_app_store": True,
+    "cancel_previous_submissions": True,
+    "release_type": "AFTER_APPROVAL",
+    "copyright": "2026 Example",
+    "phased_release": True,
+}
+
+
 class Crash(BaseException):
     """The process died (not an Exception: nothing in the bot may catch it)."""
 
@@ -157,16 +170,7 @@ async def test_crash_after_every_step_finishes_everything_exactly_once(
                 bundle,
                 "2.0.0",
                 str(100 + i),
-                publishing={
-                    "submit_to_testflight": True,
-                    "expire_build_submitted_for_review": True,
-                    "beta_groups": ["QA", "Beta"],
-                    "submit_to_app_store": True,
-                    "cancel_previous_submissions": True,
-                    "release_type": "AFTER_APPROVAL",
-                    "copyright": "2026 Example",
-                    "phased_release": True,
-                },
+                publishing=EVERY_STEP,
                 release_notes=[
                     {"language": "en-US", "text": f"Build {i}"},
                     {"language": "de-DE", "text": "Neu"},
