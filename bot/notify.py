@@ -139,7 +139,7 @@ def release_notes(path: str, language: str) -> list[dict[str, str]]:
 
 
 def build_payload(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, Any]:
-    """The JSON body described in DESIGN.md §4.3, from the command line (and the .ipa when given)."""
+    """The build-uploaded webhook's JSON body (README), from the command line (and the .ipa when given)."""
     artifact = read_ipa(args.ipa) if args.ipa else None
     bundle_id = args.bundle_id or (artifact.bundle_id if artifact else None)
     version = args.version or (artifact.version if artifact else None)

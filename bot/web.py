@@ -1,6 +1,6 @@
 """aiohttp routes: Slack's events endpoint, the two webhooks, the health check and the OpenAPI document.
 
-Both webhooks check in the same order (ops.md §5.1): size (413) → signature (401) → content type
+Both webhooks check in the same order (README, "The build-uploaded webhook"): size (413) → signature (401) → content type
 (415) → JSON and fields (400); only then is anything stored, in one transaction.
 """
 

@@ -64,7 +64,7 @@ class PublishCommand:
     publishing: dict[str, Any] = field(default_factory=dict)
 
     def payload(self, channel: str, user_name: str) -> dict[str, Any]:
-        """The same JSON body the build-uploaded webhook takes (DESIGN.md §4.3)."""
+        """The same JSON body the build-uploaded webhook takes (README, "The build-uploaded webhook")."""
         app_key = "apple_id" if self.app.isdigit() else "bundle_id"
         return {
             "app": {app_key: self.app},

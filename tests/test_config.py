@@ -132,7 +132,7 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
 
 
 def test_env_var_names_are_the_contract() -> None:
-    # DESIGN.md §4.2: renaming one breaks every deployment that sets it.
+    # A contract (README, "Configuration"): renaming one breaks every deployment that sets it.
     assert len(set(ENV_VARS)) == len(ENV_VARS)
     assert set(ENV_VARS) == {
         *("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "SLACK_CHANNEL"),

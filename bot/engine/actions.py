@@ -1,4 +1,4 @@
-"""The registry of steps a publication can run once its build is ready, in DESIGN.md §3's order."""
+"""The registry of steps a publication can run once its build is ready, and the order they run in."""
 
 from __future__ import annotations
 

@@ -167,7 +167,7 @@ def text_problem(value: str, *, multiline: bool) -> str | None:
 
 
 def parse_notice(payload: Any, *, now: datetime) -> UploadNotice:
-    """Check a decoded JSON body against the contract in DESIGN.md §4.3."""
+    """Check a decoded JSON body against the webhook contract (README, "The build-uploaded webhook")."""
     if not isinstance(payload, dict):
         raise InvalidNotice([Problem("$", "the body must be a JSON object")])
     check = _Checker()

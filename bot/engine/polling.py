@@ -1,7 +1,7 @@
 """Batched polling of App Store Connect for every publication that waits on Apple.
 
 Per API key and sweep: one request per app for builds not yet found, and one `filter[id]`
-request per 200 builds being processed (DESIGN.md §3).
+request per 200 builds being processed (README, "How it works").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A Slack Web API simulator for tests, benchmarks and `asc-bot demo` (see DESIGN.md §5).
+"""A Slack Web API simulator for tests, benchmarks and `asc-bot demo` (part of `bot.sandbox`).
 
 sim = SlackSimulator(signing_secret=secret)
 client = AsyncWebClient(token="xoxb-sim", base_url=await sim.start())
