@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot import notify as notifying
+from bot import ci_client
 
 # Everything else is imported by the command that needs it: `asc-bot notify` runs in CI on every
 # build and should not load Slack, aiohttp, APScheduler or the App Store Connect client.
@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         "notify",
         help="tell the bot a build was uploaded: signed, retried, for any CI (reads the secret from env)",
     )
-    notifying.add_arguments(notify)
+    ci_client.add_arguments(notify)
     db = sub.add_parser("db", help="the bot's SQLite database")
     backup = db.add_subparsers(dest="db_command", required=True).add_parser(
         "backup", help="copy the database (safe while the bot runs: SQLite's online backup)"
@@ -81,7 +81,7 @@ class _Version(argparse.Action):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "notify":  # no asyncio: see bot/notify.py
+    if args.command == "notify":  # no asyncio: see bot/ci_client.py
         try:
             return run_notify(args, os.environ)
         except KeyboardInterrupt:
@@ -258,9 +258,9 @@ def run_notify(
 ) -> int:
     """`asc-bot notify`: 0 accepted, 1 refused by the bot, 2 a usage problem, 3 gave up on retries."""
     try:
-        payload = notifying.build_payload(args, env)
-        url = notifying.endpoint(args.url)
-    except notifying.NotifyError as exc:
+        payload = ci_client.build_payload(args, env)
+        url = ci_client.endpoint(args.url)
+    except ci_client.NotifyError as exc:
         print(f"asc-bot notify: {exc}", file=sys.stderr)
         return 2
     if args.dry_run:
@@ -277,7 +277,7 @@ def run_notify(
         )
 
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    answer = notifying.deliver(
+    answer = ci_client.deliver(
         url,
         body,
         secret,
@@ -302,7 +302,7 @@ def run_notify(
     for problem in errors if isinstance(errors, list) else []:
         if isinstance(problem, dict):
             print(f"  - {problem.get('field')}: {problem.get('message')}", file=sys.stderr)
-    return 3 if answer.status in notifying.RETRY_STATUSES else 1
+    return 3 if answer.status in ci_client.RETRY_STATUSES else 1
 
 
 async def webhooks_register(

@@ -1,25 +1,23 @@
-"""`asc-bot notify` (CI's side of the webhook) and `asc-bot webhooks register` (App Store Connect's)."""
+"""`asc-bot notify`, the CI client (bot/ci_client.py): CI's side of the build-uploaded webhook."""
 
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import plistlib
+import subprocess
+import sys
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bot import notify
-from bot.apple_webhooks import EVENT_TYPES
-from bot.cli import build_parser, run_notify, webhooks_register
+from bot import ci_client
+from bot.cli import build_parser, run_notify
 from bot.clock import FakeClock
 from bot.sandbox.world import World
 from bot.signatures import verify_ci
-
-# -- notify --------------------------------------------------------------------------------------
 
 
 def args(*argv: str):
@@ -124,7 +122,7 @@ async def test_notify_reads_the_ipa_and_dry_run_prints_the_body(
     }
     plain = tmp_path / "whats_new.txt"
     plain.write_text("Try the new tab\n")
-    payload = notify.build_payload(
+    payload = ci_client.build_payload(
         args(
             "--url",
             "u",
@@ -137,20 +135,22 @@ async def test_notify_reads_the_ipa_and_dry_run_prints_the_body(
     )
     assert payload["release_notes"] == [{"language": "en-US", "text": "Try the new tab"}]
     (tmp_path / "bad.ipa").write_bytes(b"not a zip")
-    with pytest.raises(notify.NotifyError):
-        notify.read_ipa(tmp_path / "bad.ipa")
+    with pytest.raises(ci_client.NotifyError):
+        ci_client.read_ipa(tmp_path / "bad.ipa")
 
 
 def test_ci_sources_are_detected() -> None:
-    assert notify.detect_source({"GITLAB_CI": "true", "CI_JOB_URL": "https://gitlab.com/j/1"}) == {
+    assert ci_client.detect_source({"GITLAB_CI": "true", "CI_JOB_URL": "https://gitlab.com/j/1"}) == {
         "name": "GitLab CI",
         "url": "https://gitlab.com/j/1",
     }
-    assert notify.detect_source({"BITRISE_BUILD_URL": "https://app.bitrise.io/build/1"})["name"] == "Bitrise"
-    assert notify.detect_source({}) == {}
-    assert notify.endpoint("https://bot.example.com/") == "https://bot.example.com/webhooks/build-uploaded"
     assert (
-        notify.endpoint("https://x.io/asc/webhooks/build-uploaded")
+        ci_client.detect_source({"BITRISE_BUILD_URL": "https://app.bitrise.io/build/1"})["name"] == "Bitrise"
+    )
+    assert ci_client.detect_source({}) == {}
+    assert ci_client.endpoint("https://bot.example.com/") == "https://bot.example.com/webhooks/build-uploaded"
+    assert (
+        ci_client.endpoint("https://x.io/asc/webhooks/build-uploaded")
         == "https://x.io/asc/webhooks/build-uploaded"
     )
 
@@ -162,7 +162,7 @@ class Sent:
     headers: dict[str, str]
 
 
-def scripted(*steps: int | Exception) -> tuple[notify.Send, list[Sent]]:
+def scripted(*steps: int | Exception) -> tuple[ci_client.Send, list[Sent]]:
     """A stand-in for urllib: answers each POST with the next status, or raises the next error."""
     seen: list[Sent] = []
     queue = list(steps)
@@ -190,7 +190,7 @@ def test_deliver_retries_network_errors_429_and_5xx_with_backoff() -> None:
         slept.append(seconds)
 
     body = b'{"app": {"bundle_id": "a.b"}}'
-    answer = notify.deliver(
+    answer = ci_client.deliver(
         "https://bot/webhooks/build-uploaded",
         body,
         "s" * 20,
@@ -209,14 +209,14 @@ def test_deliver_retries_network_errors_429_and_5xx_with_backoff() -> None:
 
 def test_deliver_does_not_retry_refusals_and_gives_up_after_its_attempts() -> None:
     transport, seen = scripted(400)
-    answer = notify.deliver("https://b", b"{}", "s" * 20, sleep=_no_sleep, send=transport)
+    answer = ci_client.deliver("https://b", b"{}", "s" * 20, sleep=_no_sleep, send=transport)
     assert (answer.status, len(seen)) == (400, 1)
     transport, seen = scripted(*[TimeoutError("slow")] * 3)
-    answer = notify.deliver("https://b", b"{}", "s" * 20, attempts=3, sleep=_no_sleep, send=transport)
+    answer = ci_client.deliver("https://b", b"{}", "s" * 20, attempts=3, sleep=_no_sleep, send=transport)
     assert (answer.status, answer.attempts, len(seen)) == (None, 3, 3)
     assert "TimeoutError" in (answer.error or "")
     transport, seen = scripted(502, 502)
-    answer = notify.deliver("https://b", b"{}", "s" * 20, attempts=2, sleep=_no_sleep, send=transport)
+    answer = ci_client.deliver("https://b", b"{}", "s" * 20, attempts=2, sleep=_no_sleep, send=transport)
     assert (answer.status, answer.error) == (502, "HTTP 502")
 
 
@@ -224,66 +224,7 @@ def _no_sleep(seconds: float) -> None:
     return None
 
 
-# -- webhooks register ---------------------------------------------------------------------------
-
-
-async def test_register_creates_then_updates_with_a_fresh_secret(
-    world: World, clock: FakeClock, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert world.config is not None
-    app_id = world.asc.add_app("com.example.app")
-    url = "https://asc-bot.example.com"
-    assert await webhooks_register(["com.example.app"], url, config=world.config, clock=clock) == 0
-    out = capsys.readouterr().out
-    assert "created webhook 'asc-bot'" in out
-    secret = out.rsplit("ASC_BOT_APPLE_WEBHOOK_SECRET=", 1)[1].strip()
-    hooks = [h for h in world.asc.store.webhooks.values() if h.app_id == app_id]
-    assert len(hooks) == 1
-    assert (hooks[0].url, hooks[0].secret, hooks[0].enabled) == (
-        f"{url}/webhooks/app-store-connect",
-        secret,
-        True,
-    )
-    assert set(hooks[0].event_types) == set(EVENT_TYPES)
-
-    assert await webhooks_register(["com.example.app"], url + "/", config=world.config, clock=clock) == 0
-    out = capsys.readouterr().out
-    assert "updated webhook" in out
-    again = [h for h in world.asc.store.webhooks.values() if h.app_id == app_id]
-    assert len(again) == 1 and again[0].secret != secret  # rotated, not duplicated
-    assert again[0].secret == out.rsplit("=", 1)[1].strip()
-
-    kept = replace(world.config, apple_webhook_secret="configured-secret-1234")
-    assert await webhooks_register(["com.example.app"], url, keep_secret=True, config=kept, clock=clock) == 0
-    assert "ASC_BOT_APPLE_WEBHOOK_SECRET=" not in capsys.readouterr().out
-    assert world.asc.store.webhooks[again[0].id].secret == "configured-secret-1234"
-
-
-async def test_register_refuses_what_cannot_work(
-    world: World, clock: FakeClock, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert world.config is not None
-    config = replace(world.config, apple_webhook_secret=None)
-    assert await webhooks_register(["com.example.app"], "http://bot.example.com", config=config) == 2
-    assert "https" in capsys.readouterr().err
-    assert await webhooks_register(["a.b"], "https://bot.example.com", keep_secret=True, config=config) == 2
-    code = await webhooks_register(["com.unknown.app"], "https://bot.example.com", config=config, clock=clock)
-    assert code == 1
-    out = capsys.readouterr().out
-    assert "FAIL com.unknown.app" in out and "ASC_BOT_APPLE_WEBHOOK_SECRET=" not in out
-    assert world.asc.store.webhooks == {}
-
-
-def test_the_cli_lists_the_new_commands() -> None:
-    text = io.StringIO()
-    build_parser().print_help(text)
-    assert "notify" in text.getvalue() and "webhooks" in text.getvalue()
-
-
 def test_notify_loads_no_part_of_the_bot_it_does_not_need() -> None:
-    import subprocess
-    import sys
-
     heavy = ["asyncio", "httpx", "aiohttp", "slack_sdk", "slack_bolt", "apscheduler", "sqlite_utils", "jwt"]
     probe = (
         "import sys, bot.cli; bot.cli.build_parser().parse_args(['notify', '--url', 'https://x', '--dry-run']);"
@@ -301,4 +242,4 @@ def test_notify_loads_no_part_of_the_bot_it_does_not_need() -> None:
         text=True,
         check=True,
     ).stdout
-    assert loaded.strip() == "['bot', 'bot.cli', 'bot.notify', 'bot.signatures']"
+    assert loaded.strip() == "['bot', 'bot.cli', 'bot.ci_client', 'bot.signatures']"

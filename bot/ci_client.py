@@ -1,4 +1,4 @@
-"""`asc-bot notify`: the build-uploaded webhook from any CI, signed and retried, with no openssl.
+"""`asc-bot notify`, the CI client: the build-uploaded webhook from any CI, signed and retried.
 
 The payload comes from flags, or from the .ipa itself (`--ipa`: bundle id, version, build number
 and platform from its Info.plist). Retries are safe: the bot dedupes by delivery_id or by app,
