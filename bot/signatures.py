@@ -70,11 +70,6 @@ def verify_ci(
     return hmac.compare_digest(_hex(secret, _signed_bytes(body, timestamp)), digest)
 
 
-def sign_apple(secret: str, body: bytes) -> str:
-    """The `x-apple-signature` value App Store Connect sends: hmacsha256=<hex of the raw body>."""
-    return "hmacsha256=" + _hex(secret, body)
-
-
 def verify_apple(secret: str, body: bytes, header: str | None) -> bool:
     """App Store Connect signs the raw body: `x-apple-signature: hmacsha256=<hex>`."""
     digest = _digest_of(header, "hmacsha256=")

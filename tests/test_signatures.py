@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.signatures import sign_apple, sign_ci, verify_apple, verify_ci
+from bot.sandbox.asc.webhooks import sign_apple
+from bot.signatures import sign_ci, verify_apple, verify_ci
 
 BODY = b'{"hello": "world"}'
 

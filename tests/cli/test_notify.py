@@ -242,4 +242,4 @@ def test_notify_loads_no_part_of_the_bot_it_does_not_need() -> None:
         text=True,
         check=True,
     ).stdout
-    assert loaded.strip() == "['bot', 'bot.cli', 'bot.ci_client', 'bot.signatures']"
+    assert loaded.strip() == "['bot', 'bot.ci_client', 'bot.cli', 'bot.signatures']"

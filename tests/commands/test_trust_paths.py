@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from bot.blocks import base as ids
 from bot.clock import FakeClock
 from bot.engine.actions import ACTIONS, CONTROLS, GATED
+from bot.sandbox.asc.webhooks import sign_apple
 from bot.sandbox.world import World
-from bot.signatures import sign_apple, sign_ci
+from bot.signatures import sign_ci
 from commands import asc
 from tests.commands.conftest import eventually
 from tests.support.trust_paths import BUTTONS, COMMANDS, FORMS, PATHS, Ctx, product_ids, step_by

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from bot.apple_webhooks import PATH as APPLE_PATH
+from bot.sandbox.asc.webhooks import sign_apple
 from bot.sandbox.world import World
-from bot.signatures import sign_apple
 
 
 @dataclass

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from bot.clock import FakeClock
 from bot.engine.intake import parse_notice
+from bot.sandbox.asc.webhooks import sign_apple
 from bot.sandbox.world import World
-from bot.signatures import sign_apple, sign_ci
+from bot.signatures import sign_ci
 from bot.web import APPLE_SOURCE, MAX_BODY
 from tests.web.conftest import apple_endpoint
 from tests.web.strategies import NOW, Mutation, broken_payloads, names, valid_payloads

@@ -118,8 +118,8 @@ def _camel(event_type: str) -> str:
     return first + "".join(part.title() for part in rest)
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The `x-apple-signature` value: hmacsha256=<hex HMAC-SHA256 of the raw body>."""
+def sign_apple(secret: str, body: bytes) -> str:
+    """The `x-apple-signature` value App Store Connect sends: hmacsha256=<hex HMAC-SHA256 of the raw body>."""
     return "hmacsha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
@@ -167,7 +167,7 @@ class WebhookSender:
             task.add_done_callback(self._tasks.discard)
 
     async def _post(self, hook: Webhook, body: bytes) -> None:
-        signature = sign(hook.secret, body)
+        signature = sign_apple(hook.secret, body)
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         try:
