@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
+from bot.engine.actions import title_of
 from bot.engine.engine import Engine
 from bot.errors import AscBotError
 from commands.approvers import Approvers
@@ -17,7 +18,8 @@ from commands.common import ButtonClick, Submission, answer, load, open_view, sl
 log = logging.getLogger(__name__)
 ACTION_ID = blocks.BETA_GROUPS
 CALLBACK_ID = blocks.BETA_GROUPS_VIEW
-TITLE = "Add beta groups"
+KIND = "beta_groups"
+TITLE = title_of(KIND)
 
 
 def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
@@ -56,5 +58,5 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
             await ack(response_action="errors", errors={blocks.GROUPS: "Pick at least one group."})
             return
         await ack()
-        result = await engine.request(form.publication_id, "beta_groups", form.user, {"groups": groups})
+        result = await engine.request(form.publication_id, KIND, form.user, {"groups": groups})
         await answer(client, form.where, form.user, TITLE, result)

@@ -11,15 +11,15 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
-from bot.engine.compliance import CHANGE, KEY, change_problem, current_answer
+from bot.engine.actions import title_of
+from bot.engine.compliance import ANSWER, CHANGE, KEY, change_problem, current_answer
 from bot.engine.engine import Engine
 from commands.approvers import Approvers
 from commands.common import ButtonClick, Submission, answer, load, open_view, slack_error, tell
 
 log = logging.getLogger(__name__)
 ANSWERS = {blocks.COMPLIANCE_YES: True, blocks.COMPLIANCE_NO: False}
-TITLE = "Export compliance"
-CHANGE_TITLE = "Change the export compliance answer"
+TITLE, CHANGE_TITLE = title_of(ANSWER), title_of(CHANGE)
 VALUES = {"yes": True, "no": False}
 
 
@@ -78,7 +78,7 @@ def _register_answer(app: AsyncApp, engine: Engine, action_id: str, uses_encrypt
         await ack()
         click = ButtonClick.from_body(body)
         params = {"uses_non_exempt_encryption": uses_encryption}
-        result = await engine.request(click.publication_id, "export_compliance", click.user, params)
+        result = await engine.request(click.publication_id, ANSWER, click.user, params)
         given = result.action if result.status == "already" else None
         view = await engine.publication(click.publication_id) if given is not None else None
         if view is not None:  # the answer that stands: an approver's change, else the first answer

@@ -1,6 +1,7 @@
 """Release controls: *Schedule release* (a date-time modal), *Release now* and the phased-release buttons.
 
-All of them are gated steps: the engine's guard lets only the app's approvers ask for them.
+The step registry (bot/engine/actions.py) gates them all: the engine's guard lets only the app's
+approvers ask for them.
 """
 
 from __future__ import annotations
@@ -11,20 +12,19 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
+from bot.engine.actions import title_of
 from bot.engine.engine import Engine
 from commands.approvers import Approvers
 from commands.common import ButtonClick, Submission, answer, open_view, release_date_error
 
 SCHEDULE_ID = blocks.SCHEDULE
 CALLBACK_ID = blocks.SCHEDULE_VIEW
-SCHEDULE_TITLE = "Schedule release"
-SCHEDULE_KIND = "schedule_release"
-# Buttons that ask for a step at once: action id -> (step kind, title).
+SCHEDULE_KIND = blocks.STEP_BUTTONS[SCHEDULE_ID]
+SCHEDULE_TITLE = title_of(SCHEDULE_KIND)
+# Buttons that ask for a step at once: action id -> step kind.
 DIRECT = {
-    blocks.RELEASE_NOW: ("release_now", "Release now"),
-    blocks.PHASED_PAUSE: ("phased_pause", "Pause phased release"),
-    blocks.PHASED_RESUME: ("phased_resume", "Resume phased release"),
-    blocks.PHASED_COMPLETE: ("phased_complete", "Release to all users"),
+    action_id: blocks.STEP_BUTTONS[action_id]
+    for action_id in (blocks.RELEASE_NOW, blocks.PHASED_PAUSE, blocks.PHASED_RESUME, blocks.PHASED_COMPLETE)
 }
 
 
@@ -54,8 +54,8 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
         result = await engine.request(form.publication_id, SCHEDULE_KIND, form.user, params)
         await answer(client, form.where, form.user, SCHEDULE_TITLE, result)
 
-    for action_id, (kind, title) in DIRECT.items():
-        _register_direct(app, engine, approvers, action_id, kind, title)
+    for action_id, kind in DIRECT.items():
+        _register_direct(app, engine, approvers, action_id, kind, title_of(kind))
 
 
 def _register_direct(

@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
+from bot.engine.actions import title_of
 from bot.engine.engine import Engine
 from commands.approvers import Approvers
 from commands.common import (
@@ -24,8 +25,8 @@ from commands.common import (
 
 ACTION_ID = blocks.REVIEW
 CALLBACK_ID = blocks.REVIEW_VIEW
-TITLE = "Submit for review"
 KIND = "app_store"
+TITLE = title_of(KIND)
 
 
 def review_params(form: Submission, now: datetime) -> tuple[dict[str, Any], dict[str, str]]:

@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
+from bot.engine.actions import title_of
 from bot.engine.engine import Engine
 from bot.engine.notifier import PublicationView
 from commands.approvers import Approvers
@@ -15,7 +16,8 @@ from commands.common import ButtonClick, Submission, answer, open_view
 
 ACTION_ID = blocks.TESTFLIGHT
 CALLBACK_ID = blocks.WHAT_TO_TEST_VIEW
-TITLE = "Submit to TestFlight"
+KIND, NOTES_KIND = "testflight", "what_to_test"
+TITLE, NOTES_TITLE = title_of(KIND), title_of(NOTES_KIND)
 
 
 def wants_what_to_test(view: PublicationView | None) -> bool:
@@ -29,7 +31,7 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
         await ack()
         click = ButtonClick.from_body(body)
         # The request comes first: a click alone is enough; the What to Test modal is optional.
-        result = await engine.request(click.publication_id, "testflight", click.user)
+        result = await engine.request(click.publication_id, KIND, click.user)
         if not await answer(client, click.where, click.user, TITLE, result):
             return
         view = await engine.publication(click.publication_id)
@@ -48,5 +50,5 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
             return
         await ack()
         note = {"language": form.choice(blocks.LOCALE) or "en-US", "text": text}
-        result = await engine.request(form.publication_id, "what_to_test", form.user, {"notes": [note]})
-        await answer(client, form.where, form.user, "What to Test", result)
+        result = await engine.request(form.publication_id, NOTES_KIND, form.user, {"notes": [note]})
+        await answer(client, form.where, form.user, NOTES_TITLE, result)

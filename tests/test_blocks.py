@@ -118,6 +118,12 @@ def labels(pub: Publication, *actions: Action) -> list[str]:
     return [label for _, label in buttons_for(PublicationView(pub, actions))]
 
 
+def test_the_message_buttons_keep_their_contract_texts() -> None:
+    # Their texts come from the step registry's titles; people and other tools know them by these.
+    texts = ["Submit to TestFlight", "Add beta groups", "Submit for review", "Schedule release"]
+    assert [label for _, label in BUTTONS] == texts
+
+
 def test_buttons_follow_the_app_store_version() -> None:
     four = [label for _, label in BUTTONS]
     assert labels(publication()) == four

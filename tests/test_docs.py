@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 from bot.config import ENV_VARS
+from bot.engine.actions import ACTIONS, CONTROLS
 from commands.asc import USAGE, help_text
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
+STEPS_DOC = (ROOT / "bot" / "engine" / "ACTIONS.md").read_text()
 
 
 def test_every_config_variable_is_documented_and_nothing_else() -> None:
@@ -24,6 +26,23 @@ def test_every_asc_verb_is_in_help_and_readme() -> None:
     for verb, usage in USAGE.items():
         assert usage in help_text()
         assert f"/asc {verb}" in README
+
+
+def test_the_steps_table_is_the_step_registry() -> None:
+    """ACTIONS.md lists the registry's steps in the order they run, with their titles and gates."""
+    rows = re.findall(r"^\| `([a-z_]+)` \| ([^|]+) \| (yes|no) \|", STEPS_DOC, flags=re.M)
+    documented = [(kind, title.strip(), gated == "yes") for kind, title, gated in rows]
+    registry = [(s.kind, s.title, s.gated) for s in sorted(ACTIONS.values(), key=lambda s: s.order)]
+    assert documented == registry
+    for kind, title in CONTROLS.items():  # gated as well, though not steps
+        assert f"`{kind}` (*{title}*)" in STEPS_DOC
+
+
+def test_docs_name_no_module_that_is_gone() -> None:
+    """Every `bot/….py` (or package) the README and ACTIONS.md name exists."""
+    for doc in (README, STEPS_DOC):
+        for path in re.findall(r"`((?:bot|commands|storage)/[A-Za-z0-9_/]+(?:\.py|/))`", doc):
+            assert (ROOT / path).exists(), path
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.appstore.states import VERSION_REJECTED, VERSION_RELEASED, VERSION_SUBMITTED
+from bot.engine.actions import label_of
 from storage.records import Publication
 
 # Action and callback ids are a contract between these payloads and the listeners in commands/.
@@ -20,12 +21,6 @@ TESTFLIGHT = "asc_submit_testflight"
 BETA_GROUPS = "asc_add_beta_groups"
 REVIEW = "asc_submit_review"
 SCHEDULE = "asc_schedule_release"
-BUTTONS = (
-    (TESTFLIGHT, "Submit to TestFlight"),
-    (BETA_GROUPS, "Add beta groups"),
-    (REVIEW, "Submit for review"),
-    (SCHEDULE, "Schedule release"),
-)
 RELEASE_NOW = "asc_release_now"
 PHASED_PAUSE = "asc_phased_pause"
 PHASED_RESUME = "asc_phased_resume"
@@ -33,6 +28,24 @@ PHASED_COMPLETE = "asc_phased_complete"
 COMPLIANCE_YES = "asc_compliance_yes"
 COMPLIANCE_NO = "asc_compliance_no"
 CHANGE_COMPLIANCE = "asc_compliance_change"  # approvers: another answer, confirmed in CHANGE_COMPLIANCE_VIEW
+# The step each button of the publication message asks for; its text is the step's label in the
+# step registry (bot/engine/actions.py).
+STEP_BUTTONS = {
+    TESTFLIGHT: "testflight",
+    BETA_GROUPS: "beta_groups",
+    REVIEW: "app_store",
+    SCHEDULE: "schedule_release",
+    RELEASE_NOW: "release_now",
+    PHASED_PAUSE: "phased_pause",
+    PHASED_RESUME: "phased_resume",
+    PHASED_COMPLETE: "phased_complete",
+    CHANGE_COMPLIANCE: "change_export_compliance",
+}
+# The four buttons of a new publication's message, in order (their texts are a contract).
+BUTTONS = tuple(
+    (action_id, label_of(STEP_BUTTONS[action_id]))
+    for action_id in (TESTFLIGHT, BETA_GROUPS, REVIEW, SCHEDULE)
+)
 APPROVE = "asc_approve_"  # + the held step's kind: an approver lets it run
 WHAT_TO_TEST_VIEW = "asc_what_to_test"
 BETA_GROUPS_VIEW = "asc_beta_groups"

@@ -16,7 +16,6 @@ from bot.appstore.states import RELEASE_TYPES
 from bot.blocks.base import (
     APPROVE,
     BETA_GROUPS,
-    BUTTONS,
     CHANGE_COMPLIANCE,
     COMPLIANCE_NO,
     COMPLIANCE_QUESTION,
@@ -34,6 +33,7 @@ from bot.blocks.base import (
     SECTION_TEXT_MAX,
     STATE_LINES,
     STATUS_MARKS,
+    STEP_BUTTONS,
     SUBMITTED,
     TESTFLIGHT,
     _context,
@@ -48,7 +48,7 @@ from bot.blocks.base import (
     when,
 )
 from bot.blocks.preflight import checklist_reply
-from bot.engine.actions import ACTIONS
+from bot.engine.actions import label_of, title_of
 from bot.engine.compliance import changeable
 from bot.engine.install import install_links
 from bot.engine.notifier import PublicationView
@@ -72,7 +72,7 @@ def state_line(pub: Publication) -> str:
 
 
 def _action_line(action: Action) -> str:
-    title = ACTIONS[action.kind].title if action.kind in ACTIONS else action.kind
+    title = title_of(action.kind)
     who = mention(action.requested_by)
     line = f"• {title}: {STATUS_MARKS.get(action.status, action.status)} (asked by {who})"
     if action.status == "failed" and action.error:
@@ -138,7 +138,6 @@ def buttons_for(view: PublicationView) -> list[tuple[str, str]]:
         or (pub.state == "failed" and pub.build_id is None)
     ):
         return []
-    labels = dict(BUTTONS)
     testflight, app_store = view.action("testflight"), view.action("app_store")
     shown: list[str] = []
     if not (testflight and testflight.status == "succeeded"):
@@ -158,16 +157,7 @@ def buttons_for(view: PublicationView) -> list[tuple[str, str]]:
         shown += [PHASED_RESUME, PHASED_COMPLETE]
     if changeable(pub, list(view.actions)):  # approvers only; the engine says whether the clicker is one
         shown.append(CHANGE_COMPLIANCE)
-    labels.update(
-        {
-            RELEASE_NOW: "Release now",
-            PHASED_PAUSE: "Pause phased release",
-            PHASED_RESUME: "Resume phased release",
-            PHASED_COMPLETE: "Release to all users",
-            CHANGE_COMPLIANCE: "Change export compliance",
-        }
-    )
-    return [(action_id, labels[action_id]) for action_id in shown]
+    return [(action_id, label_of(STEP_BUTTONS[action_id])) for action_id in shown]
 
 
 def _button(pub: Publication, action_id: str, label: str) -> ButtonElement:

@@ -18,6 +18,7 @@ __all__ = [
     "ActionContext",
     "ActionSpec",
     "Outcome",
+    "label_of",
     "ordered",
     "title_of",
 ]
@@ -25,11 +26,20 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ActionSpec:
+    """One step: its kind (stored with each action), the title people read, where it runs among the
+    open steps, what runs it, and whether only approvers may ask for it."""
+
     kind: str
     title: str
     order: int
     run: Runner
     gated: bool = False  # puts a build in front of Apple's review or the public: approvers only
+    button: str = ""  # the button's text, where it is shorter than the title
+
+    @property
+    def label(self) -> str:
+        """The text of the button that asks for this step."""
+        return self.button or self.title
 
 
 ACTIONS: dict[str, ActionSpec] = {
@@ -47,6 +57,7 @@ ACTIONS: dict[str, ActionSpec] = {
             16,
             testflight.change_export_compliance,
             gated=True,
+            button="Change export compliance",
         ),
         ActionSpec("app_store", "Submit for review", 50, appstore.app_store, gated=True),
         ActionSpec("schedule_release", "Schedule release", 60, appstore.schedule_release, gated=True),
@@ -63,9 +74,16 @@ GATED = frozenset({spec.kind for spec in ACTIONS.values() if spec.gated} | set(C
 
 
 def title_of(kind: str) -> str:
+    """The title of a step or control, for every message that names one."""
     spec = ACTIONS.get(kind)
     return spec.title if spec is not None else CONTROLS.get(kind, kind.replace("_", " "))
 
 
+def label_of(kind: str) -> str:
+    """The text of the button that asks for a step."""
+    return ACTIONS[kind].label
+
+
 def ordered(actions: list[Action]) -> list[Action]:
+    """Open steps in the order they run (unknown kinds last)."""
     return sorted(actions, key=lambda a: (ACTIONS[a.kind].order if a.kind in ACTIONS else 999, a.id))

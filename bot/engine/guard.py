@@ -1,6 +1,6 @@
 """The approver rule, in one place: may this actor run this kind of step for the app it resolves to?
 
-The step list (`bot/engine/actions.py`, `GATED`) says which steps are gated; the configured approvers
+The step registry (`bot/engine/actions.py`, `GATED`) says which steps are gated; the approvers
 of the *resolved* app (the bundle id the publication was resolved to, matched without regard to
 letter case) say who may run them. CI's signed webhook is trusted. Every check of a person against
 configured approvers is an audit-log event, allowed or refused.

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.engine.actions import title_of
+from bot.engine.actions import GATED, title_of
 from bot.engine.following import follows_beta, follows_version
 from bot.engine.guard import HELD, Guard
 from bot.engine.notifier import PublicationView
@@ -44,6 +44,11 @@ class Overview:
     is_approver: bool = False
 
 
+def _who(kind: str, approvers: tuple[str, ...]) -> str:
+    """Who may ask for a step: the approvers when it is gated and the app has some, else anyone."""
+    return APPROVERS if approvers and kind in GATED else ANYONE
+
+
 def next_step(view: PublicationView, approvers: tuple[str, ...]) -> NextStep:
     """The one next step of a publication, read from its state and its steps."""
     pub = view.publication
@@ -65,11 +70,11 @@ def next_step(view: PublicationView, approvers: tuple[str, ...]) -> NextStep:
         return NextStep("TestFlight beta review by Apple", APPLE)
     if pub.version_state == "PENDING_DEVELOPER_RELEASE":
         return NextStep(
-            "Release the approved version (*Release now*)", APPROVERS if approvers else ANYONE, approvers
+            "Release the approved version (*Release now*)", _who("release_now", approvers), approvers
         )
     if pub.phased_state in ("ACTIVE", "PAUSED"):
         return NextStep(
-            "Phased release: pause, resume or release to all", APPROVERS if approvers else ANYONE, approvers
+            "Phased release: pause, resume or release to all", _who("phased_pause", approvers), approvers
         )
     if follows_version(pub):
         return NextStep("App Store review by Apple", APPLE)
