@@ -6,7 +6,6 @@ This is the only module that reads the process environment; everything else is h
 from __future__ import annotations
 
 import difflib
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -16,8 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot import config_keys as ck
+from bot import config_tables as tables
+from bot import config_tuning as tune
 from bot.appstore.auth import ApiKey
-from bot.config_keys import check_known, shown, toml_label
+from bot.config_values import check_known, read_toml, shown, table, toml_label
 from bot.engine.profile import DEFAULT_PROFILE, parse_profile
 from bot.errors import ConfigError
 
@@ -57,19 +58,6 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_ASC_API_URL = "https://api.appstoreconnect.apple.com"
 DEFAULT_DB_PATH = "./asc-bot.db"
-# (env variable, TOML [defaults] name, default seconds, upper bound): a day-long poll or a month-long
-# timeout is a typo, not a choice.
-_SECONDS = (
-    ("ASC_BOT_POLL_INTERVAL", "poll_interval", 30.0, 3600.0),
-    ("ASC_BOT_FIND_TIMEOUT", "find_timeout", 900.0, 7 * 86400.0),
-    ("ASC_BOT_PROCESSING_TIMEOUT", "processing_timeout", 7200.0, 7 * 86400.0),
-)
-# (env variable, TOML [defaults] name, default, lower bound other than 0 (= off), upper bound, unit).
-_TUNING = (
-    ("ASC_BOT_FEEDBACK_POLL_INTERVAL", "feedback_poll_interval", 1800.0, 60.0, 86400.0, "seconds"),
-    ("ASC_BOT_FEEDBACK_DIGEST_THRESHOLD", "feedback_digest_threshold", 20.0, 1.0, 10000.0, "a whole number"),
-    ("ASC_BOT_APPROVAL_REMINDER", "approval_reminder", 14400.0, 60.0, 30 * 86400.0, "seconds"),
-)
 MIN_WEBHOOK_SECRET_LENGTH = 16
 _DEFAULTS_FIELDS = (
     "channel",
@@ -228,18 +216,18 @@ def load_config(
             problems.append(f"ASC_BOT_DB is in a directory that does not exist: {shown(parent)}")
 
     config_path = get("ASC_BOT_CONFIG")
-    document = ck.read_toml(Path(config_path).expanduser(), problems) if config_path else {}
+    document = read_toml(Path(config_path).expanduser(), problems) if config_path else {}
     check_known(document, ("defaults", "keys", "apps"), (), problems)
-    defaults = ck.table(document, "defaults", problems)
+    defaults = table(document, "defaults", problems)
     check_known(defaults, _DEFAULTS_FIELDS, ("defaults",), problems)
 
     channel = get("SLACK_CHANNEL")
     if channel is not None:
-        ck.check_channel("SLACK_CHANNEL", channel, problems)
+        tables.check_channel("SLACK_CHANNEL", channel, problems)
     else:
-        channel = ck.toml_channel(defaults, ("defaults",), problems)
-    seconds = _seconds(get, defaults, problems)
-    rate_reserve = _reserve(get, defaults, problems)
+        channel = tables.toml_channel(defaults, ("defaults",), problems)
+    seconds = tune.seconds(get, defaults, problems)
+    rate_reserve = tune.reserve(get, defaults, problems)
     poll_profile = DEFAULT_PROFILE
     raw_profile, profile_label = get("ASC_BOT_POLL_PROFILE"), "ASC_BOT_POLL_PROFILE"
     if raw_profile is None and "poll_profile" in defaults:
@@ -249,17 +237,17 @@ def load_config(
             poll_profile = parse_profile(str(raw_profile))
         except ValueError as exc:
             problems.append(f"{profile_label}: {exc}")
-    tuning = _tuning(get, defaults, problems)
-    legacy = _legacy_signatures(get, defaults, problems)
+    tuning = tune.tuning(get, defaults, problems)
+    legacy = tune.legacy_signatures(get, defaults, problems)
 
     base = Path(config_path).expanduser().parent if config_path else Path()
     api_keys, key_names = ck.load_keys(env, document.get("keys", {}), base, problems)
     apps = {
         bundle_id: AppSettings(**kw)
-        for bundle_id, kw in ck.apps(ck.table(document, "apps", problems), key_names, problems).items()
+        for bundle_id, kw in tables.apps(table(document, "apps", problems), key_names, problems).items()
     }
-    approvers = ck.approvers(defaults, ("defaults",), problems)
-    publishing_defaults = ck.publishing(defaults, ("defaults",), problems)
+    approvers = tables.approvers(defaults, ("defaults",), problems)
+    publishing_defaults = tables.publishing(defaults, ("defaults",), problems)
 
     log_format = (get("ASC_BOT_LOG_FORMAT") or "text").lower()
     if log_format not in LOG_FORMATS:
@@ -267,8 +255,8 @@ def load_config(
     log_level = (get("ASC_BOT_LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
         problems.append(f"ASC_BOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
-    lease_seconds = _seconds_or_none("ASC_BOT_LEASE_SECONDS", get("ASC_BOT_LEASE_SECONDS"), 2.0, problems)
-    follow_interval = _seconds_or_none("ASC_BOT_FOLLOW_INTERVAL", get("ASC_BOT_FOLLOW_INTERVAL"), 1.0, problems)
+    lease_seconds = tune.seconds_or_none("ASC_BOT_LEASE_SECONDS", get("ASC_BOT_LEASE_SECONDS"), 2.0, problems)
+    follow_interval = tune.seconds_or_none("ASC_BOT_FOLLOW_INTERVAL", get("ASC_BOT_FOLLOW_INTERVAL"), 1.0, problems)
     if problems:
         raise ConfigError(problems)
     return Config(
@@ -299,19 +287,6 @@ def load_config(
         lease_seconds=lease_seconds,
         follow_interval=follow_interval or 120.0,
     )
-
-
-def _seconds_or_none(name: str, raw: str | None, lowest: float, problems: list[str]) -> float | None:
-    if raw is None:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not lowest <= value <= 3600.0:
-        problems.append(f"{name} must be a number of seconds from {lowest:g} to 3600, got {shown(raw)}")
-        return None
-    return value
 
 
 def _check_env_typos(env: Mapping[str, str], problems: list[str]) -> None:
@@ -350,87 +325,3 @@ def _url(name: str, value: str, problems: list[str]) -> str:
     return value
 
 
-def _seconds(get: Any, defaults: Mapping[str, Any], problems: list[str]) -> list[float]:
-    """Poll interval and time-outs: env wins over [defaults], which wins over the built-in default."""
-    values: list[float] = []
-    labels: list[str] = []
-    valid: list[bool] = []
-    for env_name, toml_name, default, upper in _SECONDS:
-        raw, label = get(env_name), env_name
-        if raw is None and toml_name in defaults:
-            raw, label = defaults[toml_name], toml_label("defaults", toml_name)
-        number = default if raw is None else _number(raw)
-        if number is None:
-            problems.append(f"{label} must be a number of seconds, got {shown(raw)}")
-        elif not 1 <= number <= upper:
-            problems.append(f"{label} must be between 1 and {upper:g} seconds, got {number:g}")
-        values.append(default if number is None else number)
-        labels.append(label)
-        valid.append(number is not None and 1 <= number <= upper)
-    # Cross-checks only between values that are fine on their own, so one mistake is reported once.
-    (poll, find, process), (poll_ok, find_ok, process_ok) = values, valid
-    if poll_ok and find_ok and find < poll:
-        problems.append(f"{labels[1]} must be at least the poll interval ({poll:g} s), got {find:g}")
-    if poll_ok and process_ok and process < poll:
-        problems.append(f"{labels[2]} must be at least the poll interval ({poll:g} s), got {process:g}")
-    elif find_ok and process_ok and process < find:
-        # Both deadlines run from upload time, so a build found late could never finish processing.
-        problems.append(f"{labels[2]} must be at least the find timeout ({find:g} s), got {process:g}")
-    return values
-
-
-def _legacy_signatures(get: Any, defaults: Mapping[str, Any], problems: list[str]) -> bool:
-    """Body-only build-uploaded signatures: the env wins over [defaults], which wins over false."""
-    raw, label = get("ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES"), "ASC_BOT_ALLOW_UNTIMESTAMPED_SIGNATURES"
-    if raw is None and "allow_untimestamped_signatures" in defaults:
-        raw, label = defaults["allow_untimestamped_signatures"], toml_label("defaults", "allow_untimestamped_signatures")
-        if isinstance(raw, bool):  # TOML's own true/false
-            return raw
-    value = ck.parse_bool(raw) if isinstance(raw, str) else (False if raw is None else None)
-    if value is None:
-        problems.append(f"{label} must be true or false, got {shown(raw)}")
-    return bool(value)
-
-
-def _reserve(get: Any, defaults: Mapping[str, Any], problems: list[str]) -> float:
-    """The percentage of each key's hourly budget the bot leaves alone: env, else [defaults], else 20."""
-    raw, label = get("ASC_BOT_RATE_RESERVE"), "ASC_BOT_RATE_RESERVE"
-    if raw is None and "rate_reserve" in defaults:
-        raw, label = defaults["rate_reserve"], toml_label("defaults", "rate_reserve")
-    if raw is None:
-        return 0.20
-    number = _number(raw.strip().removesuffix("%") if isinstance(raw, str) else raw)
-    if number is None or not 0 <= number <= 90:
-        problems.append(f"{label} must be a percentage between 0 and 90, got {shown(raw)}")
-        return 0.20
-    return number / 100
-
-
-def _tuning(get: Any, defaults: Mapping[str, Any], problems: list[str]) -> list[float]:
-    """Feedback polling and digests, approval reminders: 0 turns each off; env wins over [defaults]."""
-    values: list[float] = []
-    for env_name, toml_name, default, lower, upper, unit in _TUNING:
-        raw, label = get(env_name), env_name
-        if raw is None and toml_name in defaults:
-            raw, label = defaults[toml_name], toml_label("defaults", toml_name)
-        number = default if raw is None else _number(raw)
-        if number is None or (unit == "a whole number" and not number.is_integer()):
-            wanted = "a number of seconds" if unit == "seconds" else unit
-            problems.append(f"{label} must be {wanted}, got {shown(raw)}")
-        elif number != 0 and not lower <= number <= upper:
-            problems.append(f"{label} must be 0 (off) or between {lower:g} and {upper:g}, got {number:g}")
-        else:
-            values.append(number)
-            continue
-        values.append(default)
-    return values
-
-
-def _number(raw: Any) -> float | None:
-    if isinstance(raw, bool):  # TOML's true would otherwise count as 1 second
-        return None
-    try:
-        number = float(raw)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None

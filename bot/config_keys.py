@@ -1,22 +1,19 @@
-"""The checks behind bot/config.py: App Store Connect keys from every source, and the TOML file's tables."""
+"""App Store Connect API keys for bot/config.py, from every source: the environment, fastlane's JSON
+file, a .p8 file, and the TOML file's [keys.<name>] tables. Each key's private key is loaded to prove it."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
-import difflib
 import json
 import re
-import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from bot.appstore.auth import ApiKey, parse_private_key
-from bot.appstore.states import RELEASE_TYPES
+from bot.config_values import check_known, parse_bool, read_text, shown, toml_label
 
 DEFAULT_KEY_NAME = "default"
 ISSUER_ID = "APP_STORE_CONNECT_API_KEY_ISSUER_ID"
@@ -31,110 +28,7 @@ TOML_KEY_FIELDS = ("issuer_id", "key_id", "private_key", "private_key_path", "fa
 _KEY_ID_RE = re.compile(r"[A-Z0-9]{10}")
 _ISSUER_RE = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 _AUTHKEY_FILE_RE = re.compile(r"AuthKey_([A-Z0-9]{10})\.p8")
-_BARE_TOML_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
 _KEY_NAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-# The webhook's "publishing" keys (codemagic.yaml's publishing.app_store_connect) and their types.
-PUBLISHING_TYPES: Mapping[str, type] = MappingProxyType(
-    {
-        "submit_to_testflight": bool,
-        "expire_build_submitted_for_review": bool,
-        "beta_groups": list,
-        "submit_to_app_store": bool,
-        "cancel_previous_submissions": bool,
-        "release_type": str,
-        "earliest_release_date": str,
-        "copyright": str,
-        "phased_release": bool,
-        "publish_even_if_tests_fail": bool,
-    }
-)
-_TYPE_NAMES = {bool: "true or false", str: "a string", list: "a list"}
-_APP_FIELDS = ("channel", "api_key", "approvers", "publishing")
-_CHANNEL_RE = re.compile(r"[CG][A-Z0-9]{2,}")
-_APPROVER_RE = re.compile(r"[UWS][A-Z0-9]{2,}")
-_BUNDLE_ID_RE = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
-_BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-
-
-def parse_bool(text: str) -> bool | None:
-    """true/false/1/0/yes/no in any case; None for anything else."""
-    return _BOOLS.get(text.strip().lower())
-
-
-_SECRET_PREFIXES = {
-    "xoxb-": "a Slack bot token",
-    "xoxp-": "a Slack user token",
-    "xapp-": "a Slack app-level token",
-    "xox": "a Slack token",
-    "eyJ": "a signed token (JWT)",
-    "-----BEGIN": "a PEM private key",
-}
-_SECRETISH = re.compile(r"[A-Za-z0-9+/=_-]{20,}")  # a long run of key-like characters
-
-
-def _secret_kind(text: str) -> str | None:
-    """What a value looks like when it might be a secret pasted into the wrong setting."""
-    stripped = text.strip()
-    kind = next((k for prefix, k in _SECRET_PREFIXES.items() if stripped.startswith(prefix)), None)
-    if kind is not None:
-        return kind
-    if "PRIVATE KEY" in text or "\n" in text:
-        return "a private key"
-    if len(text) > 60:
-        return "a long value"
-    if _SECRETISH.search(text) and any(c.isdigit() for c in text) and any(c.isalpha() for c in text):
-        return "a secret or key"
-    return None
-
-
-def shown(value: object) -> str:
-    """A value quoted for a problem message, unless it might be a pasted secret: that is described."""
-    text = str(value)
-    # Someone who swaps two variables would otherwise see their token or key echoed in a log.
-    kind = _secret_kind(text)
-    if kind is not None:
-        return f"(a value of {len(text)} characters that looks like {kind}; not shown)"
-    return repr(text)
-
-
-def shown_path(path: object) -> str:
-    """A file path quoted in full (the user must see which file), unless it is clearly not a path."""
-    text = str(path)
-    if len(text) > 1000 or "\n" in text or "PRIVATE KEY" in text:
-        return shown(text)
-    return repr(text)
-
-
-def toml_label(*parts: str) -> str:
-    """`ASC_BOT_CONFIG apps."com.example.app".api_key`: a TOML path as a user would write it."""
-    quoted = (p if _BARE_TOML_KEY_RE.fullmatch(p) else json.dumps(p) for p in parts)
-    return "ASC_BOT_CONFIG " + ".".join(quoted)
-
-
-def check_known(
-    table: Mapping[str, Any], known: Iterable[str], parts: tuple[str, ...], problems: list[str]
-) -> None:
-    """Report every key of `table` that is not in `known`, suggesting the nearest known one."""
-    known = list(known)
-    for name in table:
-        if name in known:
-            continue
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "known: " + ", ".join(known)
-        problems.append(f"{toml_label(*parts, name)} is not a known setting ({hint})")
-
-
-def read_text(path: Path, label: str, problems: list[str]) -> str | None:
-    """The file's text, or None after reporting why it cannot be read."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        problems.append(f"{label} names a file that does not exist: {shown_path(path)}")
-    except IsADirectoryError:
-        problems.append(f"{label} names a directory, not a file: {shown_path(path)}")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(f"{label} cannot be read: {shown_path(path)} ({exc.__class__.__name__})")
-    return None
 
 
 def _unescape(pem: str) -> str:
@@ -379,114 +273,3 @@ def load_toml_keys(keys: Any, base: Path, problems: list[str]) -> tuple[dict[str
         if key is not None:
             loaded[name] = key
     return loaded, list(keys)
-
-
-def read_toml(path: Path, problems: list[str]) -> dict[str, Any]:
-    """The parsed ASC_BOT_CONFIG file, or {} after reporting why it cannot be read."""
-    try:
-        with path.open("rb") as file:
-            return tomllib.load(file)
-    except FileNotFoundError:
-        problems.append(f"ASC_BOT_CONFIG names a file that does not exist: {shown_path(path)}")
-    except tomllib.TOMLDecodeError as exc:  # its message gives line and column, not content
-        problems.append(f"ASC_BOT_CONFIG is not valid TOML: {exc}")
-    except OSError as exc:
-        problems.append(f"ASC_BOT_CONFIG cannot be read: {shown_path(path)} ({exc.__class__.__name__})")
-    return {}
-
-
-def table(document: Mapping[str, Any], name: str, problems: list[str]) -> dict[str, Any]:
-    """A top-level table of the TOML file ({} when absent or not a table)."""
-    value = document.get(name, {})
-    if not isinstance(value, dict):
-        problems.append(f"{toml_label(name)} must be a table")
-        return {}
-    return value
-
-
-def check_channel(label: str, value: Any, problems: list[str]) -> bool:
-    """Channel ids, not names: a name breaks when the channel is renamed."""
-    if isinstance(value, str) and _CHANNEL_RE.fullmatch(value):
-        return True
-    problems.append(f"{label} must be a channel id like C0123456789 (not a name), got {shown(value)}")
-    return False
-
-
-def toml_channel(table: Mapping[str, Any], path: tuple[str, ...], problems: list[str]) -> str | None:
-    """The table's checked channel id, if it has one."""
-    value = table.get("channel")
-    if value is None or not check_channel(toml_label(*path, "channel"), value, problems):
-        return None
-    return value
-
-
-def approvers(table: Mapping[str, Any], path: tuple[str, ...], problems: list[str]) -> tuple[str, ...]:
-    """The table's checked approvers: Slack user ids (U…/W…) or user-group ids (S…)."""
-    value = table.get("approvers", [])
-    label = toml_label(*path, "approvers")
-    if not isinstance(value, list):
-        problems.append(f"{label} must be a list of Slack user or user-group ids")
-        return ()
-    for item in value:
-        if not isinstance(item, str) or not _APPROVER_RE.fullmatch(item):
-            problems.append(f"{label} has {shown(item)}, not a Slack user id (U…/W…) or user-group id (S…)")
-    return tuple(value)
-
-
-def publishing(table: Mapping[str, Any], path: tuple[str, ...], problems: list[str]) -> Mapping[str, Any]:
-    """The table's checked publishing options, the same keys as the webhook's "publishing"."""
-    value = table.get("publishing", {})
-    path = (*path, "publishing")
-    if not isinstance(value, dict):
-        problems.append(f"{toml_label(*path)} must be a table of publishing options")
-        return MappingProxyType({})
-    check_known(value, PUBLISHING_TYPES, path, problems)
-    options: dict[str, Any] = {}
-    for name, option in value.items():
-        expected = PUBLISHING_TYPES.get(name)
-        label = toml_label(*path, name)
-        if name == "earliest_release_date" and isinstance(option, dt.datetime) and option.tzinfo:
-            option = option.isoformat()  # TOML parses an unquoted date-time itself
-        if expected is None:
-            continue
-        if not isinstance(option, expected):
-            problems.append(f"{label} must be {_TYPE_NAMES[expected]}")
-        elif name == "beta_groups" and not all(isinstance(g, str) and g.strip() for g in option):
-            problems.append(f"{label} must be a list of beta group names")
-        elif name == "release_type" and option not in RELEASE_TYPES:
-            problems.append(f"{label} must be one of {', '.join(RELEASE_TYPES)}, got {shown(option)}")
-        else:
-            options[name] = tuple(option) if isinstance(option, list) else option
-    return MappingProxyType(options)
-
-
-def apps(table: Mapping[str, Any], key_names: list[str], problems: list[str]) -> dict[str, dict[str, Any]]:
-    """Each [apps."<bundle id>"] table's checked settings, as AppSettings keyword arguments."""
-    found: dict[str, dict[str, Any]] = {}
-    seen: dict[str, str] = {}
-    for bundle_id, settings in table.items():
-        path = ("apps", bundle_id)
-        twin = seen.setdefault(bundle_id.lower(), bundle_id)
-        if twin != bundle_id:  # Apple treats them as one app: which table's approvers would apply?
-            problems.append(f"{toml_label(*path)} is the same app as {toml_label('apps', twin)} (letter case)")
-        if not _BUNDLE_ID_RE.fullmatch(bundle_id):
-            problems.append(f"{toml_label(*path)} is not a bundle id (letters, digits, '-' and '.')")
-        if not isinstance(settings, dict):
-            problems.append(f"{toml_label(*path)} must be a table")
-            continue
-        check_known(settings, _APP_FIELDS, path, problems)
-        api_key = settings.get("api_key")
-        if api_key is not None and (not isinstance(api_key, str) or api_key not in key_names):
-            known = ", ".join(key_names) or "none"
-            problems.append(
-                f"{toml_label(*path, 'api_key')} names no configured key: {shown(api_key)} (known: {known})"
-            )
-            api_key = None
-        found[bundle_id] = {
-            "bundle_id": bundle_id,
-            "channel": toml_channel(settings, path, problems),
-            "api_key": api_key,
-            "approvers": approvers(settings, path, problems),
-            "publishing": publishing(settings, path, problems),
-        }
-    return found

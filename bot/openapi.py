@@ -1,7 +1,8 @@
 """The OpenAPI 3.1 document of the bot's own HTTP endpoints, served at `/openapi.json`.
 
-Built from the validator's own constants (bot/engine/intake.py), so the document and the checks
-cannot drift apart; `tests/web/test_openapi.py` validates it and every answer the bot gives.
+Built from the validator's own constants (bot/engine/intake.py, bot/publishing_options.py), so the
+document and the checks cannot drift apart; `tests/web/test_openapi.py` validates it and every answer
+the bot gives.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from bot.apple_webhooks import EVENT_TYPES
 from bot.engine import intake as rules
+from bot.publishing_options import CHANNEL, OPTIONS
 from bot.signatures import MAX_SKEW_SECONDS
 
 STATES = ("waiting_for_build", "processing", "ready", "done", "failed", "timed_out", "cancelled")
@@ -43,22 +45,7 @@ def _object(properties: dict[str, Any], *required: str, **extra: Any) -> dict[st
 
 
 PUBLISHING = _object(
-    {
-        **{key: {"type": "boolean"} for key in rules.BOOL_OPTIONS},
-        "beta_groups": {
-            "type": "array",
-            "maxItems": rules.LIMITS["beta_groups"],
-            "items": {"type": "string", "minLength": 1, "maxLength": rules.LIMITS["beta_group"]},
-        },
-        "release_type": {"type": "string", "enum": list(rules.RELEASE_TYPES)},
-        "earliest_release_date": {
-            "type": "string",
-            "format": "date-time",
-            "description": "With a time zone offset, on the hour and in the future; needs release_type SCHEDULED.",
-            "examples": ["2026-12-01T14:00:00+00:00"],
-        },
-        "copyright": _text("copyright"),
-    },
+    {name: dict(option.schema) for name, option in OPTIONS.items()},
     description="The keys of codemagic.yaml's publishing.app_store_connect; they run automatically.",
 )
 BUILD_UPLOADED = _object(
@@ -80,9 +67,7 @@ BUILD_UPLOADED = _object(
         "platform": {"type": "string", "enum": list(rules.PLATFORMS), "default": "IOS"},
         "version": _text("version", rules.VERSION, description="CFBundleShortVersionString"),
         "build_number": _digits("build_number", rules.BUILD, "CFBundleVersion"),
-        "channel": _text(
-            "channel", rules.CHANNEL, description="Slack channel id; default: the app's channel"
-        ),
+        "channel": _text("channel", CHANNEL, description="Slack channel id; default: the app's channel"),
         "tests_passed": {"type": "boolean", "description": "false holds the publishing options back"},
         "api_key": _text("api_key", description="Name of a configured App Store Connect key"),
         "source": _object(

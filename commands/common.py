@@ -14,8 +14,8 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import blocks
 from bot.engine.engine import Engine, RequestResult
-from bot.engine.intake import parse_release_date
 from bot.engine.notifier import PublicationView
+from bot.publishing_options import parse_release_date
 from storage.records import Action
 
 log = logging.getLogger(__name__)

@@ -604,7 +604,8 @@ TOML_PROBLEMS: dict[str, tuple[str, str]] = {
     ),
     "publishing wrong type": (
         APP + "publishing = { submit_to_app_store = 'yes' }\n",
-        'ASC_BOT_CONFIG apps."com.example.app".publishing.submit_to_app_store must be true or false',
+        'ASC_BOT_CONFIG apps."com.example.app".publishing.submit_to_app_store must be true or false, '
+        "got 'yes'",
     ),
     "publishing release type": (
         APP + "publishing = { release_type = 'LATER' }\n",
@@ -613,7 +614,7 @@ TOML_PROBLEMS: dict[str, tuple[str, str]] = {
     ),
     "publishing beta groups": (
         APP + "publishing = { beta_groups = ['QA', 3] }\n",
-        'ASC_BOT_CONFIG apps."com.example.app".publishing.beta_groups must be a list of beta group names',
+        'ASC_BOT_CONFIG apps."com.example.app".publishing.beta_groups[1] must be a beta group name',
     ),
     "publishing not a table": (
         "[defaults]\npublishing = true\n",

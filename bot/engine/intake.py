@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from bot.appstore.states import RELEASE_TYPES
+from bot import publishing_options
+from bot.publishing_options import CHANNEL, combination_problems, read_options, text_problem
 
 PLATFORMS = ("IOS", "MAC_OS", "TV_OS", "VISION_OS")
-BOOL_OPTIONS = (
-    "submit_to_testflight",
-    "expire_build_submitted_for_review",
-    "submit_to_app_store",
-    "cancel_previous_submissions",
-    "phased_release",
-    "publish_even_if_tests_fail",
-    "uses_non_exempt_encryption",
-)
-PUBLISHING_KEYS = (*BOOL_OPTIONS, "beta_groups", "release_type", "earliest_release_date", "copyright")
 TOP_LEVEL_KEYS = {
     "delivery_id",
     "app",
@@ -46,22 +37,17 @@ LIMITS = {
     "api_key": 64,
     "source.name": 80,
     "source.url": 2000,
-    "copyright": 200,
-    "beta_group": 100,
-    "beta_groups": 50,
+    **publishing_options.LIMITS,
     "release_notes": 40,
     "note": 4000,
 }
 VERSION = re.compile(r"^[0-9]+(\.[0-9]+){0,2}$")  # CFBundleShortVersionString
 BUILD = re.compile(r"^[0-9]+(\.[0-9]+){0,2}$")  # CFBundleVersion
-CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,23}$")
 BUNDLE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$")
 APPLE_ID = re.compile(r"^[0-9]{1,20}$")
 URL = re.compile(r"^https?://[^\s]+$")
 LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _MAX_UNKNOWN_LISTED = 20  # a body with thousands of made-up keys gets a short answer, not an echo
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -153,17 +139,6 @@ class _Checker:
         else:
             return value
         return None
-
-
-def text_problem(value: str, *, multiline: bool) -> str | None:
-    """Why a text cannot be stored or shown (lone surrogates, control characters), or None."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "must be valid Unicode text"
-    if (_CONTROL_MULTILINE if multiline else _CONTROL).search(value):
-        return "must not contain control characters"
-    return None
 
 
 def parse_notice(payload: Any, *, now: datetime) -> UploadNotice:
@@ -261,85 +236,11 @@ def _parse_publishing(raw: Any, check: _Checker, now: datetime) -> dict[str, Any
     if not isinstance(raw, dict):
         check.add("publishing", "must be an object")
         return {}
-    check.unknown("publishing.", set(raw), PUBLISHING_KEYS, "unknown option")
-    out: dict[str, Any] = {}
-    for key in BOOL_OPTIONS:
-        if key in raw:
-            if isinstance(raw[key], bool):
-                out[key] = raw[key]
-            else:
-                check.add(f"publishing.{key}", "must be true or false")
-    if "beta_groups" in raw:
-        groups = _parse_groups(raw["beta_groups"], check)
-        if groups is not None:
-            out["beta_groups"] = groups
-    if "release_type" in raw:
-        if raw["release_type"] in RELEASE_TYPES:
-            out["release_type"] = raw["release_type"]
-        else:
-            check.add("publishing.release_type", f"must be one of {', '.join(RELEASE_TYPES)}")
-    if "copyright" in raw:
-        value = raw["copyright"]
-        limit = LIMITS["copyright"]
-        if not isinstance(value, str) or not 0 < len(value.strip()) <= limit:
-            check.add("publishing.copyright", f"must be a text of 1 to {limit} characters")
-        elif (reason := text_problem(value, multiline=False)) is not None:
-            check.add("publishing.copyright", reason)
-        else:
-            out["copyright"] = value.strip()
-    if "earliest_release_date" in raw:
-        when = parse_release_date(raw["earliest_release_date"], now)
-        if isinstance(when, str):
-            check.add("publishing.earliest_release_date", when)
-        else:
-            out["earliest_release_date"] = when.isoformat()
-            if out.get("release_type", "SCHEDULED") != "SCHEDULED":
-                check.add("publishing.earliest_release_date", "only applies with release_type SCHEDULED")
-    elif out.get("release_type") == "SCHEDULED":
-        check.add("publishing.earliest_release_date", "is required with release_type SCHEDULED")
+    check.unknown("publishing.", set(raw), tuple(publishing_options.OPTIONS), "unknown option")
+    out, problems = read_options(raw, now)  # the same checks as the TOML file's publishing tables
+    for name, where, message in [*problems, *combination_problems(raw, out)]:
+        check.add(f"publishing.{name}{where}", message)
     return out
-
-
-def _parse_groups(groups: Any, check: _Checker) -> list[str] | None:
-    where, limit, name_limit = "publishing.beta_groups", LIMITS["beta_groups"], LIMITS["beta_group"]
-    if not isinstance(groups, list):
-        check.add(where, "must be a list of beta group names")
-        return None
-    if len(groups) > limit:
-        check.add(where, f"must list at most {limit} beta groups")
-        return None
-    before = len(check.problems)
-    for i, name in enumerate(groups):
-        if not isinstance(name, str) or not name.strip():
-            check.add(f"{where}[{i}]", "must be a beta group name")
-        elif len(name.strip()) > name_limit:
-            check.add(f"{where}[{i}]", f"must be at most {name_limit} characters")
-        elif (reason := text_problem(name, multiline=False)) is not None:
-            check.add(f"{where}[{i}]", reason)
-    if len(check.problems) > before:
-        return None
-    return list(dict.fromkeys(g.strip() for g in groups))
-
-
-def parse_release_date(value: Any, now: datetime) -> datetime | str:
-    """A timezone-aware ISO 8601 time on the hour and in the future, or the reason it is not."""
-    if not isinstance(value, str) or len(value) > 64:
-        return "must be an ISO 8601 date-time text such as 2026-12-01T14:00:00+00:00"
-    try:
-        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return "must be an ISO 8601 date-time such as 2026-12-01T14:00:00+00:00"
-    if when.tzinfo is None:
-        return "must include a time zone offset, e.g. +00:00"
-    try:
-        when.astimezone(UTC)  # year 1 or 9999 with an offset cannot be placed in UTC
-    except OverflowError:
-        return "is out of range"
-    if when.minute or when.second or when.microsecond:
-        return "must be on the hour (App Store Connect schedules releases at hour precision)"
-    if when <= now:
-        return "must be in the future"
-    return when
 
 
 def _parse_release_notes(raw: Any, check: _Checker) -> tuple[dict[str, str], ...]:

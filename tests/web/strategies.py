@@ -9,8 +9,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from bot.appstore.states import RELEASE_TYPES
 from bot.clock import FakeClock
-from bot.engine.intake import BOOL_OPTIONS, PLATFORMS, RELEASE_TYPES
+from bot.engine.intake import PLATFORMS
+from bot.publishing_options import BOOL_OPTIONS
 
 NOW: datetime = FakeClock().now()  # the world's FakeClock starts here too
 LOCALES = ("en-US", "de-DE", "fr-FR", "ja", "pt-BR", "zh-Hans")

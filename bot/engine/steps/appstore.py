@@ -10,8 +10,8 @@ from bot.appstore.models import AppStoreVersion, PhasedRelease
 from bot.appstore.states import APP_VERSION_STATES, SUBMISSION_IN_REVIEW, VERSION_SUBMITTED
 from bot.appstore.versions import EDITABLE_STATES, pick_editable
 from bot.engine import preflight
-from bot.engine.intake import parse_release_date
 from bot.engine.steps.base import ActionContext, Outcome, failed, succeeded, wait
+from bot.publishing_options import parse_release_date
 
 OPEN_REVIEW = SUBMISSION_IN_REVIEW
 SUBMITTED = VERSION_SUBMITTED
