@@ -22,7 +22,6 @@ KEY = "APP_STORE_CONNECT_API_KEY_KEY"
 IS_BASE64 = "APP_STORE_CONNECT_API_KEY_IS_KEY_CONTENT_BASE64"
 KEY_PATH = "APP_STORE_CONNECT_API_KEY_PATH"
 FASTLANE_PATH = "APP_STORE_CONNECT_API_KEY_KEY_FILEPATH"  # fastlane's name, not ours
-KEY_ENV_VARS = (ISSUER_ID, KEY_ID, KEY, IS_BASE64, KEY_PATH)
 TOML_KEY_FIELDS = ("issuer_id", "key_id", "private_key", "private_key_path", "fastlane_json")
 
 _KEY_ID_RE = re.compile(r"[A-Z0-9]{10}")

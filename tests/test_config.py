@@ -15,15 +15,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from bot.appstore.auth import generate_private_key_pem, parse_private_key
 from bot.config import ENV_VARS, Config, config_from_environment, load_config
 from bot.errors import ConfigError
+from tests.support.config_env import BOT_TOKEN, ISSUER, KEY_ID, PEM, SIGNING_SECRET, WEBHOOK_SECRET, make_env
 
-PEM = generate_private_key_pem()
 OTHER_PEM = generate_private_key_pem()
-ISSUER = "57246542-96fe-1a63-e053-0824d011072a"
-KEY_ID = "ABC123DEFG"
-BOT_TOKEN = "xoxb-1111-2222-secretbottoken"
-SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 APP_TOKEN = "xapp-1-A111-2222-secretapptoken"
-WEBHOOK_SECRET = "webhook-secret-0123456789abcdef"
 APPLE_SECRET = "apple-webhook-secret-42"
 KEY_VARS = (
     "APP_STORE_CONNECT_API_KEY_ISSUER_ID",
@@ -32,20 +27,6 @@ KEY_VARS = (
 )
 NO_ENV_KEY = dict.fromkeys(KEY_VARS)
 PARTLY = "the default App Store Connect key is only partly set"
-
-
-def make_env(**overrides: str | None) -> dict[str, str]:
-    """A valid environment; an override of None removes that variable."""
-    env = {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "ASC_BOT_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "APP_STORE_CONNECT_API_KEY_ISSUER_ID": ISSUER,
-        "APP_STORE_CONNECT_API_KEY_KEY_ID": KEY_ID,
-        "APP_STORE_CONNECT_API_KEY_KEY": PEM,
-    }
-    env.update(overrides)
-    return {name: value for name, value in env.items() if value is not None}
 
 
 def problems_of(env: dict[str, str], **kwargs: bool) -> list[str]:

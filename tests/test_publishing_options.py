@@ -15,7 +15,7 @@ from bot.config import load_config
 from bot.engine.intake import InvalidNotice, parse_notice
 from bot.errors import ConfigError
 from bot.openapi import PUBLISHING
-from tests.test_config import make_env
+from tests.support.config_env import make_env
 
 NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
 FUTURE = "2099-12-01T14:00:00+00:00"
