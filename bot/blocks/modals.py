@@ -51,6 +51,7 @@ from bot.blocks.base import (
     shorten,
 )
 from bot.blocks.message import state_line
+from bot.engine.actions import title_of
 from bot.engine.names import name_key
 from storage.records import Publication
 
@@ -107,7 +108,7 @@ def what_to_test_modal(pub: Publication, meta: str) -> dict[str, Any]:
         placeholder="What should testers try in this build?",
     )
     blocks = [
-        _section(f"{requested('Submit to TestFlight', pub)}\nAdd What to Test for testers, or skip it."),
+        _section(f"{requested(title_of('testflight'), pub)}\nAdd What to Test for testers, or skip it."),
         InputBlock(
             block_id=LOCALE,
             label="Language",
@@ -127,7 +128,7 @@ def what_to_test_modal(pub: Publication, meta: str) -> dict[str, Any]:
 
 def beta_groups_modal(pub: Publication, groups: Sequence[BetaGroup], meta: str) -> dict[str, Any]:
     """A multi-select of the app's beta groups, internal and external apart; long lists shortened."""
-    title = "Add beta groups"
+    title = title_of("beta_groups")
     usable = [g for g in groups if g.name and len(g.name) <= OPTION_VALUE_MAX]
     if not usable:
         text = (
@@ -232,7 +233,7 @@ def review_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:
             optional=True,
         ),
     ]
-    return _modal(REVIEW_VIEW, "Submit for review", blocks, meta, submit="Submit")
+    return _modal(REVIEW_VIEW, title_of("app_store"), blocks, meta, submit="Submit")
 
 
 def schedule_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:
@@ -249,7 +250,7 @@ def schedule_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]
             hint="On the hour, in your time zone; App Store Connect releases at hour precision.",
         ),
     ]
-    return _modal(SCHEDULE_VIEW, "Schedule release", blocks, meta, submit="Schedule")
+    return _modal(SCHEDULE_VIEW, title_of("schedule_release"), blocks, meta, submit="Schedule")
 
 
 def release_date_problem(picked: datetime | None, now: datetime) -> str | None:
