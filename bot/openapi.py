@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.apple_webhooks import EVENT_TYPES
+from bot.appstore.states import RELEASE_TYPES
 from bot.engine import intake as rules
 from bot.signatures import MAX_SKEW_SECONDS
 
@@ -50,7 +51,7 @@ PUBLISHING = _object(
             "maxItems": rules.LIMITS["beta_groups"],
             "items": {"type": "string", "minLength": 1, "maxLength": rules.LIMITS["beta_group"]},
         },
-        "release_type": {"type": "string", "enum": list(rules.RELEASE_TYPES)},
+        "release_type": {"type": "string", "enum": list(RELEASE_TYPES)},
         "earliest_release_date": {
             "type": "string",
             "format": "date-time",
