@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.appstore.base import ResourceFamily
 from bot.appstore.cache import APP_LIFETIME
+from bot.appstore.documents import resources
 from bot.appstore.http import Params, seg
-from bot.appstore.models import App, BetaGroup, resources
+from bot.appstore.models import App, BetaGroup
 
 GROUPS_INCLUDED = 50  # Apple's most for limit[betaGroups]; an app with more gets them listed apart
 

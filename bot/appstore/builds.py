@@ -7,9 +7,10 @@ from typing import Any
 
 from bot.appstore.base import ResourceFamily, csv, document
 from bot.appstore.cache import BUILD_LIFETIME
+from bot.appstore.documents import Included, resources
 from bot.appstore.errors import AscConflict
 from bot.appstore.http import Params, seg
-from bot.appstore.models import Build, BuildBetaDetail, BuildUpload, Included, resources
+from bot.appstore.models import Build, BuildBetaDetail, BuildUpload
 
 # One include gives processing state, beta state and marketing version in a single request, and the
 # What to Test entries and beta review submission the TestFlight steps need right after the poll.

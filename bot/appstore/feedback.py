@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.appstore.base import ResourceFamily, csv
+from bot.appstore.documents import parse_datetime, resources
 from bot.appstore.http import Params, seg
-from bot.appstore.models import parse_datetime, resources
 
 SCREENSHOT, CRASH = "screenshot", "crash"
 # JSON:API type of each kind, which is also the path segment of its collections.

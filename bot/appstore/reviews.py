@@ -7,9 +7,10 @@ from collections.abc import Callable
 from typing import Final
 
 from bot.appstore.base import ResourceFamily, csv, document
+from bot.appstore.documents import resources
 from bot.appstore.errors import AscConflict, AscUnprocessable
 from bot.appstore.http import Params, seg
-from bot.appstore.models import ReviewSubmission, ReviewSubmissionItem, resources
+from bot.appstore.models import ReviewSubmission, ReviewSubmissionItem
 from bot.appstore.states import SUBMISSION_CANCEL_DONE, SUBMISSION_IN_REVIEW, SUBMISSION_UNSENT
 
 UNSUBMITTED: Final = SUBMISSION_UNSENT

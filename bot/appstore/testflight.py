@@ -6,9 +6,10 @@ import dataclasses
 
 from bot.appstore.base import ResourceFamily, document, ref
 from bot.appstore.cache import APP_LIFETIME, BUILD_LIFETIME
+from bot.appstore.documents import resources
 from bot.appstore.errors import AscConflict, AscUnprocessable
 from bot.appstore.http import Params, seg
-from bot.appstore.models import BetaBuildLocalization, BetaGroup, BetaReviewSubmission, resources
+from bot.appstore.models import BetaBuildLocalization, BetaGroup, BetaReviewSubmission
 
 
 class TestFlightMixin(ResourceFamily):
