@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 from aiohttp import web
+from aiohttp.web import AppRunner
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -59,7 +60,7 @@ class BotApp:
     web: web.Application
     ticker: Ticker
     metrics: Metrics
-    runner: web.AppRunner | None = None
+    runner: AppRunner | None = None  # `web` in this class body is the field above, not aiohttp.web
     socket_handler: Any = None
     port: int | None = None
     _started: bool = field(default=False, repr=False)
@@ -86,8 +87,8 @@ class BotApp:
         await self.runner.setup()
         site = web.TCPSite(self.runner, host, port)
         await site.start()
-        sockets = site._server.sockets if site._server else []  # the real port when port=0
-        self.port = sockets[0].getsockname()[1] if sockets else port
+        addresses = self.runner.addresses  # the real port when port=0
+        self.port = addresses[0][1] if addresses else port
         log.info("listening on http://%s:%s", host, self.port)
         return self.port
 

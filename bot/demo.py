@@ -83,6 +83,8 @@ async def run_demo(*, port: int = 0, processing: float = 8.0, once: bool = False
         SystemClock(), poll_interval=2.0, build_appear_delay=3.0, processing_time=processing, tick=1.0
     )
     await world.start()
+    bot = world.bot
+    assert bot is not None, "World.start() starts the bot"
     try:
         world.slack.workspace.on_post = term.posted
         world.slack.workspace.on_update = term.updated
@@ -90,7 +92,7 @@ async def run_demo(*, port: int = 0, processing: float = 8.0, once: bool = False
         world.asc.add_app(BUNDLE_ID, name="Demo App")
         world.asc.add_beta_group(world.asc.app_id_for(BUNDLE_ID), "QA", internal=True)
         term.say("asc-bot demo: a simulated App Store Connect and Slack on this machine; nothing leaves it.")
-        term.say(f"bot listening on {world.bot.url if world.bot else '?'} (Ctrl-C to stop)\n")
+        term.say(f"bot listening on {bot.url} (Ctrl-C to stop)\n")
         payload = world.upload_payload(BUNDLE_ID, "1.0.0", "1")
         term.say("CI uploads build 1.0.0 (1) and calls POST /webhooks/build-uploaded …")
         world.asc.upload_build(BUNDLE_ID, version="1.0.0", build_number="1", platform="IOS")
@@ -103,7 +105,7 @@ async def run_demo(*, port: int = 0, processing: float = 8.0, once: bool = False
         answer = await world.slack.click_button(world.events_url, message, TESTFLIGHT, user="U0ALICE")
         term.say(f"  ← Slack got the bot's ack in {answer.elapsed_seconds * 1000:.0f} ms")
         await wait_for_state(world, publication_id, ("done", "failed"), within=60)
-        await world.bot.engine.sweep()  # delivers the last thread replies before the summary
+        await bot.engine.sweep()  # delivers the last thread replies before the summary
         term.say(
             "\nThe simulated App Store Connect now has "
             f"{world.asc.count('POST', r'^/v1/betaAppReviewSubmissions$')} beta review submission(s) "

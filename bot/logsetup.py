@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import IO
 
 # Tokens that must never be written, even when a library logs a request or an error body.
 _PATTERNS = [
@@ -90,10 +91,10 @@ class SecretFilter(logging.Filter):
 
 
 def configure(
-    level: int | str = logging.INFO, secrets: Iterable[str | None] = (), fmt: str = "text", stream: object = None
+    level: int | str = logging.INFO, secrets: Iterable[str | None] = (), fmt: str = "text", stream: IO[str] | None = None
 ) -> SecretFilter:
     """Root logging to stderr with the secret filter on the handler (so library records pass it too)."""
-    handler = logging.StreamHandler(stream)  # type: ignore[arg-type]
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(
         JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )

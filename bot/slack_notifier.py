@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -35,6 +36,12 @@ NEEDS_MEMBERSHIP = frozenset({"not_in_channel", "channel_not_found"})
 
 def tag(outbox_id: str) -> dict[str, Any]:
     return {"event_type": EVENT_TYPE, "event_payload": {"outbox_id": outbox_id}}
+
+
+def _channel(view: PublicationView) -> str:
+    channel = view.publication.channel
+    assert channel is not None, "the outbox sends only for publications with a channel"
+    return channel
 
 
 class SlackNotifier:
@@ -68,7 +75,7 @@ class SlackNotifier:
 
     async def post_publication(self, view: PublicationView, outbox_id: str) -> str:
         text, payload = blocks.publication_message(view)
-        channel = view.publication.channel
+        channel = _channel(view)
         response = await self._call(
             "chat.postMessage",
             lambda: self._client.chat_postMessage(
@@ -80,12 +87,11 @@ class SlackNotifier:
 
     async def update_publication(self, view: PublicationView) -> None:
         text, payload = blocks.publication_message(view)
-        channel = view.publication.channel
+        channel, ts = _channel(view), view.publication.message_ts
+        assert ts is not None, "the outbox redraws only a message it posted"
         await self._call(
             "chat.update",
-            lambda: self._client.chat_update(
-                channel=channel, ts=view.publication.message_ts, text=text, blocks=payload
-            ),
+            lambda: self._client.chat_update(channel=channel, ts=ts, text=text, blocks=payload),
             channel,
         )
 
@@ -93,7 +99,7 @@ class SlackNotifier:
         self, view: PublicationView, event: Event, outbox_id: str, *, plain: bool = False
     ) -> None:
         text, payload = blocks.reply(view, event)
-        channel = view.publication.channel
+        channel = _channel(view)
         await self._call(
             "chat.postMessage",
             lambda: self._client.chat_postMessage(
@@ -118,16 +124,26 @@ class SlackNotifier:
                 oldest = f"{(since - LOOKBACK).timestamp():.6f}"
                 page = await self._call(
                     "conversations.history",
-                    lambda oldest=oldest, cursor=cursor: self._client.conversations_history(
-                        channel=channel, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor
+                    partial(
+                        self._client.conversations_history,
+                        channel=channel,
+                        oldest=oldest,
+                        include_all_metadata=True,
+                        limit=200,
+                        cursor=cursor,
                     ),
                     channel,
                 )
             else:
                 page = await self._call(
                     "conversations.replies",
-                    lambda cursor=cursor: self._client.conversations_replies(
-                        channel=channel, ts=thread_ts, include_all_metadata=True, limit=200, cursor=cursor
+                    partial(
+                        self._client.conversations_replies,
+                        channel=channel,
+                        ts=thread_ts,
+                        include_all_metadata=True,
+                        limit=200,
+                        cursor=cursor,
                     ),
                     channel,
                 )

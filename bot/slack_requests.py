@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -32,7 +32,7 @@ async def bolt_request(request: web.Request) -> AsyncBoltRequest:
         return await to_bolt_request(request)
     except Exception as exc:  # Bolt parses JSON and indexes it as an object, both unchecked
         raw = await request.text()
-        headers = {k.lower(): v for k, v in request.headers.items()}
+        headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in request.headers.items()}
         headers["content-type"] = "text/plain"
         bolt = AsyncBoltRequest(
             body="",

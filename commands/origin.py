@@ -41,13 +41,15 @@ def belongs(pub: Publication, click: ButtonClick, body: dict[str, Any]) -> bool:
 
 def home(body: dict[str, Any]) -> tuple[str | None, str | None]:
     """(team id, enterprise id) of the person acting, as Slack sent them."""
-    user = body.get("user") if isinstance(body.get("user"), dict) else {}
-    team = body.get("team") if isinstance(body.get("team"), dict) else {}
-    org = body.get("enterprise") if isinstance(body.get("enterprise"), dict) else {}
+    user, team, org = (_mapping(body.get(key)) for key in ("user", "team", "enterprise"))
     return (
         user.get("team_id") or team.get("id") or body.get("team_id"),
         org.get("id") or body.get("enterprise_id"),
     )
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def foreign(body: dict[str, Any], context: AsyncBoltContext) -> bool:

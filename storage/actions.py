@@ -51,7 +51,7 @@ class ActionsRepository:
                     "error": None,
                 }
                 if row is None:
-                    db["actions"].insert(
+                    db.table("actions").insert(
                         encode({"publication_id": publication_id, "kind": action.kind, **fields})
                     )
                 else:

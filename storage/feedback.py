@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from storage.database import Store, immediate
+from storage.database import StorageEngine, immediate
 from storage.records import Publication, to_db_time
 from storage.sql import NewEvent, insert_event, one
 
@@ -46,7 +46,7 @@ def utc_day(now: datetime) -> str:
 class FeedbackRepository:
     """Each feedback id is recorded once, together with its thread reply, in one transaction."""
 
-    store: Store
+    store: StorageEngine
 
     async def feedback_known(self, feedback_id: str) -> bool:
         def q(db: Database) -> bool:
@@ -71,7 +71,7 @@ class FeedbackRepository:
                     [item.bundle_id, day, REPLY],
                 )
                 mode = DIGEST if threshold and today and today["n"] >= threshold else REPLY
-                db["feedback_seen"].insert(
+                db.table("feedback_seen").insert(
                     {
                         "feedback_id": item.feedback_id,
                         "kind": item.kind,

@@ -122,7 +122,7 @@ class LeasesRepository:
                 row = one(db, "select owner, until from leases where name = ?", [name])
                 until = to_db_time(now + lease)
                 if row is None:
-                    db["leases"].insert({"name": name, "owner": owner, "until": until})
+                    db.table("leases").insert({"name": name, "owner": owner, "until": until})
                     return True
                 if row["owner"] != owner and row["until"] >= to_db_time(now):
                     return False

@@ -10,7 +10,7 @@ from storage.migrations import MIGRATIONS
 @MIGRATIONS()
 def m006_feedback(db: Database) -> None:
     """One row per submission id: where it went (a thread reply, or held for the app's daily digest)."""
-    db["feedback_seen"].create(
+    db.table("feedback_seen").create(
         {
             "feedback_id": str,
             "kind": str,  # screenshot | crash
@@ -27,5 +27,5 @@ def m006_feedback(db: Database) -> None:
         pk="feedback_id",
         not_null={"kind", "app_bundle_id", "seen_at", "day", "mode"},
     )
-    db["feedback_seen"].create_index(["app_bundle_id", "day", "mode"], index_name="feedback_by_app_day")
-    db["feedback_seen"].create_index(["mode", "digested_at"], index_name="feedback_digest_due")
+    db.table("feedback_seen").create_index(["app_bundle_id", "day", "mode"], index_name="feedback_by_app_day")
+    db.table("feedback_seen").create_index(["mode", "digested_at"], index_name="feedback_digest_due")

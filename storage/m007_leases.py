@@ -11,7 +11,9 @@ from storage.migrations import MIGRATIONS
 def m007_leases(db: Database) -> None:
     """Leases for several replicas on one database: who sweeps a publication (until when), who runs a
     step, and named leases (an outbox lane per channel)."""
-    db["publications"].add_column("sweep_owner", str)
-    db["publications"].add_column("sweep_lease_until", str)
-    db["actions"].add_column("lease_owner", str)
-    db["leases"].create({"name": str, "owner": str, "until": str}, pk="name", not_null={"owner", "until"})
+    db.table("publications").add_column("sweep_owner", str)
+    db.table("publications").add_column("sweep_lease_until", str)
+    db.table("actions").add_column("lease_owner", str)
+    db.table("leases").create(
+        {"name": str, "owner": str, "until": str}, pk="name", not_null={"owner", "until"}
+    )

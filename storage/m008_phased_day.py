@@ -10,4 +10,4 @@ from storage.migrations import MIGRATIONS
 @MIGRATIONS()
 def m008_phased_day(db: Database) -> None:
     """Shown in the publication message as "day N of 7 · share of users"."""
-    db["publications"].add_column("phased_day", int)
+    db.table("publications").add_column("phased_day", int)

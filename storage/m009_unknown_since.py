@@ -10,4 +10,4 @@ from storage.migrations import MIGRATIONS
 @MIGRATIONS()
 def m009_unknown_since(db: Database) -> None:
     """Following an unknown state has a deadline (bot/engine/following.py), counted from this time."""
-    db["publications"].add_column("unknown_since", str)
+    db.table("publications").add_column("unknown_since", str)

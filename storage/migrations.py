@@ -9,7 +9,7 @@ MIGRATIONS = Migrations("asc-bot")
 
 @MIGRATIONS()
 def m001_initial(db: Database) -> None:
-    db["publications"].create(
+    db.table("publications").create(
         {
             "id": str,
             "app_bundle_id": str,
@@ -43,14 +43,14 @@ def m001_initial(db: Database) -> None:
         not_null={"app_bundle_id", "platform", "version", "build_number", "state", "created_at"},
         defaults={"message_dirty": 0, "options": "{}", "release_notes": "[]", "source": "{}"},
     )
-    db["publications"].create_index(
+    db.table("publications").create_index(
         ["app_bundle_id", "platform", "version", "build_number"],
         unique=True,
         index_name="publications_natural_key",
     )
-    db["publications"].create_index(["state", "next_poll_at"], index_name="publications_due")
+    db.table("publications").create_index(["state", "next_poll_at"], index_name="publications_due")
 
-    db["actions"].create(
+    db.table("actions").create(
         {
             "id": int,
             "publication_id": str,
@@ -71,9 +71,11 @@ def m001_initial(db: Database) -> None:
         defaults={"params": "{}", "attempts": 0},
         foreign_keys=[("publication_id", "publications", "id")],
     )
-    db["actions"].create_index(["publication_id", "kind"], unique=True, index_name="actions_once_per_kind")
+    db.table("actions").create_index(
+        ["publication_id", "kind"], unique=True, index_name="actions_once_per_kind"
+    )
 
-    db["events"].create(
+    db.table("events").create(
         {
             "id": int,
             "publication_id": str,
@@ -89,10 +91,10 @@ def m001_initial(db: Database) -> None:
         not_null={"at", "actor", "kind"},
         defaults={"data": "{}"},
     )
-    db["events"].create_index(["publication_id", "id"], index_name="events_by_publication")
-    db["events"].create_index(["announce", "delivered_at"], index_name="events_undelivered")
+    db.table("events").create_index(["publication_id", "id"], index_name="events_by_publication")
+    db.table("events").create_index(["announce", "delivered_at"], index_name="events_undelivered")
 
-    db["deliveries"].create(
+    db.table("deliveries").create(
         {
             "source": str,
             "delivery_id": str,
@@ -117,24 +119,24 @@ def m002_app_store_following(db: Database) -> None:
         "phased_state",
         "beta_review_state",
     ):
-        db["publications"].add_column(column, str)
-    db["publications"].create_index(["build_id"], index_name="publications_by_build")
-    db["publications"].create_index(["version_id"], index_name="publications_by_version")
+        db.table("publications").add_column(column, str)
+    db.table("publications").create_index(["build_id"], index_name="publications_by_build")
+    db.table("publications").create_index(["version_id"], index_name="publications_by_version")
 
 
 @MIGRATIONS()
 def m003_asc_outage(db: Database) -> None:
     """Since when the bot could not ask App Store Connect about a publication (outage time does not
     count against its deadlines), and the unknown states it was last told about."""
-    db["publications"].add_column("asc_down_since", str)
-    db["publications"].add_column("unknown_states", str)
+    db.table("publications").add_column("asc_down_since", str)
+    db.table("publications").add_column("unknown_states", str)
 
 
 @MIGRATIONS()
 def m004_slack_delivery(db: Database) -> None:
     """Posts Slack would not take (told to someone, shown in /asc status) and posts whose answer was lost."""
-    db["publications"].add_column("slack_problem", str)
-    db["outbox_attempts"].create(
+    db.table("publications").add_column("slack_problem", str)
+    db.table("outbox_attempts").create(
         {"outbox_id": str, "first_at": str, "attempts": int}, pk="outbox_id", not_null={"first_at"}
     )
 
@@ -143,12 +145,12 @@ def m004_slack_delivery(db: Database) -> None:
 def m005_slack_parked_channels(db: Database) -> None:
     """Channels Slack refused for good (their posts are held until the bot can post there again),
     and the notices about undeliverable publications, each told once."""
-    db["slack_blocked_channels"].create(
+    db.table("slack_blocked_channels").create(
         {"channel": str, "code": str, "problem": str, "since": str, "checked_at": str},
         pk="channel",
         not_null={"code", "since"},
     )
-    db["slack_notices"].create(
+    db.table("slack_notices").create(
         {
             "key": str,
             "publication_id": str,

@@ -23,7 +23,7 @@ class OutboxRepository:
             with immediate(db):
                 row = one(db, "select * from outbox_attempts where outbox_id = ?", [outbox_id])
                 if row is None:
-                    db["outbox_attempts"].insert(
+                    db.table("outbox_attempts").insert(
                         {"outbox_id": outbox_id, "first_at": to_db_time(now), "attempts": 1}
                     )
                     return None

@@ -1,7 +1,7 @@
 """The PostgreSQL database: a psycopg 3 connection pool behind the same `call(fn)` as the SQLite store.
 
 The repositories write their transactions once, as functions of a database handle: `query`,
-`execute`, `db[table].insert` and `immediate(db)`, the part of sqlite-utils they use. `PgDatabase`
+`execute`, `db.table(name).insert` and `immediate(db)`, the part of sqlite-utils they use. `PgDatabase`
 answers the same calls on a pooled connection, translating the SQL's `?` placeholders and `[name]`
 quotes. A transaction runs REPEATABLE READ (a snapshot): every rule the repositories keep is held
 by a unique key (one publication per build, one step per kind, one delivery id, one lease per name)
@@ -79,6 +79,9 @@ class PgDatabase:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[dict[str, Any]]:
         return self.conn.execute(translate(sql), list(params))
+
+    def table(self, name: str) -> PgTable:
+        return PgTable(self, name)
 
     def __getitem__(self, table: str) -> PgTable:
         return PgTable(self, table)

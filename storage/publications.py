@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -64,9 +65,9 @@ class PublicationsRepository:
                         record_delivery(db, delivery, now, pub.id, 200, body)
                     return Intake(pub, False, 200, body)
                 row = encode({**fields, "created_at": now, "updated_at": now})
-                db["publications"].insert(row)
+                db.table("publications").insert(row)
                 for action in actions:
-                    db["actions"].insert(
+                    db.table("actions").insert(
                         encode(
                             {
                                 "publication_id": fields["id"],
@@ -175,7 +176,8 @@ class PublicationsRepository:
         self, *, bundle_id: str | None = None, active_only: bool = True, limit: int = 50
     ) -> list[Publication]:
         def q(db: Database) -> list[Publication]:
-            where, params = [], []
+            where: list[str] = []
+            params: list[str] = []
             if active_only:
                 where.append(f"state in ({','.join('?' * len(ACTIVE_STATES))})")
                 params.extend(ACTIVE_STATES)
@@ -223,7 +225,7 @@ class PublicationsRepository:
 
         return await self.store.call(tx)
 
-    async def dirty_messages(self) -> list[Publication]:
+    async def dirty_messages(self) -> builtins.list[Publication]:  # `list` here is the method above
         """Publications whose Slack message must be posted or redrawn."""
 
         def q(db: Database) -> list[Publication]:
@@ -264,6 +266,6 @@ class PublicationsRepository:
 
     async def counts(self) -> dict[str, int]:
         def q(db: Database) -> dict[str, int]:
-            return {t: db[t].count for t in ("publications", "actions", "events", "deliveries")}
+            return {t: db.table(t).count for t in ("publications", "actions", "events", "deliveries")}
 
         return await self.store.call(q)

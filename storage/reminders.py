@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from storage.database import Store, immediate, json_text
+from storage.database import StorageEngine, immediate, json_text
 from storage.records import Action, to_db_time
 from storage.sql import NewEvent, insert_event, one
 
@@ -16,7 +16,7 @@ REMINDER = "approval_reminder"
 class RemindersRepository:
     """A reminder is an event; each is added only while its step is still held, once per interval."""
 
-    store: Store
+    store: StorageEngine
 
     async def held_waiting(self, status: str, older_than: datetime) -> list[Action]:
         """Steps with `status` (held) requested before `older_than` that an approver could still run:

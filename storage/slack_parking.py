@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.database import Store, immediate
+from storage.database import StorageEngine, immediate
 from storage.records import Publication, from_db_time, to_db_time
 from storage.sql import one
 
@@ -40,7 +40,7 @@ class Notice:
 
 
 class SlackParkingRepository:
-    store: Store
+    store: StorageEngine
 
     async def block_channel(
         self, channel: str, code: str, problem: str, now: datetime, notice: Notice | None = None
@@ -51,7 +51,7 @@ class SlackParkingRepository:
             with immediate(db):
                 if one(db, "select 1 as x from slack_blocked_channels where channel = ?", [channel]):
                     return False
-                db["slack_blocked_channels"].insert(
+                db.table("slack_blocked_channels").insert(
                     {
                         "channel": channel,
                         "code": code,
@@ -147,7 +147,7 @@ class SlackParkingRepository:
 def _insert_notice(db: Database, notice: Notice) -> bool:
     if one(db, "select 1 as x from slack_notices where key = ?", [notice.key]):
         return False
-    db["slack_notices"].insert(
+    db.table("slack_notices").insert(
         {
             "key": notice.key,
             "publication_id": notice.publication_id,

@@ -79,7 +79,7 @@ def one(db: Database, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
 
 
 def insert_event(db: Database, publication_id: str | None, event: NewEvent, now: datetime) -> None:
-    db["events"].insert(
+    db.table("events").insert(
         encode(
             {
                 "publication_id": publication_id,
@@ -123,7 +123,7 @@ def record_delivery(
     status: int,
     body: dict[str, Any],
 ) -> None:
-    db["deliveries"].insert(
+    db.table("deliveries").insert(
         {
             "source": delivery[0],
             "delivery_id": delivery[1],

@@ -61,6 +61,19 @@ def test_ruff_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_mypy_is_clean() -> None:
+    """`mypy` with the config in pyproject.toml: strict for the engine, the App Store Connect client
+    and storage, `check_untyped_defs` elsewhere."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml")],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_readme_performance_section_is_from_the_latest_benchmark_run() -> None:
     """`python3 bench/run_all.py --readme` writes it; a newer bench/results/latest.json means rerun it."""
     latest = json.loads((ROOT / "bench" / "results" / "latest.json").read_text())

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.appstore.base import ResourceFamily
 from bot.appstore.cache import APP_LIFETIME
-from bot.appstore.http import seg
-from bot.appstore.models import App, BetaGroup, resources
+from bot.appstore.documents import resources
+from bot.appstore.http import Params, seg
+from bot.appstore.models import App, BetaGroup
 
 GROUPS_INCLUDED = 50  # Apple's most for limit[betaGroups]; an app with more gets them listed apart
 
@@ -19,7 +20,7 @@ class AppsMixin(ResourceFamily):
         Apple's filter also matches look-alikes (com.acme.app finds com.acme.app.beta and
         com.acme.appclip) in no documented order, so every page is read until the exact one.
         """
-        params = {
+        params: Params = {
             "filter[bundleId]": bundle_id,
             "limit": 200,
             # The beta groups come along in the same request: a beta groups step needs them later.

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from bot.appstore.base import ResourceFamily, csv, document
 from bot.appstore.cache import BUILD_LIFETIME
+from bot.appstore.documents import Included, resources
 from bot.appstore.errors import AscConflict
-from bot.appstore.http import seg
-from bot.appstore.models import Build, BuildBetaDetail, BuildUpload, Included, resources
+from bot.appstore.http import Params, seg
+from bot.appstore.models import Build, BuildBetaDetail, BuildUpload
 
 # One include gives processing state, beta state and marketing version in a single request, and the
 # What to Test entries and beta review submission the TestFlight steps need right after the poll.
 BUILD_INCLUDE = "buildBetaDetail,preReleaseVersion,betaBuildLocalizations,betaAppReviewSubmission"
-BUILD_PARAMS = {"include": BUILD_INCLUDE, "limit[betaBuildLocalizations]": 50}
+BUILD_PARAMS: Params = {"include": BUILD_INCLUDE, "limit[betaBuildLocalizations]": 50}
 MAX_LIMIT = 200
 
 
@@ -22,7 +24,7 @@ class BuildsMixin(ResourceFamily):
 
     async def find_build(self, app_id: str, build_number: str, version: str, platform: str) -> Build | None:
         """The newest build with this build number and marketing version, or None if not listed yet."""
-        params = {
+        params: Params = {
             "filter[app]": app_id,
             "filter[version]": build_number,
             "filter[preReleaseVersion.version]": version,
@@ -36,7 +38,7 @@ class BuildsMixin(ResourceFamily):
 
     async def list_recent_builds(self, app_id: str, platform: str, limit: int = 50) -> list[Build]:
         """The app's newest builds on one platform: one request finds many pending publications."""
-        params = {
+        params: Params = {
             "filter[app]": app_id,
             "filter[preReleaseVersion.platform]": platform,
             "sort": "-uploadedDate",
@@ -51,14 +53,14 @@ class BuildsMixin(ResourceFamily):
         builds: list[Build] = []
         for start in range(0, len(unique), MAX_LIMIT):
             chunk = unique[start : start + MAX_LIMIT]
-            params = {"filter[id]": csv(chunk), "limit": MAX_LIMIT, **BUILD_PARAMS}
+            params: Params = {"filter[id]": csv(chunk), "limit": MAX_LIMIT, **BUILD_PARAMS}
             builds.extend(self._builds(await self._http.get("/v1/builds", params)))
         return builds
 
     async def get_build(self, build_id: str, *, fresh: bool = False) -> Build:
         """One build; one read moments ago (a poll in this sweep) answers unless `fresh`."""
         cached = None if fresh else self._http.cache.get(f"build:{build_id}")
-        if cached is not None:
+        if isinstance(cached, Build):
             return cached
         doc = await self._http.get(f"/v1/builds/{seg(build_id)}", dict(BUILD_PARAMS))
         return self._remember([Build.parse(doc["data"], Included(doc))])[0]
@@ -95,7 +97,7 @@ class BuildsMixin(ResourceFamily):
 
     async def builds_in_beta_review(self, app_id: str, platform: str) -> list[Build]:
         """Unexpired builds waiting for or in TestFlight beta review."""
-        params = {
+        params: Params = {
             "filter[app]": app_id,
             "filter[expired]": "false",
             "filter[betaAppReviewSubmission.betaReviewState]": "WAITING_FOR_REVIEW,IN_REVIEW",
@@ -109,7 +111,7 @@ class BuildsMixin(ResourceFamily):
         self, app_id: str, version: str, build_number: str, platform: str
     ) -> BuildUpload | None:
         """The newest upload of this version and build number, with its state and errors."""
-        params = {
+        params: Params = {
             "filter[cfBundleVersion]": build_number,
             "filter[cfBundleShortVersionString]": version,
             "filter[platform]": platform,
@@ -138,7 +140,7 @@ class BuildsMixin(ResourceFamily):
             return Build.parse(doc["data"], Included(doc))
         return await self.get_build(build_id, fresh=True)
 
-    def _builds(self, doc: dict, app_id: str | None = None, *, full: bool = True) -> list[Build]:
+    def _builds(self, doc: dict[str, Any], app_id: str | None = None, *, full: bool = True) -> list[Build]:
         """Builds of a list answer; `full`: read with BUILD_PARAMS (so worth keeping a moment)."""
         included = Included(doc)
         builds = [Build.parse(r, included) for r in resources(doc)]

@@ -1,4 +1,7 @@
-"""Errors from App Store Connect: Apple's error fields plus a sentence a release manager can act on."""
+"""Errors from App Store Connect: Apple's error fields plus a sentence a release manager can act on.
+
+They sit under the bot's one error root, `AscBotError`; bot/errors.py draws the whole tree.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import json
 import re
 from typing import Any
 
-from bot.errors import ConfigError
+from bot.errors import AscBotError, ConfigError
 
 # Apple names the blocking submission only in prose, at the top or nested in meta.associatedErrors.
 _OPEN_SUBMISSION = re.compile(r"another reviewSubmissions? with id\s+['\"]?([\w-]+)", re.IGNORECASE)
@@ -92,8 +95,11 @@ class AscAuthError(ConfigError):
         self.key_id = key_id
 
 
-class AscError(Exception):
-    """A failed App Store Connect request, carrying Apple's first error object and where it happened."""
+class AscError(AscBotError):
+    """A failed App Store Connect request, carrying Apple's first error object and where it happened.
+
+    `str(error)` is the technical summary (method, path, status, code) for logs; `user_message` is
+    the sentence for a person, refined per status by the subclasses."""
 
     def __init__(
         self,

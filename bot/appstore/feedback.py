@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.appstore.base import ResourceFamily, csv
-from bot.appstore.http import seg
-from bot.appstore.models import parse_datetime, resources
+from bot.appstore.documents import parse_datetime, resources
+from bot.appstore.http import Params, seg
 
 SCREENSHOT, CRASH = "screenshot", "crash"
 # JSON:API type of each kind, which is also the path segment of its collections.
@@ -82,7 +82,7 @@ class FeedbackMixin(ResourceFamily):
         found: list[TesterFeedback] = []
         ids = list(dict.fromkeys(build_ids))
         for start in range(0, len(ids), MAX_FILTER_IDS):
-            params = {
+            params: Params = {
                 "filter[build]": csv(ids[start : start + MAX_FILTER_IDS]),
                 "sort": "-createdDate",
                 "include": "build",

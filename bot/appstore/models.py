@@ -6,81 +6,50 @@ the fields they know.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
 
-from bot.appstore.states import (  # noqa: F401  re-exported; the values live in bot.appstore.states
-    APP_VERSION_STATES,
+from bot.appstore.documents import (
+    Included,
+    Resource,
+    as_bool,
+    as_str,
+    attrs,
+    included_many,
+    parse_datetime,
+    rel,
+    rel_id,
+    rel_ids,
+)
+from bot.appstore.states import (
     BETA_BUILD_STATES,
     BETA_FAILED_STATES,
     BUILD_FAILED_STATES,
     BUILD_PROCESSING_STATES,
 )
 
-T = TypeVar("T")
-Resource = dict[str, Any]
-
-
-class Included:
-    """Index of a document's `included` resources by (type, id), built once per document."""
-
-    def __init__(self, document: dict[str, Any] | None = None) -> None:
-        items = (document or {}).get("included") or []
-        self._by_key = {(r.get("type"), r.get("id")): r for r in items if isinstance(r, dict)}
-
-    def get(self, ref: dict[str, Any] | None) -> Resource | None:
-        if not ref:
-            return None
-        return self._by_key.get((ref.get("type"), ref.get("id")))
-
-
-def resources(document: dict[str, Any] | None) -> Iterator[Resource]:
-    """The primary resources of a document, whether `data` is one object, a list or null."""
-    data = (document or {}).get("data")
-    if isinstance(data, dict):
-        yield data
-    elif isinstance(data, list):
-        yield from (r for r in data if isinstance(r, dict))
-
-
-def _attrs(resource: Resource) -> dict[str, Any]:
-    return resource.get("attributes") or {}
-
-
-def _rel(resource: Resource, name: str) -> Any:
-    """The `data` of a relationship: a {type, id} dict, a list of them, or None when not sent."""
-    return ((resource.get("relationships") or {}).get(name) or {}).get("data")
-
-
-def _rel_id(resource: Resource, name: str) -> str | None:
-    ref = _rel(resource, name)
-    return ref.get("id") if isinstance(ref, dict) else None
-
-
-def _rel_ids(resource: Resource, name: str) -> tuple[str, ...]:
-    refs = _rel(resource, name)
-    return tuple(r["id"] for r in refs if isinstance(r, dict) and "id" in r) if isinstance(refs, list) else ()
-
-
-def parse_datetime(value: Any) -> datetime | None:
-    """An aware datetime from Apple's ISO 8601 text; None when missing or unreadable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None
-
-
-def _bool(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+# The state sets are re-exported for bot/engine/polling.py, which imports them from here; their home
+# is bot/appstore/states.py.
+__all__ = [
+    "BETA_BUILD_STATES",
+    "BETA_FAILED_STATES",
+    "BUILD_FAILED_STATES",
+    "BUILD_PROCESSING_STATES",
+    "App",
+    "AppStoreVersion",
+    "AppStoreVersionLocalization",
+    "BetaBuildLocalization",
+    "BetaGroup",
+    "BetaReviewSubmission",
+    "Build",
+    "BuildBetaDetail",
+    "BuildUpload",
+    "PhasedRelease",
+    "PreReleaseVersion",
+    "ReviewSubmission",
+    "ReviewSubmissionItem",
+    "Webhook",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +63,8 @@ class App:
 
     @classmethod
     def parse(cls, r: Resource) -> App:
-        a = _attrs(r)
-        return cls(r["id"], a.get("bundleId") or "", a.get("name") or "", _str(a.get("primaryLocale")))
+        a = attrs(r)
+        return cls(r["id"], a.get("bundleId") or "", a.get("name") or "", as_str(a.get("primaryLocale")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +77,8 @@ class PreReleaseVersion:
 
     @classmethod
     def parse(cls, r: Resource) -> PreReleaseVersion:
-        a = _attrs(r)
-        return cls(r["id"], a.get("version") or "", _str(a.get("platform")))
+        a = attrs(r)
+        return cls(r["id"], a.get("version") or "", as_str(a.get("platform")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,12 +92,12 @@ class BuildBetaDetail:
 
     @classmethod
     def parse(cls, r: Resource) -> BuildBetaDetail:
-        a = _attrs(r)
+        a = attrs(r)
         return cls(
             r["id"],
-            _str(a.get("internalBuildState")),
-            _str(a.get("externalBuildState")),
-            _bool(a.get("autoNotifyEnabled")),
+            as_str(a.get("internalBuildState")),
+            as_str(a.get("externalBuildState")),
+            as_bool(a.get("autoNotifyEnabled")),
         )
 
 
@@ -164,36 +133,23 @@ class Build:
 
     @classmethod
     def parse(cls, r: Resource, included: Included | None = None) -> Build:
-        a = _attrs(r)
+        a = attrs(r)
         inc = included or Included()
-        pre = inc.get(_rel(r, "preReleaseVersion"))
-        detail = inc.get(_rel(r, "buildBetaDetail"))
+        pre = inc.get(rel(r, "preReleaseVersion"))
+        detail = inc.get(rel(r, "buildBetaDetail"))
         return cls(
             id=r["id"],
             version=a.get("version") or "",
-            processing_state=_str(a.get("processingState")),
+            processing_state=as_str(a.get("processingState")),
             expired=bool(a.get("expired")),
             uploaded_date=parse_datetime(a.get("uploadedDate")),
-            uses_non_exempt_encryption=_bool(a.get("usesNonExemptEncryption")),
-            app_id=_rel_id(r, "app"),
+            uses_non_exempt_encryption=as_bool(a.get("usesNonExemptEncryption")),
+            app_id=rel_id(r, "app"),
             pre_release_version=PreReleaseVersion.parse(pre) if pre else None,
             beta_detail=BuildBetaDetail.parse(detail) if detail else None,
-            localizations=_included_many(r, inc, "betaBuildLocalizations", BetaBuildLocalization.parse),
-            beta_review=_included_many(r, inc, "betaAppReviewSubmission", BetaReviewSubmission.parse),
+            localizations=included_many(r, inc, "betaBuildLocalizations", BetaBuildLocalization.parse),
+            beta_review=included_many(r, inc, "betaAppReviewSubmission", BetaReviewSubmission.parse),
         )
-
-
-def _included_many(r: Resource, inc: Included, name: str, parse: Callable[[Resource], T]) -> tuple[T, ...] | None:
-    """A relationship's resources when the answer carried its data (and them); None when it did not."""
-    relationship = (r.get("relationships") or {}).get(name) or {}
-    if "data" not in relationship:
-        return None
-    refs = relationship["data"]
-    refs = refs if isinstance(refs, list) else [refs] if refs else []
-    found = [inc.get(ref) for ref in refs]
-    if any(f is None for f in found):
-        return None  # named but not included (a page limit): unknown, not empty
-    return tuple(parse(f) for f in found if f is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +167,7 @@ class BuildUpload:
 
     @classmethod
     def parse(cls, r: Resource) -> BuildUpload:
-        a = _attrs(r)
+        a = attrs(r)
         state = a.get("state") or {}
         errors = tuple(
             (str(e.get("code") or ""), str(e.get("description") or ""))
@@ -222,10 +178,10 @@ class BuildUpload:
             id=r["id"],
             version=a.get("cfBundleShortVersionString") or "",
             build_number=a.get("cfBundleVersion") or "",
-            platform=_str(a.get("platform")),
-            state=_str(state.get("state")),
+            platform=as_str(a.get("platform")),
+            state=as_str(state.get("state")),
             errors=errors,
-            build_id=_rel_id(r, "build"),
+            build_id=rel_id(r, "build"),
             uploaded_date=parse_datetime(a.get("uploadedDate")) or parse_datetime(a.get("createdDate")),
         )
 
@@ -241,12 +197,12 @@ class BetaReviewSubmission:
 
     @classmethod
     def parse(cls, r: Resource) -> BetaReviewSubmission:
-        a = _attrs(r)
+        a = attrs(r)
         return cls(
             r["id"],
-            _str(a.get("betaReviewState")),
+            as_str(a.get("betaReviewState")),
             parse_datetime(a.get("submittedDate")),
-            _rel_id(r, "build"),
+            rel_id(r, "build"),
         )
 
 
@@ -262,13 +218,13 @@ class BetaGroup:
 
     @classmethod
     def parse(cls, r: Resource) -> BetaGroup:
-        a = _attrs(r)
-        link = _str(a.get("publicLink")) if a.get("publicLinkEnabled") is True else None
+        a = attrs(r)
+        link = as_str(a.get("publicLink")) if a.get("publicLinkEnabled") is True else None
         return cls(
             r["id"],
             a.get("name") or "",
             bool(a.get("isInternalGroup")),
-            _bool(a.get("hasAccessToAllBuilds")),
+            as_bool(a.get("hasAccessToAllBuilds")),
             link,
         )
 
@@ -283,8 +239,8 @@ class BetaBuildLocalization:
 
     @classmethod
     def parse(cls, r: Resource) -> BetaBuildLocalization:
-        a = _attrs(r)
-        return cls(r["id"], a.get("locale") or "", _str(a.get("whatsNew")))
+        a = attrs(r)
+        return cls(r["id"], a.get("locale") or "", as_str(a.get("whatsNew")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,10 +254,10 @@ class PhasedRelease:
 
     @classmethod
     def parse(cls, r: Resource) -> PhasedRelease:
-        a = _attrs(r)
+        a = attrs(r)
         day = a.get("currentDayNumber")
         day = day if isinstance(day, int) and not isinstance(day, bool) else None
-        return cls(r["id"], _str(a.get("phasedReleaseState")), day, parse_datetime(a.get("startDate")))
+        return cls(r["id"], as_str(a.get("phasedReleaseState")), day, parse_datetime(a.get("startDate")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,18 +276,18 @@ class AppStoreVersion:
 
     @classmethod
     def parse(cls, r: Resource, included: Included | None = None) -> AppStoreVersion:
-        a = _attrs(r)
-        phased = (included or Included()).get(_rel(r, "appStoreVersionPhasedRelease"))
+        a = attrs(r)
+        phased = (included or Included()).get(rel(r, "appStoreVersionPhasedRelease"))
         return cls(
             id=r["id"],
             version_string=a.get("versionString") or "",
-            platform=_str(a.get("platform")),
+            platform=as_str(a.get("platform")),
             # appStoreState is deprecated, but older answers may carry only it.
-            app_version_state=_str(a.get("appVersionState")) or _str(a.get("appStoreState")),
-            release_type=_str(a.get("releaseType")),
+            app_version_state=as_str(a.get("appVersionState")) or as_str(a.get("appStoreState")),
+            release_type=as_str(a.get("releaseType")),
             earliest_release_date=parse_datetime(a.get("earliestReleaseDate")),
-            copyright=_str(a.get("copyright")),
-            build_id=_rel_id(r, "build"),
+            copyright=as_str(a.get("copyright")),
+            build_id=rel_id(r, "build"),
             phased_release=PhasedRelease.parse(phased) if phased else None,
         )
 
@@ -348,9 +304,9 @@ class AppStoreVersionLocalization:
 
     @classmethod
     def parse(cls, r: Resource) -> AppStoreVersionLocalization:
-        a = _attrs(r)
-        text = {k: _str(a.get(k)) or None for k in ("description", "keywords", "supportUrl", "whatsNew")}
-        return cls(r["id"], a.get("locale") or "", _str(a.get("whatsNew")), text)
+        a = attrs(r)
+        text = {k: as_str(a.get(k)) or None for k in ("description", "keywords", "supportUrl", "whatsNew")}
+        return cls(r["id"], a.get("locale") or "", as_str(a.get("whatsNew")), text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,13 +322,13 @@ class ReviewSubmission:
 
     @classmethod
     def parse(cls, r: Resource) -> ReviewSubmission:
-        a = _attrs(r)
+        a = attrs(r)
         return cls(
             r["id"],
-            _str(a.get("state")),
-            _str(a.get("platform")),
+            as_str(a.get("state")),
+            as_str(a.get("platform")),
             parse_datetime(a.get("submittedDate")),
-            _rel_ids(r, "items"),
+            rel_ids(r, "items"),
         )
 
 
@@ -386,7 +342,7 @@ class ReviewSubmissionItem:
 
     @classmethod
     def parse(cls, r: Resource) -> ReviewSubmissionItem:
-        return cls(r["id"], _str(_attrs(r).get("state")), _rel_id(r, "appStoreVersion"))
+        return cls(r["id"], as_str(attrs(r).get("state")), rel_id(r, "appStoreVersion"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,6 +357,6 @@ class Webhook:
 
     @classmethod
     def parse(cls, r: Resource) -> Webhook:
-        a = _attrs(r)
+        a = attrs(r)
         events = tuple(e for e in a.get("eventTypes") or [] if isinstance(e, str))
         return cls(r["id"], a.get("name") or "", a.get("url") or "", bool(a.get("enabled")), events)

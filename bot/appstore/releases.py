@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.appstore.base import ResourceFamily, document
+from bot.appstore.documents import Included
 from bot.appstore.errors import AscConflict, AscNotFound, AscUnprocessable
 from bot.appstore.http import seg
-from bot.appstore.models import AppStoreVersion, Included, PhasedRelease
+from bot.appstore.models import AppStoreVersion, PhasedRelease
 from bot.appstore.versions import VERSION_INCLUDE
 
 # States a version moves to once a release request has been accepted.

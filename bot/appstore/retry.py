@@ -27,7 +27,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """Exponential backoff with jitter, so many clients that failed together do not return together."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** max(0, attempt - 1))
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** max(0, attempt - 1))
         return ceiling / 2 + rng.random() * ceiling / 2
 
 

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from typing import Final
 
 from bot.appstore.base import ResourceFamily, csv, document
+from bot.appstore.documents import resources
 from bot.appstore.errors import AscConflict, AscUnprocessable
-from bot.appstore.http import seg
-from bot.appstore.models import ReviewSubmission, ReviewSubmissionItem, resources
+from bot.appstore.http import Params, seg
+from bot.appstore.models import ReviewSubmission, ReviewSubmissionItem
 from bot.appstore.states import SUBMISSION_CANCEL_DONE, SUBMISSION_IN_REVIEW, SUBMISSION_UNSENT
 
 UNSUBMITTED: Final = SUBMISSION_UNSENT
@@ -23,7 +24,7 @@ class ReviewsMixin(ResourceFamily):
     async def list_review_submissions(
         self, app_id: str, platform: str, states: list[str] | tuple[str, ...]
     ) -> list[ReviewSubmission]:
-        params = {
+        params: Params = {
             "filter[app]": app_id,
             "filter[platform]": platform,
             "filter[state]": csv(list(states)),
@@ -66,7 +67,7 @@ class ReviewsMixin(ResourceFamily):
 
     async def list_review_submission_items(self, submission_id: str) -> list[ReviewSubmissionItem]:
         # Without the include Apple leaves out which version an item holds (it has no links either).
-        params = {"include": "appStoreVersion", "limit": 200}
+        params: Params = {"include": "appStoreVersion", "limit": 200}
         doc = await self._http.get_all(f"/v1/reviewSubmissions/{seg(submission_id)}/items", params)
         return [ReviewSubmissionItem.parse(r) for r in resources(doc)]
 

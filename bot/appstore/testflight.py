@@ -6,9 +6,10 @@ import dataclasses
 
 from bot.appstore.base import ResourceFamily, document, ref
 from bot.appstore.cache import APP_LIFETIME, BUILD_LIFETIME
+from bot.appstore.documents import resources
 from bot.appstore.errors import AscConflict, AscUnprocessable
-from bot.appstore.http import seg
-from bot.appstore.models import BetaBuildLocalization, BetaGroup, BetaReviewSubmission, resources
+from bot.appstore.http import Params, seg
+from bot.appstore.models import BetaBuildLocalization, BetaGroup, BetaReviewSubmission
 
 
 class TestFlightMixin(ResourceFamily):
@@ -74,7 +75,7 @@ class TestFlightMixin(ResourceFamily):
         return groups
 
     async def beta_groups_of_build(self, app_id: str, build_id: str) -> list[BetaGroup]:
-        params = {"filter[app]": app_id, "filter[builds]": build_id, "limit": 200}
+        params: Params = {"filter[app]": app_id, "filter[builds]": build_id, "limit": 200}
         doc = await self._http.get_all("/v1/betaGroups", params)
         return [BetaGroup.parse(r) for r in resources(doc)]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.appstore.base import ResourceFamily
+from bot.appstore.documents import Resource, resources
 from bot.appstore.http import seg
-from bot.appstore.models import Resource, resources
 
 
 def _text(value: object) -> str | None:

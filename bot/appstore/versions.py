@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any, Final
 
 from bot.appstore.base import ResourceFamily, csv, document
+from bot.appstore.documents import Included, resources
 from bot.appstore.errors import AscConflict
 from bot.appstore.http import seg
-from bot.appstore.models import AppStoreVersion, AppStoreVersionLocalization, Included, resources
+from bot.appstore.models import AppStoreVersion, AppStoreVersionLocalization
 from bot.appstore.states import VERSION_EDITABLE
 
 VERSION_INCLUDE = "build,appStoreVersionPhasedRelease"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.appstore.base import ResourceFamily, document
+from bot.appstore.documents import resources
 from bot.appstore.http import seg
-from bot.appstore.models import Webhook, resources
+from bot.appstore.models import Webhook
 
 
 class WebhooksMixin(ResourceFamily):

@@ -20,7 +20,8 @@ def already_requested(title: str, action: Action) -> str:
 def already_answered(action: Action) -> str:
     """A stale click on an export compliance question: the answer stands, and who gave it when."""
     value = action.params.get("uses_non_exempt_encryption")
-    said = {True: "uses", False: "does not use"}.get(value, "was answered about")
+    saying: dict[object, str] = {True: "uses", False: "does not use"}
+    said = saying.get(value, "was answered about")
     return (
         f"🔐 Export compliance was already answered by {mention(action.requested_by)} at {when(action.requested_at)}: the app "
         f"{said} non-exempt encryption. Answers sent to Apple are final."

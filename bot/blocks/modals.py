@@ -98,7 +98,7 @@ def loading_modal(callback_id: str, title: str, pub: Publication, meta: str) -> 
 def what_to_test_modal(pub: Publication, meta: str) -> dict[str, Any]:
     """Optional What to Test text for testers, asked right after *Submit to TestFlight*."""
     note = (pub.release_notes or [{}])[0]
-    language = note.get("language") if note.get("language") in LOCALES else "en-US"
+    language: str = note["language"] if note.get("language") in LOCALES else "en-US"
     locales = [Option(value=code, text=code) for code in LOCALES]
     text = PlainTextInputElement(
         action_id=WHATS_NEW,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -112,3 +113,27 @@ def test_conflict_names_the_open_review_submission() -> None:
 def test_rate_limited_carries_retry_after() -> None:
     err = make(429, apple(429, "RATE_LIMIT_EXCEEDED"), retry_after=12.0)
     assert isinstance(err, AscRateLimited) and err.retry_after == 12.0
+
+
+def test_one_error_root_whose_tree_is_drawn_in_bot_errors() -> None:
+    """Every error the bot shows a person is an `AscBotError`, and bot/errors.py draws each of them."""
+    import bot.engine.clients  # UnknownKey, defined beside the clients, is then among the subclasses
+    import bot.errors
+
+    def tree(cls: type) -> list[type]:
+        return [cls, *(c for sub in cls.__subclasses__() for c in tree(sub))]
+
+    classes = tree(bot.errors.AscBotError)
+    assert AscError in classes and AscRateLimited in classes
+    doc = bot.errors.__doc__ or ""
+    drawn = set(re.findall(r"^[ |]*[*+] (\w+) ", doc, re.M))
+    assert {c.__name__ for c in classes} == drawn
+
+
+def test_an_apple_error_is_shown_by_its_user_message_under_the_root() -> None:
+    from bot.errors import AscBotError
+
+    err = make(404, apple(404, "NOT_FOUND", "There is no build"))
+    assert isinstance(err, AscBotError)
+    assert err.user_message.startswith("App Store Connect has no such resource (/v1/x)")
+    assert str(err).startswith("POST /v1/x -> HTTP 404 NOT_FOUND")

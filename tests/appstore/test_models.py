@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.appstore.documents import Included, parse_datetime, resources
 from bot.appstore.models import (
     AppStoreVersion,
     Build,
     BuildUpload,
-    Included,
     ReviewSubmission,
     ReviewSubmissionItem,
     Webhook,
-    parse_datetime,
-    resources,
 )
 
 BUILDS_DOC = {

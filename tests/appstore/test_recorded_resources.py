@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.appstore.models import AppStoreVersion, Included
+from bot.appstore.documents import Included
+from bot.appstore.models import AppStoreVersion
 from tests.appstore.fakes import body_of, make_client, routes
 from tests.appstore.recorded import EMPTY, body, recorded
 
@@ -57,7 +58,8 @@ async def test_build_beta_detail_states() -> None:
 
 
 def test_pre_release_versions_parse() -> None:
-    from bot.appstore.models import PreReleaseVersion, resources
+    from bot.appstore.documents import resources
+    from bot.appstore.models import PreReleaseVersion
 
     found = [PreReleaseVersion.parse(r) for r in resources(body(TF + "pre_release_versions.json"))]
     assert [(p.id, p.version, p.platform) for p in found] == [

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable, Container
+
 from aiohttp import web
 
 from bot.sandbox.asc.body import Body
@@ -34,9 +37,13 @@ def _candidates(ctx: Ctx) -> list[Build]:
     return [b for b in s.builds.values() if b.listed]
 
 
+def _within(value_of: Callable[[Build], object], wanted: Container[object]) -> Callable[[Build], bool]:
+    return lambda b: value_of(b) in wanted
+
+
 def list_builds(ctx: Ctx) -> web.Response:
     q, s = ctx.query, ctx.store
-    checks = []
+    checks: list[Callable[[Build], bool]] = []
     for name, value_of in (
         ("app", lambda b: b.app_id),
         ("version", lambda b: b.version),
@@ -49,11 +56,11 @@ def list_builds(ctx: Ctx) -> web.Response:
     ):
         wanted = q.one(name)
         if wanted is not None:
-            checks.append(lambda b, w=wanted, v=value_of: v(b) in w)
+            checks.append(_within(value_of, wanted))
     for name, attr in (("expired", "expired"), ("usesNonExemptEncryption", "uses_encryption")):
         flags = q.booleans(name)
         if flags is not None:
-            checks.append(lambda b, w=flags, a=attr: getattr(b, a) in w)
+            checks.append(_within(operator.attrgetter(attr), flags))
     groups = q.one("betaGroups")
     if groups is not None:
         checks.append(lambda b: bool(b.group_ids & groups))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Apple's documented state sets have one home, beside the client's models; the simulator serves them.
-from bot.appstore.models import APP_VERSION_STATES, BUILD_PROCESSING_STATES
+# Apple's documented state sets have one home, the client's bot/appstore/states.py; the simulator serves them.
+from bot.appstore.states import APP_VERSION_STATES, BUILD_PROCESSING_STATES
 
 PLATFORMS = ("IOS", "MAC_OS", "TV_OS", "VISION_OS")
 PROCESSING_STATES = BUILD_PROCESSING_STATES

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 _TEXT_TYPES = ("plain_text", "mrkdwn")
 _STYLES = ("primary", "danger")
@@ -43,7 +43,9 @@ class Checker:
     def missing(self, name: str, path: str) -> None:
         self.fail(f"missing required field: {name}", path)
 
-    def string(self, value: Any, path: str, limit: int, *, required: bool = False, minimum: int = 0) -> bool:
+    def string(
+        self, value: Any, path: str, limit: int, *, required: bool = False, minimum: int = 0
+    ) -> TypeGuard[str]:
         if value is None:
             if required:
                 self.missing(path.rsplit("/", 1)[-1], path.rsplit("/", 1)[0])
@@ -71,7 +73,9 @@ class Checker:
             self.fail("must be a valid enum value", f"{path}/type")
         self.string(obj.get("text"), f"{path}/text", limit, required=True)
 
-    def array(self, value: Any, path: str, limit: int, *, minimum: int = 0, required: bool = False) -> bool:
+    def array(
+        self, value: Any, path: str, limit: int, *, minimum: int = 0, required: bool = False
+    ) -> TypeGuard[list[Any]]:
         """True when `value` is a list worth walking (within limits or not)."""
         if value is None:
             if required:
