@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.message import Message
 from typing import Any
 
 from bot.signatures import sign_ci
@@ -176,7 +177,9 @@ def build_payload(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str,
     return payload
 
 
-def urllib_send(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int, Mapping[str, str], bytes]:
+def urllib_send(
+    url: str, body: bytes, headers: dict[str, str], timeout: float
+) -> tuple[int, Mapping[str, str], bytes]:
     """One POST with the standard library; an HTTP error status is an answer, not an exception."""
     import urllib.error
     import urllib.request
@@ -184,9 +187,14 @@ def urllib_send(url: str, body: bytes, headers: dict[str, str], timeout: float) 
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - endpoint() checked the scheme
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.status, response.headers, response.read()
+            return response.status, _headers(response.headers), response.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, exc.read()
+        return exc.code, _headers(exc.headers), exc.read()
+
+
+def _headers(message: Message) -> dict[str, str]:
+    """HTTP headers under their canonical names (Retry-After), whatever case the server sent."""
+    return {"-".join(part.capitalize() for part in name.split("-")): value for name, value in message.items()}
 
 
 def deliver(

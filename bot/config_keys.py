@@ -176,9 +176,10 @@ def load_env_key(env: Mapping[str, str], problems: list[str]) -> ApiKey | None:
     parts = _Parts(issuer, key_id, None, (ISSUER_ID, KEY_ID, KEY))
     missing = [ISSUER_ID, KEY_ID]
     if path:
-        parts = _file_parts(path, KEY_PATH, Path(), parts, problems)
-        if parts is None:
+        from_file = _file_parts(path, KEY_PATH, Path(), parts, problems)
+        if from_file is None:
             return None
+        parts = from_file
         if parts.labels[2] == KEY_PATH:  # a .p8 file: the ids come from beside it
             missing[1] = f"{KEY_ID} (or a file named AuthKey_<KEY_ID>.p8)"
         else:
