@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.engine import lifecycle
 from bot.engine.leases import renew_while_working
+from bot.engine.lifecycle import Change
 from bot.engine.notifier import DeliveryError, Notifier, PublicationView
 from bot.engine.settings import replica_id
 from storage.records import Event, Publication
@@ -147,21 +149,18 @@ class Outbox:
             if f"({block.code})" in (p.slack_problem or "")
         ]
         for pub in held:
-            await self._storage.update(
-                pub.id,
-                self._clock.now(),
-                slack_problem=None,
-                event=NewEvent(
-                    "slack_released", message=f"<#{channel}> takes posts again; held posts go out now"
-                ),
-            )
+            text = f"<#{channel}> takes posts again; held posts go out now"
+            await self._apply(pub, Change(slack_problem=None, event=NewEvent("slack_released", message=text)))
         log.info("released %d publication(s) held in %s (%s)", len(held), channel, block.code)
         return len(held)
 
     async def _held(self, pub: Publication, block: BlockedChannel) -> None:
         """A publication whose channel is blocked shows why in /asc status (told once, for the channel)."""
         if pub.slack_problem is None:
-            await self._storage.update(pub.id, self._clock.now(), slack_problem=block.problem)
+            await self._apply(pub, Change(slack_problem=block.problem))
+
+    async def _apply(self, pub: Publication, change: Change) -> None:
+        await lifecycle.apply(self._storage, pub.id, self._clock.now(), change)
 
     async def _leased_lane(self, channel: str, jobs: list[Callable[[], Awaitable[None]]]) -> None:
         """Drain a channel's lane while holding its lease: one replica posts in a channel at a time,
@@ -243,12 +242,8 @@ class Outbox:
             if pub.message_ts is not None and err.code in ("message_not_found", "cant_update_message"):
                 # Someone deleted the message: post it anew (later replies go to the new thread).
                 note = f"the publication message was gone from Slack ({err.code}); posting it again"
-                await self._storage.update(
-                    pub.id,
-                    self._clock.now(),
-                    message_ts=None,
-                    event=NewEvent("slack_refused", message=note, data={"code": err.code}),
-                )
+                event = NewEvent("slack_refused", message=note, data={"code": err.code})
+                await self._apply(pub, Change(message_ts=None, event=event))
                 log.warning("publication %s: %s", pub.id, note)
                 return
             if err.scope == "channel":
@@ -314,13 +309,10 @@ class Outbox:
                     Notice(f"post:{pub.id}:{err.code}", pub.id, f"⚠️ {pub.label}: {problem}", now)
                 )
         log.error("publication %s: %s", pub.id, problem)
-        await self._storage.update(
-            pub.id,
-            now,
-            slack_problem=problem,
-            event=NewEvent("slack_refused", message=problem, data={"code": err.code, "scope": err.scope})
-            if first_time or current.slack_problem is None
-            else None,
+        event = NewEvent("slack_refused", message=problem, data={"code": err.code, "scope": err.scope})
+        told = first_time or current.slack_problem is None
+        await lifecycle.apply(
+            self._storage, pub.id, now, Change(slack_problem=problem, event=event if told else None)
         )
         if err.scope == "channel":
             raise ChannelBlocked(pub.channel)

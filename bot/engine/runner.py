@@ -11,7 +11,7 @@ from typing import Any
 from bot import logsetup
 from bot.appstore.errors import AscError
 from bot.clock import Clock
-from bot.engine import messages, phased
+from bot.engine import lifecycle, messages, phased
 from bot.engine.actions import ACTIONS, QUESTION, ActionContext, Outcome, ordered
 from bot.engine.clients import Clients
 from bot.engine.following import (
@@ -23,12 +23,13 @@ from bot.engine.following import (
     unknown_states,
 )
 from bot.engine.leases import renew_while_working
+from bot.engine.lifecycle import State
 from bot.engine.phased import follows_phased
 from bot.engine.polling import TRANSIENT
 from bot.engine.preflight import CHECK_AGAIN, CHECKLIST
 from bot.engine.settings import EngineSettings
 from storage.records import Action, Event, Publication
-from storage.repository import DIRTY, NewEvent, Storage
+from storage.repository import NewEvent, Storage
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,9 @@ class StepRunner:
                     await self._advance(pub, follow_every)
             except Exception:  # one publication's bug must not stop the others
                 log.exception("publication %s: unexpected error while running steps", pub.id)
-                await self.storage.update(
-                    pub.id, self.clock.now(), next_poll_at=self.clock.now() + timedelta(seconds=60)
+                now = self.clock.now()
+                await lifecycle.apply(
+                    self.storage, pub.id, now, lifecycle.poll_at(now + timedelta(seconds=60))
                 )
 
     async def _advance(self, pub: Publication, follow_every: float) -> None:
@@ -166,17 +168,17 @@ class StepRunner:
         actions = await self.storage.actions(pub.id)
         if any(a.is_open for a in actions):
             running = [a.lease_until for a in actions if a.status == "running" and a.lease_until]
-            await self.storage.update(pub.id, now, next_poll_at=retry_at or min(running, default=now))
+            await self._apply(pub.id, now, lifecycle.poll_at(retry_at or min(running, default=now)))
             return
         if follows_version(pub, now) or follows_beta(pub, now) or follows_phased(pub):
             interval = follow_every if follows_version(pub, now) else self.settings.poll_interval
             if not (follows_version(pub, now) or follows_beta(pub, now)):
                 interval = phased.LOOK_EVERY  # a running phased release moves on once a day
-            await self.storage.update(pub.id, now, next_poll_at=now + timedelta(seconds=interval))
+            await self._apply(pub.id, now, lifecycle.poll_at(now + timedelta(seconds=interval)))
             return
         failed = [ACTIONS[a.kind].title for a in actions if a.status == "failed" and a.kind in ACTIONS]
         if not actions:
-            await self.storage.update(pub.id, now, next_poll_at=None)
+            await self._apply(pub.id, now, lifecycle.poll_at(None))
         elif failed or rejected(pub) or unknown_for_too_long(pub, now):
             if failed:
                 text = messages.some_failed(pub.label, failed)
@@ -186,25 +188,13 @@ class StepRunner:
                 text = messages.unknown_state_too_long(
                     pub.label, unknown_states(pub), UNKNOWN_STATE_LIMIT / timedelta(hours=1)
                 )
-            await self.storage.update(
-                pub.id,
-                now,
-                expect_state="ready",
-                state="failed",
-                next_poll_at=None,
-                finished_at=now,
-                last_error=text,
-                message_dirty=DIRTY,
-                event=NewEvent("finished", message=text, announce="broadcast"),
+            event = NewEvent("finished", message=text, announce="broadcast")
+            await self._apply(
+                pub.id, now, lifecycle.finish(State.READY, State.FAILED, now, event, error=text)
             )
         else:
-            await self.storage.update(
-                pub.id,
-                now,
-                expect_state="ready",
-                state="done",
-                next_poll_at=None,
-                finished_at=now,
-                message_dirty=DIRTY,
-                event=NewEvent("finished", message=messages.all_done(pub.label), announce="broadcast"),
-            )
+            event = NewEvent("finished", message=messages.all_done(pub.label), announce="broadcast")
+            await self._apply(pub.id, now, lifecycle.finish(State.READY, State.DONE, now, event))
+
+    async def _apply(self, publication_id: str, now: datetime, change: lifecycle.Change) -> None:
+        await lifecycle.apply(self.storage, publication_id, now, change)
