@@ -159,7 +159,7 @@ class Follower:
     ) -> tuple[list[Publication], int]:
         """The publications as refreshed, and how many requests that cost (for the follow interval)."""
         before = client.requests_sent
-        self._failed: dict[str, str] = {}
+        self._failed = {}
         builds = await self._builds(client, [p for p in pubs if follows_beta(p, now)])
         versions = await self._versions(
             client, [p for p in pubs if follows_version(p, now) or follows_phased(p)]

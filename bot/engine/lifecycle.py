@@ -187,7 +187,8 @@ def finish(
 
 def reopen(current: str, now: datetime) -> Change:
     """A new request for a done or failed publication: back to ready, looked at now."""
-    move(current, State.READY)  # refuses what cannot be reopened
+    if current not in FINISHED:
+        raise IllegalTransition(f"only a done or failed publication reopens, not a {current} one")
     return Change(
         state=State.READY, expect=(State.DONE, State.FAILED), redraw=True, next_poll_at=now, finished_at=None
     )

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from bot.clock import Clock
 from bot.engine import lifecycle
@@ -35,6 +36,12 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 TOKEN_PAUSE = timedelta(minutes=15)
 RECHECK = timedelta(minutes=5)  # how often a blocked channel is asked again whether it takes posts
+
+
+def backoff(failures: int, retry_after: float | None) -> float:
+    """Seconds a lane waits after its `failures`-th refusal in a row: what Slack asked, else 2, 4,
+    8 … s, at most MAX_BACKOFF."""
+    return retry_after or min(MAX_BACKOFF, 2.0**failures)
 
 
 class ChannelBlocked(Exception):
@@ -85,15 +92,15 @@ class Outbox:
                 if pub.channel in blocked:
                     await self._held(pub, blocked[pub.channel])
                     continue
-                work[pub.channel or ""].append(lambda pub=pub: self._draw(pub.id))
+                work[pub.channel or ""].append(partial(self._draw, pub.id))
             for event in await self._storage.undelivered():
-                pub = await self._storage.get(event.publication_id) if event.publication_id else None
-                if pub is None or pub.channel is None:
+                of = await self._storage.get(event.publication_id) if event.publication_id else None
+                if of is None or of.channel is None:
                     await self._storage.mark_delivered(event.id, now)
                     continue
-                if pub.channel in blocked:
+                if of.channel in blocked:
                     continue  # held, in order, until the channel takes posts again
-                work[pub.channel].append(lambda event=event: self._reply(event))
+                work[of.channel].append(partial(self._reply, event))
             due = [c for c in work if not self._backing_off(c, now)]
             await asyncio.gather(*(self._leased_lane(channel, work[channel]) for channel in due))
             notices, lease = "outbox:notices", timedelta(seconds=self._lease)
@@ -194,7 +201,7 @@ class Outbox:
                     log.error("Slack refuses the bot's token (%s); posting paused for 15 min", err)
                     return
                 lane.failures += 1
-                delay = err.retry_after or min(MAX_BACKOFF, 2.0**lane.failures)
+                delay = backoff(lane.failures, err.retry_after)
                 lane.retry_at = self._clock.now() + timedelta(seconds=delay)
                 log.warning("posting in %s waits %.0fs (attempt %d): %s", channel, delay, lane.failures, err)
                 return
@@ -327,7 +334,7 @@ class Outbox:
                 told_to = await self._tell(notice)
             except DeliveryError as err:
                 lane.failures += 1
-                delay = err.retry_after or min(MAX_BACKOFF, 2.0**lane.failures)
+                delay = backoff(lane.failures, err.retry_after)
                 lane.retry_at = self._clock.now() + timedelta(seconds=delay)
                 log.warning("a notice waits %.0fs: %s", delay, err)
                 return
@@ -346,7 +353,7 @@ class Outbox:
         for who in targets:
             try:
                 await self._once(
-                    outbox_id, who, None, lambda who=who: self._notifier.tell(who, notice.text, outbox_id)
+                    outbox_id, who, None, partial(self._notifier.tell, who, notice.text, outbox_id)
                 )
             except DeliveryError as err:
                 if not err.permanent or err.scope == "token":

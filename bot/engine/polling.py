@@ -9,16 +9,12 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
+from bot.appstore import states as apple
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.errors import AscError, AscRateLimited, AscServerError, AscTransportError
 from bot.appstore.models import Build
-from bot.appstore.states import (
-    BETA_BUILD_STATES,
-    BETA_FAILED_STATES,
-    BUILD_FAILED_STATES,
-    BUILD_PROCESSING_STATES,
-)
 from bot.engine import lifecycle, messages
 from bot.engine.hooks import AppHooks
 from bot.engine.lifecycle import Change, State
@@ -273,7 +269,7 @@ class Poller:
         self, client: AppStoreConnect, pub: Publication, build: Build, now: datetime, next_at: datetime
     ) -> None:
         beta = build.beta_detail
-        seen = {
+        seen: dict[str, Any] = {
             "processing_state": build.processing_state,
             "beta_internal_state": beta.internal_build_state if beta else None,
             "beta_external_state": beta.external_build_state if beta else None,
@@ -281,13 +277,13 @@ class Poller:
         changed = any(getattr(pub, k) != v for k, v in seen.items())
         state = build.processing_state
         betas = (beta.internal_build_state, beta.external_build_state) if beta else ()
-        unknown = [f"processingState {state or 'null'}"] if state not in BUILD_PROCESSING_STATES else []
+        unknown = [f"processingState {state or 'null'}"] if state not in apple.BUILD_PROCESSING_STATES else []
         names = ("internalBuildState", "externalBuildState")
         unknown += [
-            f"{n} {b or 'null'}" for n, b in zip(names, betas, strict=False) if b not in BETA_BUILD_STATES
+            f"{n} {b or 'null'}" for n, b in zip(names, betas, strict=False) if b not in apple.BETA_BUILD_STATES
         ]
-        exception = next((b for b in betas if b in BETA_FAILED_STATES), None)
-        if state in BUILD_FAILED_STATES or exception:
+        exception = next((b for b in betas if b in apple.BETA_FAILED_STATES), None)
+        if state in apple.BUILD_FAILED_STATES or exception:
             reasons = await self._upload_reasons(client, pub)
             await self._finish(
                 pub,
@@ -295,7 +291,7 @@ class Poller:
                 State.FAILED,
                 "processing_failed",
                 messages.processing_failed(
-                    state if state in BUILD_FAILED_STATES else exception or "", reasons
+                    state if state in apple.BUILD_FAILED_STATES else exception or "", reasons
                 ),
                 extra=seen,
             )
@@ -336,7 +332,7 @@ class Poller:
         return [f"{code}: {text}" if code else text for code, text in upload.errors]
 
     async def _check_processing_deadline(
-        self, pub: Publication, now: datetime, next_at: datetime, extra: dict[str, str | None] | None = None
+        self, pub: Publication, now: datetime, next_at: datetime, extra: dict[str, Any] | None = None
     ) -> None:
         if pub.process_deadline and now >= pub.process_deadline:
             waited = (pub.process_deadline - pub.created_at).total_seconds()
@@ -358,7 +354,7 @@ class Poller:
         state: State,
         kind: str,
         text: str,
-        extra: dict[str, str | None] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         event = NewEvent(kind, message=text, announce="broadcast")
         await self._apply(
