@@ -108,7 +108,7 @@ class BotApp:
         if self._started:
             try:
                 async with asyncio.timeout(grace):
-                    await self.engine.outbox.flush()
+                    await self.engine.flush_outbox()
             except TimeoutError:
                 log.warning("Slack posts still unsent after %.0f s stay queued for the next start", grace)
             except Exception as exc:

@@ -182,11 +182,11 @@ def apple_handler(engine: Engine, secret: str | None, clock: Clock) -> Handler:
         if event.is_ping:
             log.info("App Store Connect ping %s received", event.id)
             return web.json_response({**answer, "result": "ping"})
-        if not await engine.storage.remember_delivery(APPLE_SOURCE, event.id, clock.now()):
+        if not await engine.remember_delivery(APPLE_SOURCE, event.id):
             return web.json_response({**answer, "result": "duplicate"})
         if event.is_feedback and event.resource_id is not None:
-            result = await engine.feedback.on_event(event.type, event.resource_type, event.resource_id)
-            engine.wake()  # the outbox posts the reply on the next sweep
+            # the outbox posts the reply on the next sweep
+            result = await engine.feedback_event(event.type, event.resource_type, event.resource_id)
             return web.json_response({**answer, "result": result})
         if not event.refreshes:
             log.info("App Store Connect event %s (%s) ignored: not one the bot follows", event.id, event.type)

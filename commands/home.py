@@ -10,7 +10,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.home import home_view
 from bot.engine.engine import Engine
-from bot.engine.overview import overview
 from commands.approvers import Approvers
 
 log = logging.getLogger(__name__)
@@ -23,7 +22,7 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
         user = event.get("user")
         if event.get("tab", "home") != "home" or not isinstance(user, str):
             return  # the Messages tab, or nobody to show it to
-        view = home_view(await overview(engine.storage, engine.guard, user, engine.clock.now()))
+        view = home_view(await engine.overview(user))
         try:
             await client.views_publish(user_id=user, view=view)
         except Exception as exc:  # the tab keeps its last content; the next opening tries again

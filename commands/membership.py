@@ -23,7 +23,7 @@ def register(app: AsyncApp, engine: Engine) -> None:
         channel, user = event.get("channel"), event.get("user")
         if not isinstance(channel, str) or not user or user != context.bot_user_id:
             return
-        released = await engine.outbox.channel_fixed(channel)
+        released = await engine.channel_fixed(channel)
         log.info("asc-bot was added to %s; %d held publication(s) go out now", channel, released)
         if released:
             engine.wake()

@@ -159,7 +159,7 @@ async def run(
     try:
         parsed = parse(text)
         notice = parse_notice(
-            parsed.payload(channel, str(command.get("user_name") or user)), now=engine.clock.now()
+            parsed.payload(channel, str(command.get("user_name") or user)), now=engine.now()
         )
     except UsageError as exc:
         await ack(blocks.usage_problem(USAGE, str(exc)))

@@ -38,14 +38,14 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
             return
         view = await engine.publication(click.publication_id)
         if view is not None:
-            modal = blocks.schedule_modal(view.publication, click.modal_context(), engine.clock.now())
+            modal = blocks.schedule_modal(view.publication, click.modal_context(), engine.now())
             await open_view(client, click, modal)
 
     @app.view(CALLBACK_ID)
     async def schedule(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         form = Submission.from_body(body)
         picked = form.moment(blocks.RELEASE_DATE)
-        problem = release_date_error(picked, engine.clock.now())
+        problem = release_date_error(picked, engine.now())
         if problem or picked is None:
             await ack(response_action="errors", errors={blocks.RELEASE_DATE: problem or "Pick a date."})
             return

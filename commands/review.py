@@ -70,13 +70,13 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
         if existing is not None:
             await tell(client, click.where, click.user, blocks.already_requested(TITLE, existing))
             return
-        modal = blocks.review_modal(pub, click.modal_context(), engine.clock.now())
+        modal = blocks.review_modal(pub, click.modal_context(), engine.now())
         await open_view(client, click, modal)
 
     @app.view(CALLBACK_ID)
     async def submit_for_review(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         form = Submission.from_body(body)
-        params, errors = review_params(form, engine.clock.now())
+        params, errors = review_params(form, engine.now())
         if errors:
             await ack(response_action="errors", errors=errors)
             return

@@ -160,18 +160,6 @@ class PublicationsRepository:
 
         return await self.store.call(tx)
 
-    async def next_due_at(self) -> datetime | None:
-        def q(db: Database) -> datetime | None:
-            marks = ",".join("?" * len(ACTIVE_STATES))
-            row = one(
-                db,
-                f"select min(next_poll_at) as t from publications where state in ({marks})",  # noqa: S608
-                ACTIVE_STATES,
-            )
-            return datetime.fromisoformat(row["t"]) if row and row["t"] else None
-
-        return await self.store.call(q)
-
     async def list(
         self, *, bundle_id: str | None = None, active_only: bool = True, limit: int = 50
     ) -> list[Publication]:

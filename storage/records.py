@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+# The states the sweep claims, for storage's queries. The states themselves, which moves they allow
+# and which are terminal live in bot/engine/lifecycle.py (tests/engine/test_lifecycle.py checks
+# that the two agree); storage imports nothing above it.
 ACTIVE_STATES = ("waiting_for_build", "processing", "ready")
-TERMINAL_STATES = ("done", "failed", "timed_out", "cancelled")
-PUBLICATION_STATES = ACTIVE_STATES + TERMINAL_STATES
 ACTION_STATUSES = ("requested", "running", "succeeded", "failed", "skipped")
 
 

@@ -51,6 +51,7 @@ from bot.blocks.preflight import checklist_reply
 from bot.engine.actions import label_of, title_of
 from bot.engine.compliance import changeable
 from bot.engine.install import install_links
+from bot.engine.lifecycle import is_over
 from bot.engine.notifier import PublicationView
 from bot.engine.phased import progress as phased_progress
 from bot.engine.preflight import CHECKLIST
@@ -132,11 +133,7 @@ def publication_message(view: PublicationView) -> tuple[str, list[dict[str, Any]
 def buttons_for(view: PublicationView) -> list[tuple[str, str]]:
     """(action id, text) of the buttons that still make sense for this publication, in order."""
     pub = view.publication
-    if (
-        pub.state in ("timed_out", "cancelled")
-        or pub.processing_state in ("INVALID", "FAILED")
-        or (pub.state == "failed" and pub.build_id is None)
-    ):
+    if is_over(pub):  # nothing more can be done with this build
         return []
     testflight, app_store = view.action("testflight"), view.action("app_store")
     shown: list[str] = []

@@ -21,7 +21,8 @@ OPEN = ("requested", "running")
 
 
 def said(value: object) -> str:
-    return {True: "uses", False: "does not use"}.get(value, "was answered about")  # type: ignore[call-overload]
+    answers: dict[object, str] = {True: "uses", False: "does not use"}
+    return answers.get(value, "was answered about")
 
 
 def current_answer(actions: list[Action]) -> tuple[Action | None, bool | None]:

@@ -86,9 +86,9 @@ class FeedbackRelay:
                 client = self.clients.get(key or None)
                 for kind in FEEDBACK_TYPES:
                     for item in await client.list_feedback(app_id, kind, list(by_build)):
-                        pub = by_build.get(item.build_id or "")
-                        if pub is not None and not await self.storage.feedback_known(item.id):
-                            recorded += (await self._record(client, item, pub, "poll")) != "duplicate"
+                        of = by_build.get(item.build_id or "")
+                        if of is not None and not await self.storage.feedback_known(item.id):
+                            recorded += (await self._record(client, item, of, "poll")) != "duplicate"
             except Exception as exc:  # one app's trouble must not stop the others
                 log.warning("polling TestFlight feedback of app %s failed: %s", app_id, exc)
         return recorded

@@ -15,12 +15,12 @@ from bot.appstore.client import AppStoreConnect
 from bot.appstore.errors import AscError
 from bot.appstore.models import AppStoreVersion, Build
 from bot.appstore.states import APP_VERSION_STATES, BETA_BUILD_STATES, VERSION_FOLLOWED, VERSION_REJECTED
-from bot.engine import messages
+from bot.engine import lifecycle, messages
 from bot.engine.phased import day_text, follows_phased
 from bot.engine.polling import unexpected
 from bot.engine.steps.appstore import version_fields
 from storage.records import Publication
-from storage.repository import DIRTY, NewEvent, Storage
+from storage.repository import NewEvent, Storage
 
 log = logging.getLogger(__name__)
 BETA_PENDING = ("WAITING_FOR_REVIEW", "IN_REVIEW")
@@ -159,7 +159,7 @@ class Follower:
     ) -> tuple[list[Publication], int]:
         """The publications as refreshed, and how many requests that cost (for the follow interval)."""
         before = client.requests_sent
-        self._failed: dict[str, str] = {}
+        self._failed = {}
         builds = await self._builds(client, [p for p in pubs if follows_beta(p, now)])
         versions = await self._versions(
             client, [p for p in pubs if follows_version(p, now) or follows_phased(p)]
@@ -182,7 +182,8 @@ class Follower:
             if detail
             else None
         )
-        return await self._storage.update(pub.id, now, last_error=detail, event=event) or pub
+        change = lifecycle.Change(last_error=detail, event=event)
+        return await lifecycle.apply(self._storage, pub.id, now, change) or pub
 
     async def _builds(self, client: AppStoreConnect, beta: list[Publication]) -> dict[str, Build]:
         if not beta:
@@ -274,7 +275,6 @@ class Follower:
             return pub
         for event in events[:-1]:
             await self._storage.add_event(pub.id, event, now)
-        updated = await self._storage.update(
-            pub.id, now, message_dirty=DIRTY, event=events[-1] if events else None, **changes
-        )
+        change = lifecycle.Change(redraw=True, event=events[-1] if events else None, **changes)
+        updated = await lifecycle.apply(self._storage, pub.id, now, change)
         return updated or pub

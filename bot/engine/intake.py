@@ -126,18 +126,18 @@ class _Checker:
         if not isinstance(value, str):
             self.add(name, "must be a string")
             return None
-        value = value.strip()
+        text = value.strip()
         max_len = LIMITS[name]
-        if not value:
+        if not text:
             self.add(name, "must not be empty")
-        elif len(value) > max_len:
+        elif len(text) > max_len:
             self.add(name, f"must be at most {max_len} characters")
-        elif (reason := text_problem(value, multiline=False)) is not None:
+        elif (reason := text_problem(text, multiline=False)) is not None:
             self.add(name, reason)
-        elif pattern is not None and not pattern.fullmatch(value):
+        elif pattern is not None and not pattern.fullmatch(text):
             self.add(name, f"is not valid{hint}")
         else:
-            return value
+            return text
         return None
 
 
@@ -280,7 +280,7 @@ def _parse_release_notes(raw: Any, check: _Checker) -> tuple[dict[str, str], ...
         elif (reason := text_problem(note, multiline=True)) is not None:
             check.add(f"{where}.text", reason)
             ok = False
-        if ok:
+        if ok and isinstance(language, str) and isinstance(note, str):  # ok: both are text
             seen.add(language)
             notes.append({"language": language, "text": note})
     return tuple(notes)

@@ -20,9 +20,12 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from bot.clock import Clock
+from bot.engine import lifecycle
 from bot.engine.leases import renew_while_working
+from bot.engine.lifecycle import Change
 from bot.engine.notifier import DeliveryError, Notifier, PublicationView
 from bot.engine.settings import replica_id
 from storage.records import Event, Publication
@@ -33,6 +36,12 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 TOKEN_PAUSE = timedelta(minutes=15)
 RECHECK = timedelta(minutes=5)  # how often a blocked channel is asked again whether it takes posts
+
+
+def backoff(failures: int, retry_after: float | None) -> float:
+    """Seconds a lane waits after its `failures`-th refusal in a row: what Slack asked, else 2, 4,
+    8 … s, at most MAX_BACKOFF."""
+    return retry_after or min(MAX_BACKOFF, 2.0**failures)
 
 
 class ChannelBlocked(Exception):
@@ -83,15 +92,15 @@ class Outbox:
                 if pub.channel in blocked:
                     await self._held(pub, blocked[pub.channel])
                     continue
-                work[pub.channel or ""].append(lambda pub=pub: self._draw(pub.id))
+                work[pub.channel or ""].append(partial(self._draw, pub.id))
             for event in await self._storage.undelivered():
-                pub = await self._storage.get(event.publication_id) if event.publication_id else None
-                if pub is None or pub.channel is None:
+                of = await self._storage.get(event.publication_id) if event.publication_id else None
+                if of is None or of.channel is None:
                     await self._storage.mark_delivered(event.id, now)
                     continue
-                if pub.channel in blocked:
+                if of.channel in blocked:
                     continue  # held, in order, until the channel takes posts again
-                work[pub.channel].append(lambda event=event: self._reply(event))
+                work[of.channel].append(partial(self._reply, event))
             due = [c for c in work if not self._backing_off(c, now)]
             await asyncio.gather(*(self._leased_lane(channel, work[channel]) for channel in due))
             notices, lease = "outbox:notices", timedelta(seconds=self._lease)
@@ -147,21 +156,18 @@ class Outbox:
             if f"({block.code})" in (p.slack_problem or "")
         ]
         for pub in held:
-            await self._storage.update(
-                pub.id,
-                self._clock.now(),
-                slack_problem=None,
-                event=NewEvent(
-                    "slack_released", message=f"<#{channel}> takes posts again; held posts go out now"
-                ),
-            )
+            text = f"<#{channel}> takes posts again; held posts go out now"
+            await self._apply(pub, Change(slack_problem=None, event=NewEvent("slack_released", message=text)))
         log.info("released %d publication(s) held in %s (%s)", len(held), channel, block.code)
         return len(held)
 
     async def _held(self, pub: Publication, block: BlockedChannel) -> None:
         """A publication whose channel is blocked shows why in /asc status (told once, for the channel)."""
         if pub.slack_problem is None:
-            await self._storage.update(pub.id, self._clock.now(), slack_problem=block.problem)
+            await self._apply(pub, Change(slack_problem=block.problem))
+
+    async def _apply(self, pub: Publication, change: Change) -> None:
+        await lifecycle.apply(self._storage, pub.id, self._clock.now(), change)
 
     async def _leased_lane(self, channel: str, jobs: list[Callable[[], Awaitable[None]]]) -> None:
         """Drain a channel's lane while holding its lease: one replica posts in a channel at a time,
@@ -195,7 +201,7 @@ class Outbox:
                     log.error("Slack refuses the bot's token (%s); posting paused for 15 min", err)
                     return
                 lane.failures += 1
-                delay = err.retry_after or min(MAX_BACKOFF, 2.0**lane.failures)
+                delay = backoff(lane.failures, err.retry_after)
                 lane.retry_at = self._clock.now() + timedelta(seconds=delay)
                 log.warning("posting in %s waits %.0fs (attempt %d): %s", channel, delay, lane.failures, err)
                 return
@@ -243,12 +249,8 @@ class Outbox:
             if pub.message_ts is not None and err.code in ("message_not_found", "cant_update_message"):
                 # Someone deleted the message: post it anew (later replies go to the new thread).
                 note = f"the publication message was gone from Slack ({err.code}); posting it again"
-                await self._storage.update(
-                    pub.id,
-                    self._clock.now(),
-                    message_ts=None,
-                    event=NewEvent("slack_refused", message=note, data={"code": err.code}),
-                )
+                event = NewEvent("slack_refused", message=note, data={"code": err.code})
+                await self._apply(pub, Change(message_ts=None, event=event))
                 log.warning("publication %s: %s", pub.id, note)
                 return
             if err.scope == "channel":
@@ -314,13 +316,10 @@ class Outbox:
                     Notice(f"post:{pub.id}:{err.code}", pub.id, f"⚠️ {pub.label}: {problem}", now)
                 )
         log.error("publication %s: %s", pub.id, problem)
-        await self._storage.update(
-            pub.id,
-            now,
-            slack_problem=problem,
-            event=NewEvent("slack_refused", message=problem, data={"code": err.code, "scope": err.scope})
-            if first_time or current.slack_problem is None
-            else None,
+        event = NewEvent("slack_refused", message=problem, data={"code": err.code, "scope": err.scope})
+        told = first_time or current.slack_problem is None
+        await lifecycle.apply(
+            self._storage, pub.id, now, Change(slack_problem=problem, event=event if told else None)
         )
         if err.scope == "channel":
             raise ChannelBlocked(pub.channel)
@@ -335,7 +334,7 @@ class Outbox:
                 told_to = await self._tell(notice)
             except DeliveryError as err:
                 lane.failures += 1
-                delay = err.retry_after or min(MAX_BACKOFF, 2.0**lane.failures)
+                delay = backoff(lane.failures, err.retry_after)
                 lane.retry_at = self._clock.now() + timedelta(seconds=delay)
                 log.warning("a notice waits %.0fs: %s", delay, err)
                 return
@@ -354,7 +353,7 @@ class Outbox:
         for who in targets:
             try:
                 await self._once(
-                    outbox_id, who, None, lambda who=who: self._notifier.tell(who, notice.text, outbox_id)
+                    outbox_id, who, None, partial(self._notifier.tell, who, notice.text, outbox_id)
                 )
             except DeliveryError as err:
                 if not err.permanent or err.scope == "token":

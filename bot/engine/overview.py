@@ -91,10 +91,10 @@ async def overview(storage: Storage, guard: Guard, user: str, now: datetime) -> 
     # A held step keeps waiting after the rest of its publication is done: it is still in flight.
     for action in await storage.held_waiting(HELD, now):
         if action.publication_id not in items:
-            pub = await storage.get(action.publication_id)
-            if pub is not None:
-                view = PublicationView(pub, tuple(await storage.actions(pub.id)))
-                items[pub.id] = Item(pub, next_step(view, guard.approvers(pub.app_bundle_id)))
+            held = await storage.get(action.publication_id)
+            if held is not None:
+                view = PublicationView(held, tuple(await storage.actions(held.id)))
+                items[held.id] = Item(held, next_step(view, guard.approvers(held.app_bundle_id)))
     mine: dict[str, bool] = {}
     by_app: dict[str, list[Item]] = defaultdict(list)
     for item in sorted(items.values(), key=lambda i: i.publication.created_at, reverse=True):

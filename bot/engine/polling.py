@@ -9,22 +9,19 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
+from bot.appstore import states as apple
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.errors import AscError, AscRateLimited, AscServerError, AscTransportError
-from bot.appstore.models import (
-    BETA_BUILD_STATES,
-    BETA_FAILED_STATES,
-    BUILD_FAILED_STATES,
-    BUILD_PROCESSING_STATES,
-    Build,
-)
-from bot.engine import messages
+from bot.appstore.models import Build
+from bot.engine import lifecycle, messages
 from bot.engine.hooks import AppHooks
+from bot.engine.lifecycle import Change, State
 from bot.engine.profile import next_processing_poll, safety_net
 from bot.engine.settings import EngineSettings
 from storage.records import Publication
-from storage.repository import DIRTY, NewEvent, Storage
+from storage.repository import NewEvent, Storage
 
 log = logging.getLogger(__name__)
 TRANSIENT = (AscServerError, AscTransportError, AscRateLimited)
@@ -74,7 +71,7 @@ class Poller:
             await self.hooks.check(client, app_id or "", now)
         young = [p for p in publications if p.state == "waiting_for_build" and self._young(p, now)]
         for pub in young:  # Apple does not list a build the moment its upload ends: look later
-            await self._storage.update(pub.id, now, next_poll_at=self._next(pub, now, self._first_find(pub)))
+            await self._apply(pub, now, lifecycle.poll_at(self._next(pub, now, self._first_find(pub))))
         later = {p.id for p in young}
         publications = [p for p in publications if p.id not in later]
         waiting = [p for p in publications if p.state == "waiting_for_build"]
@@ -136,19 +133,19 @@ class Poller:
         if build is not None:
             self.hooks.changed(pub.app_id, now)
             pub = (
-                await self._storage.update(
-                    pub.id,
+                await self._apply(
+                    pub,
                     now,
-                    expect_state="waiting_for_build",
-                    state="processing",
-                    build_id=build.id,
-                    message_dirty=DIRTY,
-                    last_error=None,
-                    event=NewEvent(
-                        "build_found",
-                        message=messages.found(pub.label),
-                        announce="thread",
-                        data={"build_id": build.id},
+                    lifecycle.build_found(
+                        State.WAITING_FOR_BUILD,
+                        build.id,
+                        NewEvent(
+                            "build_found",
+                            message=messages.found(pub.label),
+                            announce="thread",
+                            data={"build_id": build.id},
+                        ),
+                        last_error=None,
                     ),
                 )
                 or pub
@@ -157,10 +154,10 @@ class Poller:
         elif pub.find_deadline and now >= pub.find_deadline:
             waited = (pub.find_deadline - pub.created_at).total_seconds()
             await self._finish(
-                pub, now, "timed_out", "find_timed_out", messages.find_timed_out(pub.label, waited)
+                pub, now, State.TIMED_OUT, "find_timed_out", messages.find_timed_out(pub.label, waited)
             )
         else:
-            await self._storage.update(pub.id, now, next_poll_at=self._next(pub, now, floor), last_error=None)
+            await self._apply(pub, now, Change(next_poll_at=self._next(pub, now, floor), last_error=None))
 
     async def _current(
         self, client: AppStoreConnect, processing: list[Publication], failed: dict[str, Exception]
@@ -191,12 +188,13 @@ class Poller:
         if pub.asc_down_since is None:
             return pub
         lost = max(now - pub.asc_down_since, timedelta(0))
-        fields = {
-            "find_deadline": pub.find_deadline + lost if pub.find_deadline else None,
-            "process_deadline": pub.process_deadline + lost if pub.process_deadline else None,
-        }
+        change = Change(
+            asc_down_since=None,
+            find_deadline=pub.find_deadline + lost if pub.find_deadline else None,
+            process_deadline=pub.process_deadline + lost if pub.process_deadline else None,
+        )
         log.info("publication %s: %s of App Store Connect outage added to its deadlines", pub.id, lost)
-        return await self._storage.update(pub.id, now, asc_down_since=None, **fields) or pub
+        return await self._apply(pub, now, change) or pub
 
     async def _resolve_apps(
         self, client: AppStoreConnect, pubs: list[Publication], now: datetime, next_at: datetime
@@ -223,15 +221,13 @@ class Poller:
                 await self._finish(
                     pub,
                     now,
-                    "failed",
+                    State.FAILED,
                     "app_not_found",
                     messages.app_not_found(pub.app_bundle_id, client.key_name),
                 )
                 continue
             pub = await self._recovered(pub, now)
-            updated = await self._storage.update(
-                pub.id, now, app_id=found[0], app_name=found[1], message_dirty=DIRTY
-            )
+            updated = await self._apply(pub, now, Change(app_id=found[0], app_name=found[1], redraw=True))
             resolved.append(updated or pub)
         return resolved
 
@@ -273,49 +269,36 @@ class Poller:
         self, client: AppStoreConnect, pub: Publication, build: Build, now: datetime, next_at: datetime
     ) -> None:
         beta = build.beta_detail
-        seen = {
+        seen: dict[str, Any] = {
             "processing_state": build.processing_state,
             "beta_internal_state": beta.internal_build_state if beta else None,
             "beta_external_state": beta.external_build_state if beta else None,
         }
         changed = any(getattr(pub, k) != v for k, v in seen.items())
-        dirty = {"message_dirty": DIRTY} if changed else {}
         state = build.processing_state
         betas = (beta.internal_build_state, beta.external_build_state) if beta else ()
-        unknown = [f"processingState {state or 'null'}"] if state not in BUILD_PROCESSING_STATES else []
+        unknown = [f"processingState {state or 'null'}"] if state not in apple.BUILD_PROCESSING_STATES else []
         names = ("internalBuildState", "externalBuildState")
         unknown += [
-            f"{n} {b or 'null'}" for n, b in zip(names, betas, strict=False) if b not in BETA_BUILD_STATES
+            f"{n} {b or 'null'}" for n, b in zip(names, betas, strict=False) if b not in apple.BETA_BUILD_STATES
         ]
-        exception = next((b for b in betas if b in BETA_FAILED_STATES), None)
-        if state in BUILD_FAILED_STATES or exception:
+        exception = next((b for b in betas if b in apple.BETA_FAILED_STATES), None)
+        if state in apple.BUILD_FAILED_STATES or exception:
             reasons = await self._upload_reasons(client, pub)
             await self._finish(
                 pub,
                 now,
-                "failed",
+                State.FAILED,
                 "processing_failed",
                 messages.processing_failed(
-                    state if state in BUILD_FAILED_STATES else exception or "", reasons
+                    state if state in apple.BUILD_FAILED_STATES else exception or "", reasons
                 ),
                 extra=seen,
             )
         elif state == "VALID" and beta is not None and not unknown and BETA_BUSY not in betas:
             self.hooks.changed(pub.app_id, now)
-            await self._storage.update(
-                pub.id,
-                now,
-                expect_state="processing",
-                state="ready",
-                next_poll_at=now,
-                last_error=None,
-                unknown_states=None,
-                message_dirty=DIRTY,
-                **seen,
-                event=NewEvent(
-                    "build_ready", message=messages.ready(pub.label), announce="thread", data=seen
-                ),
-            )
+            event = NewEvent("build_ready", message=messages.ready(pub.label), announce="thread", data=seen)
+            await self._apply(pub, now, lifecycle.build_ready(State.PROCESSING, now, seen, event))
         elif pub.process_deadline and now >= pub.process_deadline:
             await self._check_processing_deadline(pub, now, next_at, extra=seen)
         else:
@@ -326,16 +309,15 @@ class Poller:
                 text = messages.unknown_state(pub.label, unknown, until)
                 event = NewEvent("unknown_state", message=text, announce="thread", data={"states": unknown})
                 log.warning("publication %s: unknown App Store Connect state(s): %s", pub.id, told)
-            await self._storage.update(
-                pub.id,
-                now,
+            change = Change(
                 next_poll_at=next_at,
                 last_error=None,
                 unknown_states=told,
                 event=event,
+                redraw=changed,
                 **seen,
-                **dirty,
             )
+            await self._apply(pub, now, change)
 
     async def _upload_reasons(self, client: AppStoreConnect, pub: Publication) -> list[str]:
         try:
@@ -350,42 +332,37 @@ class Poller:
         return [f"{code}: {text}" if code else text for code, text in upload.errors]
 
     async def _check_processing_deadline(
-        self, pub: Publication, now: datetime, next_at: datetime, extra: dict[str, str | None] | None = None
+        self, pub: Publication, now: datetime, next_at: datetime, extra: dict[str, Any] | None = None
     ) -> None:
         if pub.process_deadline and now >= pub.process_deadline:
             waited = (pub.process_deadline - pub.created_at).total_seconds()
             await self._finish(
                 pub,
                 now,
-                "timed_out",
+                State.TIMED_OUT,
                 "processing_timed_out",
                 messages.processing_timed_out(pub.label, waited),
                 extra=extra,
             )
         else:
-            await self._storage.update(pub.id, now, next_poll_at=next_at, **(extra or {}))
+            await self._apply(pub, now, Change(next_poll_at=next_at, **(extra or {})))
 
     async def _finish(
         self,
         pub: Publication,
         now: datetime,
-        state: str,
+        state: State,
         kind: str,
         text: str,
-        extra: dict[str, str | None] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
-        await self._storage.update(
-            pub.id,
-            now,
-            expect_state=pub.state,
-            state=state,
-            next_poll_at=None,
-            finished_at=now,
-            last_error=text if state != "done" else None,
-            message_dirty=DIRTY,
-            **(extra or {}),
-            event=NewEvent(kind, message=text, announce="broadcast"),
+        event = NewEvent(kind, message=text, announce="broadcast")
+        await self._apply(
+            pub, now, lifecycle.finish(pub.state, state, now, event, error=text, **(extra or {}))
         )
+
+    async def _apply(self, pub: Publication, now: datetime, change: Change) -> Publication | None:
+        return await lifecycle.apply(self._storage, pub.id, now, change)
 
     async def _trouble(
         self, pubs: list[Publication], exc: Exception, now: datetime, next_at: datetime
@@ -407,16 +384,15 @@ class Poller:
                     if pub.state == "waiting_for_build"
                     else messages.processing_timed_out(pub.label, waited)
                 )
-                await self._finish(pub, now, "timed_out", "timed_out", f"{text} Last error: {detail}")
+                await self._finish(pub, now, State.TIMED_OUT, "timed_out", f"{text} Last error: {detail}")
                 continue
             event = None
             if pub.last_error != detail:
                 event = NewEvent("asc_trouble", message=messages.asc_trouble(detail), announce="thread")
-            await self._storage.update(
-                pub.id,
-                now,
+            change = Change(
                 next_poll_at=retry_at,
                 last_error=detail,
                 asc_down_since=down_since if outage else pub.asc_down_since,
                 event=event,
             )
+            await self._apply(pub, now, change)

@@ -11,7 +11,7 @@ from typing import Any
 from bot import logsetup
 from bot.appstore.errors import AscError
 from bot.clock import Clock
-from bot.engine import messages, phased
+from bot.engine import lifecycle, messages, phased
 from bot.engine.actions import ACTIONS, QUESTION, ActionContext, Outcome, ordered
 from bot.engine.clients import Clients
 from bot.engine.following import (
@@ -23,12 +23,13 @@ from bot.engine.following import (
     unknown_states,
 )
 from bot.engine.leases import renew_while_working
+from bot.engine.lifecycle import State
 from bot.engine.phased import follows_phased
 from bot.engine.polling import TRANSIENT
 from bot.engine.preflight import CHECK_AGAIN, CHECKLIST
 from bot.engine.settings import EngineSettings
 from storage.records import Action, Event, Publication
-from storage.repository import DIRTY, NewEvent, Storage
+from storage.repository import NewEvent, Storage
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,9 @@ class StepRunner:
                     await self._advance(pub, follow_every)
             except Exception:  # one publication's bug must not stop the others
                 log.exception("publication %s: unexpected error while running steps", pub.id)
-                await self.storage.update(
-                    pub.id, self.clock.now(), next_poll_at=self.clock.now() + timedelta(seconds=60)
+                now = self.clock.now()
+                await lifecycle.apply(
+                    self.storage, pub.id, now, lifecycle.poll_at(now + timedelta(seconds=60))
                 )
 
     async def _advance(self, pub: Publication, follow_every: float) -> None:
@@ -151,60 +153,57 @@ class StepRunner:
         if last is not None and last.data.get("gaps") == data["gaps"] and not again:
             return
         text = messages.checklist(
-            data["review"], data["gaps"], again and last.data.get("gaps") == data["gaps"]
+            data["review"], data["gaps"], again and last is not None and last.data.get("gaps") == data["gaps"]
         )
         await self.storage.add_event(
             pub.id, NewEvent(CHECKLIST, message=text, announce="thread", data=data), self.clock.now()
         )
 
-    async def _settle(self, publication_id: str, retry_at: Any, follow_every: float) -> None:
+    async def _settle(self, publication_id: str, retry_at: datetime | None, follow_every: float) -> None:
         """Decide what comes next: more steps, following Apple's review, or the end."""
         now = self.clock.now()
         pub = await self.storage.get(publication_id)
-        if pub is None or pub.state != "ready":
+        if pub is None or pub.state != State.READY:
             return
         actions = await self.storage.actions(pub.id)
-        if any(a.is_open for a in actions):
-            running = [a.lease_until for a in actions if a.status == "running" and a.lease_until]
-            await self.storage.update(pub.id, now, next_poll_at=retry_at or min(running, default=now))
-            return
-        if follows_version(pub, now) or follows_beta(pub, now) or follows_phased(pub):
-            interval = follow_every if follows_version(pub, now) else self.settings.poll_interval
-            if not (follows_version(pub, now) or follows_beta(pub, now)):
-                interval = phased.LOOK_EVERY  # a running phased release moves on once a day
-            await self.storage.update(pub.id, now, next_poll_at=now + timedelta(seconds=interval))
-            return
-        failed = [ACTIONS[a.kind].title for a in actions if a.status == "failed" and a.kind in ACTIONS]
-        if not actions:
-            await self.storage.update(pub.id, now, next_poll_at=None)
-        elif failed or rejected(pub) or unknown_for_too_long(pub, now):
-            if failed:
-                text = messages.some_failed(pub.label, failed)
-            elif rejected(pub):
-                text = messages.rejected(pub.label)
-            else:
-                text = messages.unknown_state_too_long(
-                    pub.label, unknown_states(pub), UNKNOWN_STATE_LIMIT / timedelta(hours=1)
-                )
-            await self.storage.update(
-                pub.id,
-                now,
-                expect_state="ready",
-                state="failed",
-                next_poll_at=None,
-                finished_at=now,
-                last_error=text,
-                message_dirty=DIRTY,
-                event=NewEvent("finished", message=text, announce="broadcast"),
-            )
+        change = settled(pub, actions, now, retry_at, follow_every, self.settings.poll_interval)
+        await self._apply(pub.id, now, change)
+
+    async def _apply(self, publication_id: str, now: datetime, change: lifecycle.Change) -> None:
+        await lifecycle.apply(self.storage, publication_id, now, change)
+
+
+def settled(
+    pub: Publication,
+    actions: list[Action],
+    now: datetime,
+    retry_at: datetime | None,
+    follow_every: float,
+    poll_interval: float,
+) -> lifecycle.Change:
+    """What comes after a round of steps of a ready publication: more steps, following Apple's
+    review (or a phased release), resting, or the end (done, or failed saying why)."""
+    if any(a.is_open for a in actions):
+        running = [a.lease_until for a in actions if a.status == "running" and a.lease_until]
+        return lifecycle.poll_at(retry_at or min(running, default=now))
+    if follows_version(pub, now) or follows_beta(pub, now) or follows_phased(pub):
+        interval = follow_every if follows_version(pub, now) else poll_interval
+        if not (follows_version(pub, now) or follows_beta(pub, now)):
+            interval = phased.LOOK_EVERY  # a running phased release moves on once a day
+        return lifecycle.poll_at(now + timedelta(seconds=interval))
+    failed = [ACTIONS[a.kind].title for a in actions if a.status == "failed" and a.kind in ACTIONS]
+    if not actions:
+        return lifecycle.poll_at(None)
+    if failed or rejected(pub) or unknown_for_too_long(pub, now):
+        if failed:
+            text = messages.some_failed(pub.label, failed)
+        elif rejected(pub):
+            text = messages.rejected(pub.label)
         else:
-            await self.storage.update(
-                pub.id,
-                now,
-                expect_state="ready",
-                state="done",
-                next_poll_at=None,
-                finished_at=now,
-                message_dirty=DIRTY,
-                event=NewEvent("finished", message=messages.all_done(pub.label), announce="broadcast"),
+            text = messages.unknown_state_too_long(
+                pub.label, unknown_states(pub), UNKNOWN_STATE_LIMIT / timedelta(hours=1)
             )
+        event = NewEvent("finished", message=text, announce="broadcast")
+        return lifecycle.finish(State.READY, State.FAILED, now, event, error=text)
+    event = NewEvent("finished", message=messages.all_done(pub.label), announce="broadcast")
+    return lifecycle.finish(State.READY, State.DONE, now, event)

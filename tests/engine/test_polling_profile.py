@@ -58,14 +58,14 @@ def build_reads(world: World) -> list[str]:
 async def test_polling_follows_the_profile_and_a_registered_webhook_leaves_only_the_safety_net() -> None:
     world, pub_id = await run(hooked=False)
     try:
-        pub = await world.bot.engine.storage.get(pub_id)  # type: ignore[union-attr]
+        pub = await world.bot.storage.get(pub_id)  # type: ignore[union-attr]
         assert pub is not None and pub.state == "ready"
         assert len(build_reads(world)) == 1 + 6  # found at 30 s; polled at 5, 6, 7, 8, 9, 10 min
     finally:
         await world.stop()
     world, pub_id = await run(hooked=True)
     try:
-        pub = await world.bot.engine.storage.get(pub_id)  # type: ignore[union-attr]
+        pub = await world.bot.storage.get(pub_id)  # type: ignore[union-attr]
         assert pub is not None and pub.state == "ready"
         # No search and no polls: the COMPLETE event names the upload, its build is read once.
         reads = build_reads(world)
