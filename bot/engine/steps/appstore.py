@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from typing import Any, TypedDict, Unpack
 
 from bot.appstore.errors import AscConflict, AscError
 from bot.appstore.models import AppStoreVersion, PhasedRelease
@@ -19,7 +20,15 @@ SUBMITTED = VERSION_SUBMITTED
 LISTED_SUBMITTED = tuple(s for s in APP_VERSION_STATES if s in SUBMITTED and s not in EDITABLE_STATES)
 
 
-def version_fields(version: AppStoreVersion) -> dict[str, str | int | None]:
+class VersionSettings(TypedDict, total=False):
+    """The release settings a step asks of the App Store version (see `_editable_version`)."""
+
+    release_type: str
+    copyright: str
+    earliest_release_date: datetime | None
+
+
+def version_fields(version: AppStoreVersion) -> dict[str, Any]:
     """What the publication records about its App Store version."""
     return {
         "version_id": version.id,
@@ -42,7 +51,7 @@ def _release_date(ctx: ActionContext) -> datetime | str | None:
 
 
 async def _editable_version(
-    ctx: ActionContext, listed: list[AppStoreVersion] | None = None, **settings: object
+    ctx: ActionContext, listed: list[AppStoreVersion] | None = None, **settings: Unpack[VersionSettings]
 ) -> tuple[AppStoreVersion, AppStoreVersion | None]:
     """Reuse an editable version (renamed to this version string) or create it, with the build
     attached: (the version, as it was read before; None when it was created just now). `listed`:
@@ -55,7 +64,7 @@ async def _editable_version(
     if version is None:
         created = await ctx.client.create_app_store_version(
             ctx.app_id, pub.platform, pub.version, build_id=ctx.build_id, **settings
-        )  # type: ignore[arg-type]
+        )
         return created, None
     # Only what differs from what Apple has: a retry after a crash must not write the same again
     # (each repeated PATCH is one more write that can fail before the step gets any further).
@@ -104,13 +113,14 @@ async def app_store(ctx: ActionContext) -> Outcome:
         pending = await _cancel_previous(ctx)
         if pending is not None:
             return pending
-        listed = None  # cancelling changed versions' states: read them again
-    settings: dict[str, object] = {"release_type": release_type}
+    # Cancelling changed versions' states: then they are read again.
+    fresh = None if ctx.option("cancel_previous_submissions", False) else listed
+    settings: VersionSettings = {"release_type": release_type}
     if ctx.option("copyright"):
         settings["copyright"] = ctx.option("copyright")
     if release_type == "SCHEDULED":
         settings["earliest_release_date"] = when
-    version, before = await _editable_version(ctx, listed, **settings)
+    version, before = await _editable_version(ctx, fresh, **settings)
     if release_type != "SCHEDULED" and version.earliest_release_date is not None:
         version = await ctx.client.update_app_store_version(version.id, earliest_release_date=None)
     # A version created just now has no phased release; a listed one came with its own.
