@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import httpx
@@ -184,7 +186,8 @@ def build_app(
         feedback_poll_interval=config.feedback_poll_interval,
         feedback_digest_threshold=config.feedback_digest_threshold,
         approval_reminder=config.approval_reminder,
-        defaults_for=lambda bundle_id: _app_defaults(config, bundle_id),
+        # The config is frozen: an app's defaults are worked out once, not on every webhook.
+        defaults_for=functools.lru_cache(maxsize=1024)(lambda bundle_id: _app_defaults(config, bundle_id)),
         sweep_lease=config.lease_seconds or 60.0,
         action_lease=config.lease_seconds or 600.0,
         follow_interval=config.follow_interval,
@@ -234,5 +237,5 @@ def _app_defaults(config: Config, bundle_id: str) -> AppDefaults:
         bundle_id=app.bundle_id,
         channel=config.channel_for(bundle_id),
         api_key=app.api_key,
-        publishing={**config.publishing_defaults, **app.publishing},
+        publishing=MappingProxyType({**config.publishing_defaults, **app.publishing}),
     )

@@ -32,6 +32,7 @@ from bot.signatures import (
 )
 from bot.slack_requests import bolt_request
 from storage.records import Publication
+from storage.repository import Intake
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
@@ -158,9 +159,15 @@ def build_upload_handler(engine: Engine, secret: str | None, clock: Clock, legac
                     )
                 ]
             )
-        return web.json_response(intake.body, status=intake.status)
+        return intake_answer(intake)
 
     return build_uploaded
+
+
+def intake_answer(intake: Intake) -> web.Response:
+    """202 for a new publication, 200 for a repeated delivery or build; both name it and its state."""
+    body = {"publication_id": intake.publication_id, "state": intake.state}
+    return web.json_response(body, status=202 if intake.created else 200)
 
 
 def apple_handler(engine: Engine, secret: str | None, clock: Clock) -> Handler:

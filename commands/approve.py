@@ -12,7 +12,8 @@ from bot import blocks
 from bot.engine.actions import title_of
 from bot.engine.engine import Engine
 from commands.approvers import Approvers
-from commands.common import ButtonClick, answer, tell
+from commands.common import answer, tell
+from commands.origin import acting_click
 
 ACTION_ID = re.compile("^" + re.escape(blocks.APPROVE) + r"[a-z_]+$")
 
@@ -21,7 +22,9 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     @app.action(ACTION_ID)
     async def approve(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        click = ButtonClick.from_body(body)
+        click = await acting_click(engine, client, body)
+        if click is None:
+            return
         kind = click.action_id.removeprefix(blocks.APPROVE)
         title = title_of(kind)
         result = await engine.approve(click.publication_id, kind, click.user)

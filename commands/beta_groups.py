@@ -13,7 +13,8 @@ from bot.engine.actions import title_of
 from bot.engine.engine import Engine
 from bot.errors import AscBotError
 from commands.approvers import Approvers
-from commands.common import ButtonClick, Submission, answer, load, open_view, slack_error, tell
+from commands.common import Submission, answer, load, open_view, slack_error, tell
+from commands.origin import acting_click
 
 log = logging.getLogger(__name__)
 ACTION_ID = blocks.BETA_GROUPS
@@ -26,7 +27,9 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     @app.action(ACTION_ID)
     async def pick_groups(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        click = ButtonClick.from_body(body)
+        click = await acting_click(engine, client, body)
+        if click is None:
+            return
         view = await load(engine, client, click.user, click.where, click.publication_id)
         if view is None:
             return

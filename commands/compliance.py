@@ -16,6 +16,7 @@ from bot.engine.compliance import ANSWER, CHANGE, KEY, change_problem, current_a
 from bot.engine.engine import Engine
 from commands.approvers import Approvers
 from commands.common import ButtonClick, Submission, answer, load, open_view, slack_error, tell
+from commands.origin import acting_click
 
 log = logging.getLogger(__name__)
 ANSWERS = {blocks.COMPLIANCE_YES: True, blocks.COMPLIANCE_NO: False}
@@ -33,7 +34,9 @@ def _register_change(app: AsyncApp, engine: Engine) -> None:
     @app.action(blocks.CHANGE_COMPLIANCE)
     async def confirm_change(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        click = ButtonClick.from_body(body)
+        click = await acting_click(engine, client, body)
+        if click is None:
+            return
         view = await load(engine, client, click.user, click.where, click.publication_id)
         if view is None:
             return
@@ -76,7 +79,9 @@ def _register_answer(app: AsyncApp, engine: Engine, action_id: str, uses_encrypt
     @app.action(action_id)
     async def answer_compliance(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        click = ButtonClick.from_body(body)
+        click = await acting_click(engine, client, body)
+        if click is None:
+            return
         params = {"uses_non_exempt_encryption": uses_encryption}
         result = await engine.request(click.publication_id, ANSWER, click.user, params)
         given = result.action if result.status == "already" else None

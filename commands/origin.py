@@ -1,11 +1,13 @@
 """Where a request comes from: the bot's own workspace, and, for a click, the publication's message.
 
-Two Bolt middlewares. People of another workspace or Enterprise Grid org (Slack Connect channels)
-drive nothing: their clicks, forms and `/asc` commands are refused and logged, approver ids or not
-(an id configured as an approver means that person in the bot's own workspace). And every button
-acts only on the publication whose message it is on: the publication named by the button must have
-been posted in the channel the click came from, and the clicked message must be its message or a
-reply in its thread. Anything else (a copied payload, a value from another publication) is refused.
+People of another workspace or Enterprise Grid org (Slack Connect channels) drive nothing: their
+clicks, forms and `/asc` commands are refused and logged, approver ids or not (an id configured as
+an approver means that person in the bot's own workspace); a Bolt middleware, since it needs only
+the payload. And every button acts only on the publication whose message it is on: the publication
+named by the button must have been posted in the channel the click came from, and the clicked
+message must be its message or a reply in its thread. Anything else (a copied payload, a value from
+another publication) is refused. That check reads the database, so each button's listener makes it
+after its ack (`acting_click`), never before.
 """
 
 from __future__ import annotations
@@ -106,32 +108,34 @@ def register(app: AsyncApp, engine: Engine) -> None:
             )
         return BoltResponse(status=200, body="")  # acked (a form closes): nothing happens
 
-    @app.middleware
-    async def clicks_belong_to_their_message(
-        body: dict[str, Any], client: AsyncWebClient, next: Callable[[], Awaitable[Any]]
-    ) -> Any:
-        container = body.get("container") or {}
-        if body.get("type") != "block_actions" or container.get("type") != "message":
-            return await next()
-        click = ButtonClick.from_body(body)
-        if not click.action_id.startswith(PREFIX):
-            return await next()
-        view = await engine.publication(click.publication_id)
-        if view is None or belongs(view.publication, click, body):
-            return await next()  # a gone publication is the listener's to explain
-        pub = view.publication
-        log.warning(
-            "refused %s by %s on publication %s: clicked in %s on message %s, not its message",
-            click.action_id,
-            click.user,
-            pub.id,
-            click.channel,
-            click.message_ts,
-        )
-        task = asyncio.create_task(refuse(engine, client, pub, click))
-        _pending.add(task)
-        task.add_done_callback(_pending.discard)
-        return BoltResponse(status=200, body="")  # acked: nothing happens
+
+async def acting_click(engine: Engine, client: AsyncWebClient, body: dict[str, Any]) -> ButtonClick | None:
+    """The click a button's listener may act on, checked once it has acked; None when refused.
+
+    A button on a message acts only on the publication whose message (or thread) it is on; any
+    other click is refused here: audited, and the clicker told. The check reads the publication,
+    so it runs after the ack rather than as a middleware: Bolt runs every middleware before the
+    listener, and a database read there would hold up every ack behind the steps being stored.
+    A gone publication is the listener's to explain.
+    """
+    click = ButtonClick.from_body(body)
+    container = body.get("container") or {}
+    if container.get("type") != "message" or not click.action_id.startswith(PREFIX):
+        return click
+    view = await engine.publication(click.publication_id)
+    if view is None or belongs(view.publication, click, body):
+        return click
+    pub = view.publication
+    log.warning(
+        "refused %s by %s on publication %s: clicked in %s on message %s, not its message",
+        click.action_id,
+        click.user,
+        pub.id,
+        click.channel,
+        click.message_ts,
+    )
+    await refuse(engine, client, pub, click)
+    return None
 
 
 async def refuse(engine: Engine, client: AsyncWebClient, pub: Publication, click: ButtonClick) -> None:

@@ -10,7 +10,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.blocks.preflight import CHECK_AGAIN_BUTTON, checking_again
 from bot.engine.engine import Engine
 from commands.approvers import Approvers
-from commands.common import ButtonClick, answer, tell
+from commands.common import answer, tell
+from commands.origin import acting_click
 
 TITLE = "Check again"
 
@@ -19,7 +20,9 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     @app.action(CHECK_AGAIN_BUTTON)
     async def check_again(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        click = ButtonClick.from_body(body)
+        click = await acting_click(engine, client, body)
+        if click is None:
+            return
         result = await engine.check_again(click.publication_id, click.user)
         if await answer(client, click.where, click.user, TITLE, result):
             await tell(client, click.where, click.user, checking_again())

@@ -15,7 +15,8 @@ from bot import blocks
 from bot.engine.actions import title_of
 from bot.engine.engine import Engine
 from commands.approvers import Approvers
-from commands.common import ButtonClick, Submission, answer, open_view, release_date_error
+from commands.common import Submission, answer, open_view, release_date_error
+from commands.origin import acting_click
 
 SCHEDULE_ID = blocks.SCHEDULE
 CALLBACK_ID = blocks.SCHEDULE_VIEW
@@ -32,7 +33,9 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     @app.action(SCHEDULE_ID)
     async def pick_release_date(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        click = ButtonClick.from_body(body)
+        click = await acting_click(engine, client, body)
+        if click is None:
+            return
         checked = await engine.check(click.publication_id, SCHEDULE_KIND, click.user)
         if not await answer(client, click.where, click.user, SCHEDULE_TITLE, checked):
             return
@@ -64,6 +67,8 @@ def _register_direct(
     @app.action(action_id)
     async def ask(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        click = ButtonClick.from_body(body)
+        click = await acting_click(engine, client, body)
+        if click is None:
+            return
         result = await engine.request(click.publication_id, kind, click.user)
         await answer(client, click.where, click.user, title, result)

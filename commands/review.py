@@ -13,7 +13,6 @@ from bot.engine.actions import title_of
 from bot.engine.engine import Engine
 from commands.approvers import Approvers
 from commands.common import (
-    ButtonClick,
     Submission,
     already_open,
     answer,
@@ -22,6 +21,7 @@ from commands.common import (
     release_date_error,
     tell,
 )
+from commands.origin import acting_click
 
 ACTION_ID = blocks.REVIEW
 CALLBACK_ID = blocks.REVIEW_VIEW
@@ -59,12 +59,16 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     @app.action(ACTION_ID)
     async def ask_review_options(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        click = ButtonClick.from_body(body)
+        click = await acting_click(engine, client, body)
+        if click is None:
+            return
         view = await load(engine, client, click.user, click.where, click.publication_id)
         if view is None:
             return
         pub = view.publication
-        if not await answer(client, click.where, click.user, TITLE, await engine.check(pub.id, KIND, click.user)):
+        if not await answer(
+            client, click.where, click.user, TITLE, await engine.check(pub.id, KIND, click.user)
+        ):
             return
         existing = already_open(view, KIND)
         if existing is not None:

@@ -12,7 +12,8 @@ from bot.engine.actions import title_of
 from bot.engine.engine import Engine
 from bot.engine.notifier import PublicationView
 from commands.approvers import Approvers
-from commands.common import ButtonClick, Submission, answer, open_view
+from commands.common import Submission, answer, open_view
+from commands.origin import acting_click
 
 ACTION_ID = blocks.TESTFLIGHT
 CALLBACK_ID = blocks.WHAT_TO_TEST_VIEW
@@ -29,7 +30,9 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     @app.action(ACTION_ID)
     async def submit_to_testflight(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        click = ButtonClick.from_body(body)
+        click = await acting_click(engine, client, body)
+        if click is None:
+            return
         # The request comes first: a click alone is enough; the What to Test modal is optional.
         result = await engine.request(click.publication_id, KIND, click.user)
         if not await answer(client, click.where, click.user, TITLE, result):

@@ -1,4 +1,9 @@
-"""The SQLite database: one owner thread for the connection, WAL mode, migrations at open."""
+"""The SQLite database: one owner thread for the connection, WAL mode, migrations at open.
+
+Writes that may come in bursts (webhook intake) go through `call_grouped`: the transactions waiting
+when the owner thread gets to them commit together, one fsync for the group, each its own savepoint
+(one failing undoes only its own writes), and each caller answered only after the group's commit.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +41,16 @@ class StorageEngine(Protocol):
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T: ...
 
+    async def call_grouped(self, fn: Callable[..., T], *args: Any) -> T:
+        """Like `call`, for one transaction (`fn` writes inside `immediate(db)`) that may commit
+        together with others waiting at the same time; it returns once its own commit is durable."""
+        ...
+
+
+# The most transactions committed together: bounds how long one group holds the write lock.
+GROUP_MAX = 128
+_Waiting = tuple[Callable[..., Any], tuple[Any, ...], "asyncio.Future[Any]"]
+
 
 class Store:
     """Owns the sqlite-utils `Database`; every call runs on the store's single thread.
@@ -51,6 +66,8 @@ class Store:
         self._db: Database | None = None
         self._thread_id: int | None = None
         self._lock: int | None = None
+        self._waiting: list[_Waiting] = []  # grouped transactions not yet handed to the owner thread
+        self._committer: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
         """Connect in the owner thread, switch to WAL and apply pending migrations."""
@@ -64,6 +81,8 @@ class Store:
     async def close(self) -> None:
         if self._executor is None:
             return
+        if self._committer is not None:
+            await asyncio.shield(self._committer)  # the groups already asked for commit first
 
         def _close(db: Database) -> None:
             db.conn.close()
@@ -84,10 +103,94 @@ class Store:
         return await loop.run_in_executor(self._executor, self._run, fn, args)
 
     def _run(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+        return fn(self._database(), *args)
+
+    def _database(self) -> Database:
         if self._db is None:
             self._db = _connect(self.path)
             self._thread_id = threading.get_ident()
-        return fn(self._db, *args)
+        return self._db
+
+    async def call_grouped(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run the transaction `fn(db, *args)` in the next group commit; its result once committed.
+
+        While the owner thread commits one group, the transactions asked for meanwhile wait and
+        then commit together as the next: no timer, a lone transaction commits at once.
+        """
+        if self._executor is None:
+            raise RuntimeError("Store.open() has not been called")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._waiting.append((fn, args, future))
+        if self._committer is None:
+            self._committer = loop.create_task(self._commit_groups())
+        return await future
+
+    async def _commit_groups(self) -> None:
+        """The one committer task: hands the waiting transactions to the owner thread, a group at a
+        time, and answers each caller with its own result or exception after the group's commit."""
+        loop = asyncio.get_running_loop()
+        group: list[_Waiting] = []
+        try:
+            while self._waiting and self._executor is not None:
+                group, self._waiting = self._waiting[:GROUP_MAX], self._waiting[GROUP_MAX:]
+                work = [(fn, args) for fn, args, _ in group]
+                outcomes = await loop.run_in_executor(self._executor, self._run_group, work)
+                for (_, _, future), (ok, value) in zip(group, outcomes, strict=True):
+                    if not future.done():
+                        future.set_result(value) if ok else future.set_exception(value)
+                group = []
+        except BaseException as exc:
+            # Not committed as far as anyone can tell: every caller still waiting is told so.
+            failure = exc if isinstance(exc, Exception) else RuntimeError("the store was stopped")
+            for _, _, future in [*group, *self._waiting]:
+                if not future.done():
+                    future.set_exception(failure)
+            self._waiting = []
+            raise
+        finally:
+            self._committer = None
+        for _, _, future in self._waiting:  # closed meanwhile
+            if not future.done():
+                future.set_exception(RuntimeError("the store is closed"))
+        self._waiting = []
+
+    def _run_group(self, work: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[tuple[bool, Any]]:
+        """On the owner thread: one transaction, a savepoint per function, one commit. When the group
+        as a whole fails (its commit, or an error that ends the transaction), each runs alone."""
+        db = self._database()
+        outcomes: list[tuple[bool, Any]] = []
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for fn, args in work:
+                db.execute("SAVEPOINT grouped")
+                try:
+                    value = fn(db, *args)
+                except Exception as exc:
+                    if not db.conn.in_transaction:
+                        raise  # SQLite rolled the whole transaction back (e.g. SQLITE_FULL)
+                    db.execute("ROLLBACK TO grouped")
+                    db.execute("RELEASE grouped")
+                    outcomes.append((False, exc))
+                else:
+                    db.execute("RELEASE grouped")
+                    outcomes.append((True, value))
+            db.conn.commit()
+        except Exception as exc:
+            if db.conn.in_transaction:
+                db.conn.rollback()
+            log.warning("a group of %d transactions failed (%s); committing each alone", len(work), exc)
+            return [self._alone(db, fn, args) for fn, args in work]
+        return outcomes
+
+    @staticmethod
+    def _alone(db: Database, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[bool, Any]:
+        try:
+            return True, fn(db, *args)
+        except Exception as exc:
+            if db.conn.in_transaction:
+                db.conn.rollback()
+            return False, exc
 
 
 class DatabaseInUse(RuntimeError):
@@ -186,11 +289,25 @@ def immediate(db: Database) -> Iterator[Database]:
 
     In WAL mode a deferred transaction that reads and then writes fails at once with
     SQLITE_BUSY_SNAPSHOT if another connection committed in between; IMMEDIATE waits instead.
+    Inside a transaction already (a group commit, `Store.call_grouped`) it is a savepoint: its
+    failure undoes its own writes only, and the group commits the rest.
     On PostgreSQL: a REPEATABLE READ transaction (storage/pg.py runs it again when it is aborted).
     """
     if dialect(db) == "postgresql":
         with db.transaction():  # type: ignore[attr-defined]
             yield db
+        return
+    if db.conn.in_transaction:
+        db.execute("SAVEPOINT immediate")
+        try:
+            yield db
+        except BaseException:
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK TO immediate")
+                db.execute("RELEASE immediate")
+            raise
+        else:
+            db.execute("RELEASE immediate")
         return
     db.execute("BEGIN IMMEDIATE")
     try:

@@ -62,7 +62,7 @@ class EventsRepository:
                     [source, delivery_id],
                 ):
                     return False
-                record_delivery(db, (source, delivery_id), now, publication_id, 200, {})
+                record_delivery(db, (source, delivery_id), now, publication_id)
                 return True
 
         return await self.store.call(tx)

@@ -148,6 +148,16 @@ class PgStore:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._run, fn, args)
 
+    async def call_grouped(self, fn: Callable[..., T], *args: Any) -> T:
+        """The transaction `fn(db, *args)` on its own pooled connection, committed on its own.
+
+        PostgreSQL groups concurrent commits already: a backend flushing the WAL for its commit
+        flushes every commit record written before it, so the transactions in flight on the
+        pool's connections share an fsync. Batching them into one transaction here as SQLite's
+        store does would also make one serialization failure run the whole batch again.
+        """
+        return await self.call(fn, *args)
+
     def _run(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
         pool = self._pool
         if pool is None:

@@ -18,11 +18,18 @@ from storage.sql import (
     NewEvent,
     encode,
     get_publication,
+    insert,
     insert_event,
     one,
     record_delivery,
     update_row,
 )
+
+
+def _told(pub: Publication) -> dict[str, Any]:
+    """What a delivery's sender is told about its publication, kept for a repeated delivery."""
+    return {"publication_id": pub.id, "state": pub.state}
+
 
 # What moves back with the clock; updated_at too, so the same jump is not undone twice.
 _SHIFTED = ("next_poll_at", "find_deadline", "process_deadline", "asc_down_since", "updated_at")
@@ -42,7 +49,10 @@ class PublicationsRepository:
         now: datetime,
         event: NewEvent,
     ) -> Intake:
-        """Store a new publication once: a repeated delivery or natural key returns the first answer."""
+        """Store a new publication once: a repeated delivery or natural key finds the first one.
+
+        One transaction, committed together with other intakes waiting at the same time (one fsync
+        for a burst of webhooks); it returns only once its own commit is durable."""
 
         def tx(db: Database) -> Intake:
             with immediate(db):
@@ -51,7 +61,8 @@ class PublicationsRepository:
                     if seen is not None:
                         pub = get_publication(db, seen["publication_id"])
                         assert pub is not None
-                        return Intake(pub, False, 200, json.loads(seen["response"]))
+                        told = json.loads(seen["response"] or "{}")
+                        return Intake(pub, False, str(told.get("state") or pub.state))
                 existing = one(
                     db,
                     "select * from publications where app_bundle_id = ? and platform = ? and version = ?"
@@ -60,14 +71,14 @@ class PublicationsRepository:
                 )
                 if existing is not None:
                     pub = Publication.from_row(existing)
-                    body = {"publication_id": pub.id, "state": pub.state}
                     if delivery is not None:
-                        record_delivery(db, delivery, now, pub.id, 200, body)
-                    return Intake(pub, False, 200, body)
-                row = encode({**fields, "created_at": now, "updated_at": now})
-                db.table("publications").insert(row)
+                        record_delivery(db, delivery, now, pub.id, _told(pub))
+                    return Intake(pub, False, pub.state)
+                insert(db, "publications", encode({**fields, "created_at": now, "updated_at": now}))
                 for action in actions:
-                    db.table("actions").insert(
+                    insert(
+                        db,
+                        "actions",
                         encode(
                             {
                                 "publication_id": fields["id"],
@@ -77,17 +88,16 @@ class PublicationsRepository:
                                 "requested_by": action.requested_by,
                                 "requested_at": now,
                             }
-                        )
+                        ),
                     )
                 insert_event(db, fields["id"], event, now)
                 pub = get_publication(db, fields["id"])
                 assert pub is not None
-                body = {"publication_id": pub.id, "state": pub.state}
                 if delivery is not None:
-                    record_delivery(db, delivery, now, pub.id, 202, body)
-                return Intake(pub, True, 202, body)
+                    record_delivery(db, delivery, now, pub.id, _told(pub))
+                return Intake(pub, True, pub.state)
 
-        return await self.store.call(tx)
+        return await self.store.call_grouped(tx)
 
     async def get(self, publication_id: str) -> Publication | None:
         return await self.store.call(get_publication, publication_id)

@@ -65,7 +65,7 @@ async def test_wal_mode_and_migrations_recorded(storage: Storage) -> None:
 
 async def test_concurrent_duplicate_deliveries_create_one(storage: Storage, clock: FakeClock) -> None:
     results = await asyncio.gather(*(create(storage, clock) for _ in range(30)))
-    assert sorted(r.status for r in results).count(202) == 1
+    assert [r.created for r in results].count(True) == 1
     assert {r.publication.id for r in results} == {results[0].publication.id}
     assert await storage.counts() == {"publications": 1, "actions": 1, "events": 1, "deliveries": 1}
 
@@ -73,10 +73,10 @@ async def test_concurrent_duplicate_deliveries_create_one(storage: Storage, cloc
 async def test_new_delivery_for_same_build_returns_existing(storage: Storage, clock: FakeClock) -> None:
     first = await create(storage, clock, delivery="a")
     second = await create(storage, clock, delivery="b")
-    assert (first.status, second.status) == (202, 200)
-    assert second.publication.id == first.publication.id
+    assert (first.created, second.created) == (True, False)
+    assert second.publication_id == first.publication_id
     replay = await create(storage, clock, delivery="b")
-    assert replay.status == 200 and replay.body == second.body
+    assert not replay.created and (replay.publication_id, replay.state) == (second.publication_id, second.state)
 
 
 async def test_claim_has_one_winner_and_expired_lease_is_reclaimable(

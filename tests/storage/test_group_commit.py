@@ -1,0 +1,171 @@
+"""Group commit: intakes waiting at the same time commit in one transaction, each answered after it.
+
+SQLite's store runs them as savepoints of one transaction (one fsync); PostgreSQL's commits each on
+its own pooled connection. Either way every caller gets its own result, and one failing undoes only
+its own writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlite_utils import Database
+
+from bot.clock import FakeClock
+from storage.database import Store, immediate, make_store
+from storage.repository import NewAction, NewEvent, Storage
+
+
+@pytest.fixture
+async def storage(tmp_path: Path, db_url: str | None) -> AsyncIterator[Storage]:
+    s = Storage(make_store(db_url or str(tmp_path / "t.db")))
+    await s.store.open()
+    yield s
+    await s.store.close()
+
+
+async def intake(storage: Storage, clock: FakeClock, build: str, delivery: str) -> Any:
+    fields = {
+        "id": str(uuid.uuid4()),
+        "app_bundle_id": "com.example.app",
+        "platform": "IOS",
+        "version": "1.0",
+        "build_number": build,
+        "state": "waiting_for_build",
+        "channel": "C1",
+        "options": {"submit_to_testflight": True},
+    }
+    return await storage.create_publication(
+        fields,
+        [NewAction("testflight", "webhook"), NewAction("beta_groups", "webhook", {"groups": ["QA"]})],
+        delivery=("ci", delivery),
+        now=clock.now(),
+        event=NewEvent("created", message="created", data={"n": build}),
+    )
+
+
+async def test_a_burst_of_intakes_each_gets_its_own_answer(storage: Storage, clock: FakeClock) -> None:
+    # 40 builds, each delivered twice at once (CI retrying), and a third delivery id for 10 of them.
+    calls = [intake(storage, clock, str(n), f"d{n}") for n in range(40) for _ in range(2)]
+    calls += [intake(storage, clock, str(n), f"again{n}") for n in range(10)]
+    results = await asyncio.gather(*calls)
+    by_build: dict[str, list[Any]] = {}
+    for r in results:
+        by_build.setdefault(r.publication.build_number, []).append(r)
+    assert len(by_build) == 40
+    for answers in by_build.values():
+        assert [a.created for a in answers].count(True) == 1
+        assert len({a.publication_id for a in answers}) == 1
+        assert {a.state for a in answers} == {"waiting_for_build"}
+    assert await storage.counts() == {"publications": 40, "actions": 80, "events": 40, "deliveries": 50}
+
+
+async def sqlite_store(tmp_path: Path) -> Store:
+    store = Store(str(tmp_path / "g.db"))
+    await store.open()
+    await store.call(lambda db: db.execute("create table t (k text primary key, v text)"))
+    return store
+
+
+async def test_waiting_transactions_commit_together(tmp_path: Path) -> None:
+    store = await sqlite_store(tmp_path)
+    statements: list[str] = []
+    await store.call(lambda db: db.conn.set_trace_callback(statements.append))
+    gate = threading.Event()
+    busy = asyncio.ensure_future(store.call(lambda db: gate.wait(10)))  # the owner thread is busy
+
+    def put(db: Database, key: str) -> str:
+        with immediate(db):
+            db.execute("insert into t values (?, ?)", [key, "v"])
+        return key
+
+    writes = [asyncio.ensure_future(store.call_grouped(put, f"k{n}")) for n in range(20)]
+    await asyncio.sleep(0.05)
+    assert not any(w.done() for w in writes)  # nobody is answered before the commit
+    gate.set()
+    assert await asyncio.gather(*writes) == [f"k{n}" for n in range(20)]
+    await busy
+    await store.call(lambda db: db.conn.set_trace_callback(None))
+    begins = [s for s in statements if s.upper().startswith("BEGIN")]
+    commits = [s for s in statements if s.upper().startswith("COMMIT")]
+    assert len(begins) == len(commits) == 1, statements  # 20 transactions, one commit
+    assert await store.call(lambda db: db.execute("select count(*) from t").fetchone()[0]) == 20
+    await store.close()
+
+
+async def test_one_failing_transaction_undoes_only_its_own_writes(tmp_path: Path) -> None:
+    store = await sqlite_store(tmp_path)
+
+    def put(db: Database, key: str) -> str:
+        with immediate(db):
+            db.execute("insert into t values (?, ?)", [key, "v"])
+            if key == "k3":
+                raise ValueError("k3 is refused after its insert")
+            db.execute("update t set v = 'done' where k = ?", [key])
+        return key
+
+    def duplicate(db: Database) -> None:  # a constraint violation inside the group
+        with immediate(db):
+            db.execute("insert into t values ('k1', 'again')")
+
+    gate = threading.Event()
+    busy = asyncio.ensure_future(store.call(lambda db: gate.wait(10)))
+    writes = [asyncio.ensure_future(store.call_grouped(put, f"k{n}")) for n in range(6)]
+    clash = asyncio.ensure_future(store.call_grouped(duplicate))
+    await asyncio.sleep(0.05)
+    gate.set()
+    await busy
+    outcomes = await asyncio.gather(*writes, clash, return_exceptions=True)
+    assert [type(o).__name__ for o in outcomes] == ["str"] * 3 + ["ValueError"] + ["str"] * 2 + ["IntegrityError"]
+    rows = await store.call(lambda db: db.execute("select k, v from t order by k").fetchall())
+    assert rows == [("k0", "done"), ("k1", "done"), ("k2", "done"), ("k4", "done"), ("k5", "done")]
+    await store.close()
+
+
+async def test_a_group_whose_commit_fails_runs_each_alone(tmp_path: Path) -> None:
+    store = await sqlite_store(tmp_path)
+    await store.call(
+        lambda db: db.execute(
+            "create trigger no_k2 before insert on t when new.k = 'k2' begin select raise(rollback, 'no k2'); end"
+        )
+    )
+
+    def put(db: Database, key: str) -> str:
+        with immediate(db):
+            db.execute("insert into t values (?, ?)", [key, "v"])
+        return key
+
+    gate = threading.Event()
+    busy = asyncio.ensure_future(store.call(lambda db: gate.wait(10)))
+    writes = [asyncio.ensure_future(store.call_grouped(put, f"k{n}")) for n in range(5)]
+    await asyncio.sleep(0.05)
+    gate.set()
+    await busy
+    # RAISE(ROLLBACK) ends the whole group's transaction: the others are committed one by one.
+    outcomes = await asyncio.gather(*writes, return_exceptions=True)
+    assert [o if isinstance(o, str) else "failed" for o in outcomes] == ["k0", "k1", "failed", "k3", "k4"]
+    rows = await store.call(lambda db: db.execute("select k from t order by k").fetchall())
+    assert rows == [("k0",), ("k1",), ("k3",), ("k4",)]
+    await store.close()
+
+
+async def test_close_waits_for_the_groups_asked_for(tmp_path: Path) -> None:
+    store = await sqlite_store(tmp_path)
+
+    def put(db: Database, key: str) -> str:
+        with immediate(db):
+            db.execute("insert into t values (?, ?)", [key, "v"])
+        return key
+
+    writes = [asyncio.ensure_future(store.call_grouped(put, f"k{n}")) for n in range(300)]
+    await asyncio.sleep(0)
+    await store.close()
+    assert len(await asyncio.gather(*writes)) == 300
+    check = Database(str(tmp_path / "g.db"))
+    assert check.execute("select count(*) from t").fetchone()[0] == 300
