@@ -7,11 +7,17 @@ from bot.appstore.cache import APP_LIFETIME
 from bot.appstore.documents import resources
 from bot.appstore.http import Params, seg
 from bot.appstore.models import App, BetaGroup
+from bot.appstore.testinfo import (
+    TEST_INFO_INCLUDE,
+    TEST_INFO_PARAMS,
+    TestInfoMixin,
+    included_test_information,
+)
 
 GROUPS_INCLUDED = 50  # Apple's most for limit[betaGroups]; an app with more gets them listed apart
 
 
-class AppsMixin(ResourceFamily):
+class AppsMixin(TestInfoMixin, ResourceFamily):
     """`/v1/apps`."""
 
     async def find_app(self, bundle_id: str) -> App | None:
@@ -23,14 +29,21 @@ class AppsMixin(ResourceFamily):
         params: Params = {
             "filter[bundleId]": bundle_id,
             "limit": 200,
-            # The beta groups come along in the same request: a beta groups step needs them later.
-            "include": "betaGroups",
+            # The beta groups and the TestFlight test information come along in the same request:
+            # a beta groups step and the beta review pre-flight checklist need them later.
+            "include": ",".join(("betaGroups", *TEST_INFO_INCLUDE)),
             "limit[betaGroups]": GROUPS_INCLUDED,
+            **TEST_INFO_PARAMS,
         }
         doc = await self._http.get_all("/v1/apps", params)
-        apps = [App.parse(r) for r in resources(doc)]
-        app = next((app for app in apps if app.bundle_id == bundle_id), None)
-        if app is not None and len(apps) == 1:
+        found = [r for r in resources(doc) if App.parse(r).bundle_id == bundle_id]
+        if not found:
+            return None
+        app, apps = App.parse(found[0]), list(resources(doc))
+        info = included_test_information(found[0], doc)
+        if info is not None:
+            self.remember_test_information(app.id, info)
+        if len(apps) == 1:
             groups = [BetaGroup.parse(r) for r in doc.get("included") or [] if r.get("type") == "betaGroups"]
             if len(groups) < GROUPS_INCLUDED:  # all of them, not the first page of many
                 self._http.cache.put(f"groups:{app.id}", tuple(groups), APP_LIFETIME)

@@ -13,12 +13,14 @@ from typing import Any
 from bot.clock import Clock
 
 BUILD_LIFETIME = 30.0  # a build polled in this sweep is what the steps right after it see
+JUST_READ = 30.0  # a version's store text read or written by this step is what its checklist sees
 APP_LIFETIME = 900.0  # an app's record and beta groups change rarely; a miss reads them again
 
 
 SAVINGS = {
     "build": "build re-read before a step (the sweep's poll just read it)",
     "groups": "beta groups list (came with the app, include=betaGroups)",
+    "vlocs": "version localizations re-read for the checklist (the What's New write just read them)",
 }
 
 
@@ -46,9 +48,9 @@ class ShortCache:
             self.saved[SAVINGS.get(key.partition(":")[0], key.partition(":")[0])] += 1
         return item[1]
 
-    def skipped(self, why: str) -> None:
-        """Count a request a write's answer or an earlier read made unnecessary."""
-        self.saved[why] += 1
+    def skipped(self, why: str, requests: int = 1) -> None:
+        """Count the request(s) a write's answer or an earlier read made unnecessary."""
+        self.saved[why] += requests
 
     def drop(self, key: str) -> None:
         self._items.pop(key, None)

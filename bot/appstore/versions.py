@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from bot.appstore.base import ResourceFamily, csv, document
+from bot.appstore.cache import JUST_READ
 from bot.appstore.documents import Included, resources
 from bot.appstore.errors import AscConflict
 from bot.appstore.http import seg
@@ -158,11 +159,26 @@ class VersionsMixin(ResourceFamily):
         body = {"data": {"type": "builds", "id": build_id}}
         await self._http.patch(f"/v1/appStoreVersions/{seg(version_id)}/relationships/build", body)
 
-    async def list_version_localizations(self, version_id: str) -> list[AppStoreVersionLocalization]:
+    async def list_version_localizations(
+        self, version_id: str, *, fresh: bool = True
+    ) -> list[AppStoreVersionLocalization]:
+        """The version's localizations; `fresh=False` takes the list a What's New write of this
+        client read (and wrote into) moments ago, if any."""
+        cached = None if fresh else self._http.cache.get(f"vlocs:{version_id}")
+        if cached is not None:
+            return list(cached)
         doc = await self._http.get_all(
             f"/v1/appStoreVersions/{seg(version_id)}/appStoreVersionLocalizations", {"limit": 200}
         )
         return [AppStoreVersionLocalization.parse(r) for r in resources(doc)]
+
+    def _wrote_localization(self, version_id: str, loc: AppStoreVersionLocalization) -> None:
+        """A localization this client just made or changed, as App Store Connect answered it."""
+        known = self._http.cache.get(f"vlocs:{version_id}", instead_of_request=False)
+        if known is None:
+            return
+        others = tuple(x for x in known if x.id != loc.id)
+        self._http.cache.put(f"vlocs:{version_id}", (*others, loc), JUST_READ)
 
     async def upsert_version_whats_new(
         self, version_id: str, locale: str, whats_new: str
@@ -171,6 +187,8 @@ class VersionsMixin(ResourceFamily):
 
         async def find() -> AppStoreVersionLocalization | None:
             found = await self.list_version_localizations(version_id)
+            # The checklist right after this write reads the store text from here (see _wrote_localization).
+            self._http.cache.put(f"vlocs:{version_id}", tuple(found), JUST_READ)
             return next((loc for loc in found if loc.locale == locale), None)
 
         async def post() -> AppStoreVersionLocalization:
@@ -180,7 +198,9 @@ class VersionsMixin(ResourceFamily):
                 relationships={"appStoreVersion": ("appStoreVersions", version_id)},
             )
             doc = await self._http.post("/v1/appStoreVersionLocalizations", body)
-            return AppStoreVersionLocalization.parse((doc or {})["data"])
+            made = AppStoreVersionLocalization.parse((doc or {})["data"])
+            self._wrote_localization(version_id, made)
+            return made
 
         existing = await find()
         if existing is None:
@@ -195,5 +215,8 @@ class VersionsMixin(ResourceFamily):
         body = document("appStoreVersionLocalizations", id_=existing.id, attributes={"whatsNew": whats_new})
         doc = await self._http.patch(f"/v1/appStoreVersionLocalizations/{seg(existing.id)}", body)
         if doc and doc.get("data"):
-            return AppStoreVersionLocalization.parse(doc["data"])
+            written = AppStoreVersionLocalization.parse(doc["data"])
+            self._wrote_localization(version_id, written)
+            return written
+        self._http.cache.drop(f"vlocs:{version_id}")  # no answer to go by: the checklist reads again
         return dataclasses.replace(existing, whats_new=whats_new)

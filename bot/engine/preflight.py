@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.models import AppStoreVersion, Build
+from bot.appstore.testinfo import BetaTestInfo
 from bot.engine.steps.base import Outcome
 
 CHECKLIST = "preflight_checklist"  # the thread reply listing the gaps (with a Check again button)
@@ -59,22 +60,33 @@ def _compliance_gap(where: str) -> Gap:
     return Gap("Export compliance of the build (does it use non-exempt encryption?)", where)
 
 
-async def beta_review_gaps(client: AppStoreConnect, app_id: str, build: Build, *, asked: bool) -> list[Gap]:
+async def beta_review_gaps(
+    client: AppStoreConnect, app_id: str, build: Build, *, asked: bool, fresh: bool = False
+) -> list[Gap]:
     """What TestFlight beta review would refuse this build for. `asked`: export compliance is still
-    unanswered and its question is in the thread."""
+    unanswered and its question is in the thread. The test information the app read carried is
+    taken only when complete: a gap it shows is read again (it may have been filled in since)."""
     gaps: list[Gap] = []
     if asked:
         gaps.append(_compliance_gap("answer the question in this thread, or in App Store Connect → "
                                     "TestFlight → the build → Manage (Missing Compliance)"))  # fmt: skip
-    locs = await client.list_beta_app_localizations(app_id)
-    if not locs:
+    info = await client.test_information(app_id, fresh=fresh)
+    missing = _test_info_gaps(info)
+    if missing and info.cached:
+        missing = _test_info_gaps(await client.test_information(app_id))
+    return gaps + missing
+
+
+def _test_info_gaps(info: BetaTestInfo) -> list[Gap]:
+    gaps: list[Gap] = []
+    if not info.localizations:
         gaps.append(Gap("Test information (none in any language)", f"{_TEST_INFO}: add the app's language"))
-    for loc in locs:
+    for loc in info.localizations:
         if loc.description is None:
             gaps.append(Gap(f"Beta App Description ({loc.locale})", f"{_TEST_INFO} → {loc.locale}"))
         if loc.feedback_email is None:
             gaps.append(Gap(f"Feedback Email ({loc.locale})", f"{_TEST_INFO} → {loc.locale}"))
-    detail = await client.get_beta_app_review_detail(app_id)
+    detail = info.detail
     where = f"{_TEST_INFO} → Beta App Review Information"
     for attr, what in _CONTACT:
         if detail is None or getattr(detail, attr) is None:
@@ -98,7 +110,8 @@ async def app_store_gaps(
     if not (version.copyright or "").strip():
         gaps.append(Gap("Copyright", f"{where} → Copyright, or `copyright` in the publishing options"))
     missing_whats_new: list[Gap] = []
-    for loc in await client.list_version_localizations(version.id):
+    # The store text as the What's New write just read and wrote it (read again when it did not).
+    for loc in await client.list_version_localizations(version.id, fresh=False):
         for attr, label in _STORE_TEXT:
             if loc.text.get(attr) is None:
                 gap = Gap(f"{label} ({loc.locale})", f"{where} → {loc.locale} → {label}")

@@ -193,6 +193,7 @@ async def walk(client: AppStoreConnect) -> None:
     )
     await client.list_beta_app_localizations("a1")
     await client.get_beta_app_review_detail("a1")
+    await client.test_information("a1")  # the app read with include= both (fields[apps] narrowed)
     await client.update_webhook("w1", url="https://bot.example.com/hook", enabled=False, event_types=[])
     await client.list_feedback("a1", "screenshot", ["b1", "b2"])
     await client.list_feedback("a1", "crash", ["b1"])

@@ -11,7 +11,7 @@ from bot.engine.preflight import CHECK_AGAIN, CHECKLIST
 from bot.sandbox.slack import Message
 from bot.sandbox.world import DEMO_CHANNEL, World
 from tests.commands.conftest import buttons, ephemerals_to, eventually
-from tests.support.flow import pub, publish, sweep
+from tests.support.flow import later, pub, publish, sweep, upload
 from tests.support.openapi_conformance import check_exchanges
 
 APP = "com.example.app"
@@ -114,6 +114,74 @@ async def test_app_store_review_waits_for_store_text_and_copyright(world: World,
     assert (await pub(world, pub_id)).version_state == "WAITING_FOR_REVIEW"
     assert world.asc.count("POST", r"^/v1/reviewSubmissions$") == 1
     assert check_exchanges(world.asc.exchanges) == []
+
+
+def reads_of_test_information(world: World) -> int:
+    """Reads of an app's test information apart from finding the app (by either route)."""
+    apart = world.asc.count("GET", r"^/v1/apps/[^/]+/betaApp")
+    return apart + sum(1 for e in world.asc.exchanges if e.method == "GET" and e.path.startswith("/v1/apps/")
+                       and "betaAppReviewDetail" in dict(e.query).get("include", ""))  # fmt: skip
+
+
+async def test_complete_test_information_comes_with_the_app(world: World, clock: FakeClock) -> None:
+    world.asc.add_app(APP, name="Example")
+    await publish(world, clock, APP, "1.4.0", "41", publishing={"submit_to_testflight": True})
+    assert world.asc.count("POST", r"^/v1/betaAppReviewSubmissions$") == 1
+    assert reads_of_test_information(world) == 0  # the app read (include=) said it all
+    assert check_exchanges(world.asc.exchanges) == []
+
+
+async def test_test_information_filled_in_after_the_app_was_read_is_not_a_gap(
+    world: World, clock: FakeClock
+) -> None:
+    app_id = world.asc.add_app(APP, name="Example", test_info=False)
+    pub_id = await upload(world, APP, "1.4.0", "41", publishing={"submit_to_testflight": True})
+    world.asc.upload_build(APP, version="1.4.0", build_number="41", platform="IOS")
+    await later(world, clock, 61)
+    assert world.asc.count("GET", r"^/v1/apps$") == 1  # read with its (empty) test information
+    [loc] = world.asc.beta_app_localizations_of(app_id)
+    loc.description, loc.feedback_email = "Try the new login", "beta@example.com"
+    detail = world.asc.beta_review_detail_of(app_id)
+    detail.contact_first_name, detail.contact_last_name = "Ada", "Lovelace"
+    detail.contact_phone, detail.contact_email = "+44 20 7946 0000", "ada@example.com"
+    await later(world, clock, 600)
+    assert await checklists(world, pub_id) == []  # the gaps the app read showed were read again
+    assert world.asc.count("POST", r"^/v1/betaAppReviewSubmissions$") == 1
+    assert reads_of_test_information(world) == 1
+
+
+async def test_test_information_emptied_after_the_app_was_read_is_named_when_apple_refuses(
+    world: World, clock: FakeClock
+) -> None:
+    app_id = world.asc.add_app(APP, name="Example")
+    pub_id = await upload(world, APP, "1.4.0", "41", publishing={"submit_to_testflight": True})
+    world.asc.upload_build(APP, version="1.4.0", build_number="41", platform="IOS")
+    await later(world, clock, 61)
+    [loc] = world.asc.beta_app_localizations_of(app_id)
+    loc.description = None
+    await later(world, clock, 600)
+    # The checklist went by the app read; Apple refused (422), the bot read again and names the gap.
+    assert world.asc.count("POST", r"^/v1/betaAppReviewSubmissions$") == 1
+    assert not world.asc.beta_review_submissions
+    assert await checklists(world, pub_id) == [["Beta App Description (en-US)"]]
+    [action] = [a for a in await world.bot.storage.actions(pub_id) if a.kind == "testflight"]
+    assert action.status == "requested"  # waiting for the gap to be filled, not failed
+    loc.description = "Try the new login"
+    await check_again(world, pub_id, (await checklist_messages(world, pub_id))[-1])
+    assert len(world.asc.beta_review_submissions) == 1
+    assert check_exchanges(world.asc.exchanges) == []
+
+
+async def test_store_text_is_checked_from_the_whats_new_write(world: World, clock: FakeClock) -> None:
+    app_id = world.asc.add_app(APP, name="Example")
+    [live] = world.asc.versions_of(app_id)
+    del world.asc.version_localizations_of(live.id)[0].attributes["keywords"]
+    pub_id = await publish(world, clock, APP, "1.4.0", "41", publishing={"submit_to_app_store": True})
+    assert await checklists(world, pub_id) == [["Keywords (en-US)"]]
+    assert world.asc.count("POST", r"^/v1/reviewSubmissions$") == 0
+    # What's New was written into the list just read; the checklist reads that, not Apple again.
+    assert world.asc.count("GET", r"^/v1/appStoreVersions/[^/]+/appStoreVersionLocalizations$") == 1
+    assert world.asc.count("PATCH", r"^/v1/appStoreVersionLocalizations/") == 1
 
 
 async def test_check_again_when_nothing_waits_is_told(world: World, clock: FakeClock) -> None:

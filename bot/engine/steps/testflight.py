@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.appstore.errors import AscConflict
+from bot.appstore.errors import AscConflict, AscUnprocessable
 from bot.appstore.models import BetaGroup, BetaReviewSubmission, Build
 from bot.engine import preflight
 from bot.engine.install import link_records
@@ -141,7 +141,16 @@ async def ensure_beta_review(
     blocked = await _prepare_submission(ctx, build)
     if blocked is not None:
         return blocked
-    return await ctx.client.submit_for_beta_review(ctx.build_id, looked=True), True
+    try:
+        return await ctx.client.submit_for_beta_review(ctx.build_id, looked=True), True
+    except (AscConflict, AscUnprocessable):
+        # The checklist may have gone by test information read with the app minutes ago: when Apple
+        # refuses, read it again now, and name what is missing instead of failing.
+        build = build or await ctx.client.get_build(ctx.build_id)
+        gaps = await preflight.beta_review_gaps(ctx.client, ctx.app_id, build, asked=False, fresh=True)
+        if gaps:
+            return preflight.blocked(ctx.action.kind, preflight.BETA_REVIEW, gaps)
+        raise
 
 
 async def testflight(ctx: ActionContext) -> Outcome:

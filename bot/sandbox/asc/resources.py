@@ -244,7 +244,8 @@ KINDS: dict[type, Kind] = {
                 many=True,
                 get=lambda s, r: s.beta_app_localizations_by_app.get(r.id, []),
             ),
-            Rel("betaAppReviewDetail", get=lambda s, r: s.beta_review_details.get(r.id)),
+            # Every app has one (id = the app's), as `GET /v1/apps/{id}/betaAppReviewDetail` answers.
+            Rel("betaAppReviewDetail", get=lambda s, r: s.beta_review_details.setdefault(r.id, BetaReviewDetail(r.id))),
         ),
     ),
     BetaAppLocalization: Kind(
