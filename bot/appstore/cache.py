@@ -20,7 +20,8 @@ APP_LIFETIME = 900.0  # an app's record and beta groups change rarely; a miss re
 SAVINGS = {
     "build": "build re-read before a step (the sweep's poll just read it)",
     "groups": "beta groups list (came with the app, include=betaGroups)",
-    "vlocs": "version localizations re-read for the checklist (the What's New write just read them)",
+    "vlocs": "version localizations read again right after (the What's New write just read them)",
+    "vlocsin": "version localizations (came with the versions read, include=)",
 }
 
 

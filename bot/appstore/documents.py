@@ -77,12 +77,16 @@ def as_str(value: Any) -> str | None:
 def included_many(
     r: Resource, inc: Included, name: str, parse: Callable[[Resource], T]
 ) -> tuple[T, ...] | None:
-    """A relationship's resources when the answer carried its data (and them); None when it did not."""
+    """A relationship's resources when the answer carried its data (and them); None when it did not,
+    or carried only the first `limit[name]` of more (`meta.paging.total`)."""
     relationship = (r.get("relationships") or {}).get(name) or {}
     if "data" not in relationship:
         return None
     refs = relationship["data"]
     refs = refs if isinstance(refs, list) else [refs] if refs else []
+    total = ((relationship.get("meta") or {}).get("paging") or {}).get("total")
+    if isinstance(total, int) and total > len(refs):
+        return None
     found = [inc.get(ref) for ref in refs]
     if any(f is None for f in found):
         return None  # named but not included (a page limit): unknown, not empty

@@ -78,12 +78,7 @@ class BetaTestInfo:
 
 def _included_localizations(app: Resource, inc: Included) -> tuple[BetaAppLocalization, ...] | None:
     """The app's localizations when the answer carried all of them (None: not asked, or more than shown)."""
-    found = included_many(app, inc, "betaAppLocalizations", BetaAppLocalization.parse)
-    meta: dict[str, Any] = ((app.get("relationships") or {}).get("betaAppLocalizations") or {}).get("meta") or {}
-    total = (meta.get("paging") or {}).get("total")
-    if found is None or (isinstance(total, int) and total > len(found)):
-        return None
-    return found
+    return included_many(app, inc, "betaAppLocalizations", BetaAppLocalization.parse)
 
 
 def _included_detail(app: Resource, inc: Included) -> tuple[BetaAppReviewDetail | None] | None:

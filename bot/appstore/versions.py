@@ -9,13 +9,14 @@ from typing import Any, Final
 
 from bot.appstore.base import ResourceFamily, csv, document
 from bot.appstore.cache import JUST_READ
-from bot.appstore.documents import Included, resources
+from bot.appstore.documents import Included, included_many, resources
 from bot.appstore.errors import AscConflict
 from bot.appstore.http import seg
 from bot.appstore.models import AppStoreVersion, AppStoreVersionLocalization
 from bot.appstore.states import VERSION_EDITABLE
 
 VERSION_INCLUDE = "build,appStoreVersionPhasedRelease"
+LOCALIZATIONS_INCLUDED = 50  # Apple's most for limit[appStoreVersionLocalizations]
 EDITABLE_STATES: Final = VERSION_EDITABLE
 
 
@@ -57,14 +58,25 @@ class VersionsMixin(ResourceFamily):
         *,
         version_string: str | None = None,
         states: list[str] | tuple[str, ...] | None = None,
+        localizations: bool = False,
     ) -> list[AppStoreVersion]:
-        params: dict[str, Any] = {"filter[platform]": platform, "include": VERSION_INCLUDE, "limit": 200}
+        """The app's versions on a platform. `localizations`: their store text comes along
+        (include=), kept a moment for the What's New write and the checklist right after."""
+        include = f"{VERSION_INCLUDE},appStoreVersionLocalizations" if localizations else VERSION_INCLUDE
+        params: dict[str, Any] = {"filter[platform]": platform, "include": include, "limit": 200}
+        if localizations:
+            params["limit[appStoreVersionLocalizations]"] = LOCALIZATIONS_INCLUDED
         if version_string:
             params["filter[versionString]"] = version_string
         if states:
             params["filter[appVersionState]"] = csv(list(states))
         doc = await self._http.get_all(f"/v1/apps/{seg(app_id)}/appStoreVersions", params)
         included = Included(doc)
+        for r in resources(doc) if localizations else ():
+            self._http.cache.drop(f"vlocs:{r['id']}")  # this read is newer than any kept before
+            locs = included_many(r, included, "appStoreVersionLocalizations", AppStoreVersionLocalization.parse)
+            if locs is not None:  # all of them (none when more than the include shows)
+                self._http.cache.put(f"vlocsin:{r['id']}", locs, JUST_READ)
         return [AppStoreVersion.parse(r, included) for r in resources(doc)]
 
     async def find_editable_app_store_version(
@@ -162,11 +174,12 @@ class VersionsMixin(ResourceFamily):
     async def list_version_localizations(
         self, version_id: str, *, fresh: bool = True
     ) -> list[AppStoreVersionLocalization]:
-        """The version's localizations; `fresh=False` takes the list a What's New write of this
-        client read (and wrote into) moments ago, if any."""
-        cached = None if fresh else self._http.cache.get(f"vlocs:{version_id}")
-        if cached is not None:
-            return list(cached)
+        """The version's localizations; `fresh=False` takes the list this client read moments ago
+        (by a What's New write, with its writes in it, or with the versions read), if any."""
+        for key in () if fresh else (f"vlocs:{version_id}", f"vlocsin:{version_id}"):
+            cached = self._http.cache.get(key)
+            if cached is not None:
+                return list(cached)
         doc = await self._http.get_all(
             f"/v1/appStoreVersions/{seg(version_id)}/appStoreVersionLocalizations", {"limit": 200}
         )
@@ -185,8 +198,8 @@ class VersionsMixin(ResourceFamily):
     ) -> AppStoreVersionLocalization:
         """Set What's New for one locale: update the existing localization, else create it."""
 
-        async def find() -> AppStoreVersionLocalization | None:
-            found = await self.list_version_localizations(version_id)
+        async def find(fresh: bool = True) -> AppStoreVersionLocalization | None:
+            found = await self.list_version_localizations(version_id, fresh=fresh)
             # The checklist right after this write reads the store text from here (see _wrote_localization).
             self._http.cache.put(f"vlocs:{version_id}", tuple(found), JUST_READ)
             return next((loc for loc in found if loc.locale == locale), None)
@@ -202,7 +215,7 @@ class VersionsMixin(ResourceFamily):
             self._wrote_localization(version_id, made)
             return made
 
-        existing = await find()
+        existing = await find(fresh=False)  # the versions read of this step may have carried them
         if existing is None:
             try:
                 existing = await self._http.create_once(post, find, what=f"What's New ({locale})")

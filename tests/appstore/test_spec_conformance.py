@@ -148,6 +148,7 @@ async def walk(client: AppStoreConnect) -> None:
     await client.upsert_beta_build_localization("b1", "en-US", "new")  # update
     await client.upsert_beta_build_localization("b1", "de-DE", "neu")  # create
     await client.list_app_store_versions("a1", "IOS", version_string="1.4.0", states=["READY_FOR_REVIEW"])
+    await client.list_app_store_versions("a1", "IOS", states=["READY_FOR_REVIEW"], localizations=True)
     await client.find_editable_app_store_version("a1", "IOS", "1.4.0")
     await client.get_app_store_version("v1")
     await client.create_app_store_version(

@@ -180,8 +180,18 @@ async def test_store_text_is_checked_from_the_whats_new_write(world: World, cloc
     assert await checklists(world, pub_id) == [["Keywords (en-US)"]]
     assert world.asc.count("POST", r"^/v1/reviewSubmissions$") == 0
     # What's New was written into the list just read; the checklist reads that, not Apple again.
-    assert world.asc.count("GET", r"^/v1/appStoreVersions/[^/]+/appStoreVersionLocalizations$") == 1
+    listed = r"^/v1/appStoreVersions/[^/]+/appStoreVersionLocalizations$"
+    assert world.asc.count("GET", listed) == 1
     assert world.asc.count("PATCH", r"^/v1/appStoreVersionLocalizations/") == 1
+    version = next(v for v in world.asc.versions_of(app_id) if v.version_string == "1.4.0")
+    [loc] = world.asc.version_localizations_of(version.id)
+    loc.attributes["keywords"] = "login,fast"
+    await check_again(world, pub_id, (await checklist_messages(world, pub_id))[-1])
+    assert (await pub(world, pub_id)).version_state == "WAITING_FOR_REVIEW"
+    # The step ran again: the version it made came with its store text (include=) in the versions read.
+    assert world.asc.count("GET", listed) == 1
+    assert world.asc.count("PATCH", r"^/v1/appStoreVersionLocalizations/") == 1  # What's New already so
+    assert check_exchanges(world.asc.exchanges) == []
 
 
 async def test_check_again_when_nothing_waits_is_told(world: World, clock: FakeClock) -> None:

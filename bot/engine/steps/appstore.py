@@ -95,7 +95,7 @@ async def app_store(ctx: ActionContext) -> Outcome:
     # One read answers both "already ours in review?" (a retry after a crash, a second click) and
     # "which version can take this build?".
     listed = await ctx.client.list_app_store_versions(
-        ctx.app_id, pub.platform, states=(*EDITABLE_STATES, *LISTED_SUBMITTED)
+        ctx.app_id, pub.platform, states=(*EDITABLE_STATES, *LISTED_SUBMITTED), localizations=True
     )
     ctx.client.saved("second versions read (one read with both state sets)")
     mine = [
