@@ -191,6 +191,8 @@ async def test_store_text_is_checked_from_the_whats_new_write(world: World, cloc
     # The step ran again: the version it made came with its store text (include=) in the versions read.
     assert world.asc.count("GET", listed) == 1
     assert world.asc.count("PATCH", r"^/v1/appStoreVersionLocalizations/") == 1  # What's New already so
+    assert world.asc.count("PATCH", r"^/v1/appStoreVersions/") == 0  # settings given at its creation
+    assert world.asc.count("GET", r"^/v1/appStoreVersions/[^/]+$") == 0  # nor read again: the list said it
     assert check_exchanges(world.asc.exchanges) == []
 
 

@@ -74,6 +74,10 @@ async def _editable_version(
         "earliest_release_date": version.earliest_release_date,
     }
     changes = {name: value for name, value in settings.items() if current.get(name, object()) != value}
+    if not changes and version.version_string == pub.version and version.build_id == ctx.build_id:
+        # Already so: the read just made (with build and phased release, as one version's read) says it.
+        ctx.client.saved("version read again when nothing needs writing (the versions read says)")
+        return version, version
     return await ctx.client.update_app_store_version(
         version.id,
         version_string=pub.version if version.version_string != pub.version else None,
