@@ -36,14 +36,15 @@ class AppsMixin(TestInfoMixin, ResourceFamily):
             **TEST_INFO_PARAMS,
         }
         doc = await self._http.get_all("/v1/apps", params)
-        found = [r for r in resources(doc) if App.parse(r).bundle_id == bundle_id]
-        if not found:
+        listed = list(resources(doc))
+        found = next((r for r in listed if App.parse(r).bundle_id == bundle_id), None)
+        if found is None:
             return None
-        app, apps = App.parse(found[0]), list(resources(doc))
-        info = included_test_information(found[0], doc)
+        app = App.parse(found)
+        info = included_test_information(found, doc)  # by its own relationships: look-alikes may be listed
         if info is not None:
             self.remember_test_information(app.id, info)
-        if len(apps) == 1:
+        if len(listed) == 1:
             groups = [BetaGroup.parse(r) for r in doc.get("included") or [] if r.get("type") == "betaGroups"]
             if len(groups) < GROUPS_INCLUDED:  # all of them, not the first page of many
                 self._http.cache.put(f"groups:{app.id}", tuple(groups), APP_LIFETIME)
