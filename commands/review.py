@@ -25,7 +25,7 @@ from commands.origin import acting_click
 
 ACTION_ID = blocks.REVIEW
 CALLBACK_ID = blocks.REVIEW_VIEW
-KIND = "app_store"
+KIND = "submit_to_app_store"
 TITLE = title_of(KIND)
 
 

@@ -17,7 +17,7 @@ from commands.origin import acting_click
 
 ACTION_ID = blocks.TESTFLIGHT
 CALLBACK_ID = blocks.WHAT_TO_TEST_VIEW
-KIND, NOTES_KIND = "testflight", "what_to_test"
+KIND, NOTES_KIND = "submit_to_testflight", "what_to_test"
 TITLE, NOTES_TITLE = title_of(KIND), title_of(NOTES_KIND)
 
 

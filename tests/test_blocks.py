@@ -81,7 +81,7 @@ def test_long_inputs_stay_within_limits() -> None:
         Action(
             id=i,
             publication_id="p1",
-            kind="testflight",
+            kind="submit_to_testflight",
             status="failed",
             requested_by="U1",
             requested_at=NOW,
@@ -127,11 +127,11 @@ def test_the_message_buttons_keep_their_contract_texts() -> None:
 def test_buttons_follow_the_app_store_version() -> None:
     four = [label for _, label in BUTTONS]
     assert labels(publication()) == four
-    assert labels(publication(state="ready"), action("testflight")) == four[1:]
-    queued = labels(publication(), action("app_store", "requested"))
+    assert labels(publication(state="ready"), action("submit_to_testflight")) == four[1:]
+    queued = labels(publication(), action("submit_to_app_store", "requested"))
     assert "Submit for review" in queued  # a second click is told who asked, not shown nothing
     assert labels(publication(version_state="WAITING_FOR_REVIEW")) == [four[0], four[1], four[3]]
-    assert labels(publication(), action("app_store")) == [four[0], four[1], four[3]]
+    assert labels(publication(), action("submit_to_app_store")) == [four[0], four[1], four[3]]
     manual = publication(version_state="PENDING_DEVELOPER_RELEASE", release_type="MANUAL")
     assert labels(manual) == [four[0], four[1], "Release now"]
     after = publication(version_state="PENDING_DEVELOPER_RELEASE", release_type="AFTER_APPROVAL")
@@ -261,7 +261,7 @@ def test_status_of_many_publications_is_shortened_to_50_blocks() -> None:
 
 
 def test_ephemeral_answers() -> None:
-    asked = action("app_store", "requested", "U0ALICE")
+    asked = action("submit_to_app_store", "requested", "U0ALICE")
     said = already_requested("Submit for review", asked)
     assert said.startswith("*Submit for review* was already requested by <@U0ALICE> at <!date^")
     assert said.endswith("(🕓 queued).")

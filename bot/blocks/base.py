@@ -31,9 +31,9 @@ CHANGE_COMPLIANCE = "asc_compliance_change"  # approvers: another answer, confir
 # The step each button of the publication message asks for; its text is the step's label in the
 # step registry (bot/engine/actions.py).
 STEP_BUTTONS = {
-    TESTFLIGHT: "testflight",
+    TESTFLIGHT: "submit_to_testflight",
     BETA_GROUPS: "beta_groups",
-    REVIEW: "app_store",
+    REVIEW: "submit_to_app_store",
     SCHEDULE: "schedule_release",
     RELEASE_NOW: "release_now",
     PHASED_PAUSE: "phased_pause",

@@ -135,7 +135,7 @@ def buttons_for(view: PublicationView) -> list[tuple[str, str]]:
     pub = view.publication
     if is_over(pub):  # nothing more can be done with this build
         return []
-    testflight, app_store = view.action("testflight"), view.action("app_store")
+    testflight, app_store = view.action("submit_to_testflight"), view.action("submit_to_app_store")
     shown: list[str] = []
     if not (testflight and testflight.status == "succeeded"):
         shown.append(TESTFLIGHT)

@@ -108,7 +108,9 @@ def what_to_test_modal(pub: Publication, meta: str) -> dict[str, Any]:
         placeholder="What should testers try in this build?",
     )
     blocks = [
-        _section(f"{requested(title_of('testflight'), pub)}\nAdd What to Test for testers, or skip it."),
+        _section(
+            f"{requested(title_of('submit_to_testflight'), pub)}\nAdd What to Test for testers, or skip it."
+        ),
         InputBlock(
             block_id=LOCALE,
             label="Language",
@@ -233,7 +235,7 @@ def review_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:
             optional=True,
         ),
     ]
-    return _modal(REVIEW_VIEW, title_of("app_store"), blocks, meta, submit="Submit")
+    return _modal(REVIEW_VIEW, title_of("submit_to_app_store"), blocks, meta, submit="Submit")
 
 
 def schedule_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:

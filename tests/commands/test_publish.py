@@ -101,7 +101,10 @@ async def test_publish_starts_a_publication_in_this_channel(world: World) -> Non
     assert pub.options["phased_release"] is True
     assert pub.source == {"name": "/asc publish by @u0alice"}
     kinds = {a.kind: a.requested_by for a in await world.bot.storage.actions(pub.id)}
-    assert kinds == {"testflight": "webhook", "beta_groups": "webhook"}  # the publishing options, as from CI
+    assert kinds == {
+        "submit_to_testflight": "webhook",
+        "beta_groups": "webhook",
+    }  # the publishing options, as from CI
     await world.bot.engine.sweep()
     [message] = [m for m in world.slack.messages[CHANNEL] if not m.thread_ts]
     assert "Example 1.4.0 (412)" in message.text

@@ -47,7 +47,7 @@ async def test_modal_defaults_come_from_the_publishing_options(world: World) -> 
     )
     saved = await world.slack.submit_view(world.events_url, modal["id"], values)
     assert saved.status == 200 and modal["id"] in world.slack.closed_views
-    step = await requested(world, pub_id, "app_store")
+    step = await requested(world, pub_id, "submit_to_app_store")
     assert step.requested_by == "U0ALICE"
     assert step.params == {
         "release_type": "MANUAL",
@@ -61,7 +61,7 @@ async def test_scheduled_review_carries_the_date(world: World) -> None:
     pub_id, modal = await open_review(world)
     when = world.clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
     await world.slack.submit_view(world.events_url, modal["id"], form("SCHEDULED", int(when.timestamp())))
-    step = await requested(world, pub_id, "app_store")
+    step = await requested(world, pub_id, "submit_to_app_store")
     assert step.params["release_type"] == "SCHEDULED"
     assert step.params["earliest_release_date"] == when.isoformat()
     assert "copyright" not in step.params
@@ -85,12 +85,12 @@ async def test_invalid_review_forms_are_answered_under_the_date(
     answer = await world.slack.submit_view(world.events_url, modal["id"], form(release_type, when))
     assert answer.json["response_action"] == "errors"
     assert says in world.slack.view_errors[modal["id"]][blocks.RELEASE_DATE]
-    assert await action(world, pub_id, "app_store") is None
+    assert await action(world, pub_id, "submit_to_app_store") is None
 
 
 async def test_second_click_after_a_request_gets_no_modal(world: World) -> None:
     pub_id, message = await publish(world)
-    await world.bot.engine.request(pub_id, "app_store", "U0ALICE", {"release_type": "MANUAL"})
+    await world.bot.engine.request(pub_id, "submit_to_app_store", "U0ALICE", {"release_type": "MANUAL"})
     await world.slack.click_button(world.events_url, message, blocks.REVIEW, user="U0BOB")
     [told] = await eventually(lambda: ephemerals_to(world, "U0BOB"))
     assert "already requested by <@U0ALICE>" in told
@@ -113,12 +113,12 @@ async def test_only_approvers_may_submit_for_review(world: World) -> None:
     # The modal is passed to someone else's hands: the submission is checked again.
     await world.slack.submit_view(world.events_url, modal["id"], form("MANUAL"), user="U0MALLORY")
     await eventually(lambda: len(ephemerals_to(world, "U0MALLORY")) == 2)
-    assert await action(world, pub_id, "app_store") is None
+    assert await action(world, pub_id, "submit_to_app_store") is None
 
     await world.slack.click_button(world.events_url, message, blocks.REVIEW, user="U0BOSS")
     [modal] = await eventually(lambda: open_views(world, blocks.REVIEW_VIEW))
     await world.slack.submit_view(world.events_url, modal["id"], form("MANUAL"))
-    step = await requested(world, pub_id, "app_store")
+    step = await requested(world, pub_id, "submit_to_app_store")
     assert step.requested_by == "U0BOSS"
 
     audit = [

@@ -62,7 +62,7 @@ async def test_the_same_requests_signed_properly_do_act(world: World) -> None:
     for body in bodies(world, message).values():
         reply = await world.slack.send_signed(world.events_url, body)
         assert reply.status == 200
-    step = await requested(world, pub_id, "testflight")
+    step = await requested(world, pub_id, "submit_to_testflight")
     assert step.requested_by == "U0MALLORY"
     await eventually(lambda: [m for m in world.slack.ephemerals if m.text.startswith("🚀")])
     assert len(await world.bot.storage.list()) == 2

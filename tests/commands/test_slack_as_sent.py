@@ -22,7 +22,7 @@ async def test_org_wide_grid_install_with_w_users_is_handled(world: World) -> No
     pub_id, message = await publish(world)
     click = await world.slack.click_button(world.events_url, message, blocks.TESTFLIGHT, user="W0ALICE")
     assert click.status == 200
-    step = await requested(world, pub_id, "testflight")
+    step = await requested(world, pub_id, "submit_to_testflight")
     assert step.requested_by == "W0ALICE"
     said = await world.slack.slash_command(
         world.events_url, "/asc", "status", user="W0ALICE", channel=DEMO_CHANNEL

@@ -170,7 +170,7 @@ async def review_setup(env: Env, state: str, build: str) -> Ctx:
 
 async def publication_with_review_by(env: Env, ctx: Ctx, user: str) -> bool:
     pub = await env.world.bot.storage.find(APP, "IOS", "1.0.0", ctx.build)
-    return pub is not None and await step_by("app_store")(env, Ctx(pub.id), user)
+    return pub is not None and await step_by("submit_to_app_store")(env, Ctx(pub.id), user)
 
 
 async def held_publication(env: Env, ctx: Ctx, user: str) -> bool:
@@ -196,11 +196,15 @@ async def waiting_ctx(env: Env, state: str, build: str) -> Ctx:
 
 BOTH = ("waiting", "ready")
 BUTTONS: dict[str, PathSpec] = {
-    ids.TESTFLIGHT: PathSpec("testflight", BOTH, on_message, click(ids.TESTFLIGHT), step_by("testflight")),
+    ids.TESTFLIGHT: PathSpec(
+        "submit_to_testflight", BOTH, on_message, click(ids.TESTFLIGHT), step_by("submit_to_testflight")
+    ),
     ids.BETA_GROUPS: PathSpec(
         "beta_groups", BOTH, on_message, click(ids.BETA_GROUPS), form_opened(ids.BETA_GROUPS_VIEW)
     ),
-    ids.REVIEW: PathSpec("app_store", BOTH, on_message, click(ids.REVIEW), form_opened(ids.REVIEW_VIEW)),
+    ids.REVIEW: PathSpec(
+        "submit_to_app_store", BOTH, on_message, click(ids.REVIEW), form_opened(ids.REVIEW_VIEW)
+    ),
     ids.SCHEDULE: PathSpec(
         "schedule_release", BOTH, on_message, click(ids.SCHEDULE), form_opened(ids.SCHEDULE_VIEW)
     ),
@@ -246,8 +250,12 @@ BUTTONS: dict[str, PathSpec] = {
         form_opened(ids.CHANGE_COMPLIANCE_VIEW),
     ),
     # One button per held step kind; the app's defaults can only hold app_store today.
-    ids.APPROVE + "app_store": PathSpec(
-        "app_store", ("held",), on_held, click(ids.APPROVE + "app_store"), step_by("app_store")
+    ids.APPROVE + "submit_to_app_store": PathSpec(
+        "submit_to_app_store",
+        ("held",),
+        on_held,
+        click(ids.APPROVE + "submit_to_app_store"),
+        step_by("submit_to_app_store"),
     ),
 }
 FORMS: dict[str, PathSpec] = {
@@ -266,11 +274,11 @@ FORMS: dict[str, PathSpec] = {
         step_by("beta_groups"),
     ),
     ids.REVIEW_VIEW: PathSpec(
-        "app_store",
+        "submit_to_app_store",
         BOTH,
         opened_form(on_message, ids.REVIEW, ids.REVIEW_VIEW),
         submit(lambda env: {}),
-        step_by("app_store"),
+        step_by("submit_to_app_store"),
     ),
     ids.SCHEDULE_VIEW: PathSpec(
         "schedule_release",
@@ -289,7 +297,7 @@ FORMS: dict[str, PathSpec] = {
 }
 COMMANDS: dict[str, PathSpec] = {
     "publish --review": PathSpec(
-        "app_store",
+        "submit_to_app_store",
         ("bundle id", "apple id", "letter case"),
         review_setup,
         slash(published_for_review),

@@ -75,7 +75,7 @@ async def test_metrics_after_a_full_publication(quiet: World, clock: FakeClock) 
     found = samples(page.text)
     key = quiet.bot.config.default_api_key
     assert value(found, "asc_bot_publications", state="done") == 1
-    assert value(found, "asc_bot_steps", kind="testflight", outcome="succeeded") == 1, [
+    assert value(found, "asc_bot_steps", kind="submit_to_testflight", outcome="succeeded") == 1, [
         k for k in found if k[0] == "asc_bot_steps"
     ]
     assert value(found, "asc_bot_appstore_requests_total", key=key, status="200") > 0
