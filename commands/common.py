@@ -52,7 +52,7 @@ class ButtonClick:
         container = body.get("container") or {}
         message = body.get("message") or {}
         return cls(
-            action_id=str(action.get("action_id", "")),
+            action_id=blocks.current_action_id(str(action.get("action_id", ""))),
             publication_id=str(action.get("value", "")),
             user=str((body.get("user") or {}).get("id", "")),
             channel=(body.get("channel") or {}).get("id") or container.get("channel_id"),

@@ -23,9 +23,9 @@ from commands.common import (
 )
 from commands.origin import acting_click
 
-ACTION_ID = blocks.REVIEW
-CALLBACK_ID = blocks.REVIEW_VIEW
-KIND = "submit_to_app_store"
+ACTION_ID = blocks.SUBMIT_TO_APP_STORE
+CALLBACK_ID = blocks.SUBMIT_TO_APP_STORE_VIEW
+KIND = blocks.STEP_BUTTONS[ACTION_ID]
 TITLE = title_of(KIND)
 
 
@@ -56,7 +56,7 @@ def review_params(form: Submission, now: datetime) -> tuple[dict[str, Any], dict
 
 
 def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
-    @app.action(ACTION_ID)
+    @app.action(blocks.accepted(ACTION_ID))
     async def ask_review_options(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         click = await acting_click(engine, client, body)
@@ -77,7 +77,7 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
         modal = blocks.review_modal(pub, click.modal_context(), engine.now())
         await open_view(client, click, modal)
 
-    @app.view(CALLBACK_ID)
+    @app.view(blocks.accepted(CALLBACK_ID, blocks.LEGACY_CALLBACK_IDS))
     async def submit_for_review(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         form = Submission.from_body(body)
         params, errors = review_params(form, engine.now())

@@ -13,7 +13,7 @@ from bot.blocks import (
     COMPLIANCE_YES,
     PHASED_COMPLETE,
     RELEASE_NOW,
-    REVIEW,
+    SUBMIT_TO_APP_STORE,
     already_requested,
     beta_groups_modal,
     buttons_for,
@@ -59,7 +59,7 @@ def test_message_has_the_four_buttons_with_exact_texts() -> None:
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert [b["text"]["text"] for b in buttons] == [label for _, label in BUTTONS]
     assert all(b["value"] == "p1" for b in buttons)
-    review = next(b for b in buttons if b["action_id"] == REVIEW)
+    review = next(b for b in buttons if b["action_id"] == SUBMIT_TO_APP_STORE)
     assert review["confirm"]["confirm"]["text"] == "Submit"
     assert "1.4.0 (412)" in text
     assert check_message({"channel": "C1", "text": text, "blocks": blocks}) == []

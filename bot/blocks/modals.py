@@ -37,10 +37,10 @@ from bot.blocks.base import (
     RELEASE_TYPE,
     RELEASE_TYPE_LABELS,
     REVIEW_OPTIONS,
-    REVIEW_VIEW,
     SCHEDULE_VIEW,
     SECTION_TEXT_MAX,
     STATE_LINES,
+    SUBMIT_TO_APP_STORE_VIEW,
     WHAT_TO_TEST_VIEW,
     WHATS_NEW,
     _context,
@@ -235,7 +235,7 @@ def review_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:
             optional=True,
         ),
     ]
-    return _modal(REVIEW_VIEW, title_of("submit_to_app_store"), blocks, meta, submit="Submit")
+    return _modal(SUBMIT_TO_APP_STORE_VIEW, title_of("submit_to_app_store"), blocks, meta, submit="Submit")
 
 
 def schedule_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:

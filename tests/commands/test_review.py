@@ -19,9 +19,9 @@ def block(view: dict, block_id: str) -> dict:
 
 async def open_review(world: World, user: str = "U0ALICE", **extra: object) -> tuple[str, dict]:
     pub_id, message = await publish(world, **extra)
-    click = await world.slack.click_button(world.events_url, message, blocks.REVIEW, user=user)
+    click = await world.slack.click_button(world.events_url, message, blocks.SUBMIT_TO_APP_STORE, user=user)
     assert click.status == 200 and click.elapsed_seconds < 3
-    [modal] = await eventually(lambda: open_views(world, blocks.REVIEW_VIEW))
+    [modal] = await eventually(lambda: open_views(world, blocks.SUBMIT_TO_APP_STORE_VIEW))
     return pub_id, modal
 
 
@@ -91,7 +91,7 @@ async def test_invalid_review_forms_are_answered_under_the_date(
 async def test_second_click_after_a_request_gets_no_modal(world: World) -> None:
     pub_id, message = await publish(world)
     await world.bot.engine.request(pub_id, "submit_to_app_store", "U0ALICE", {"release_type": "MANUAL"})
-    await world.slack.click_button(world.events_url, message, blocks.REVIEW, user="U0BOB")
+    await world.slack.click_button(world.events_url, message, blocks.SUBMIT_TO_APP_STORE, user="U0BOB")
     [told] = await eventually(lambda: ephemerals_to(world, "U0BOB"))
     assert "already requested by <@U0ALICE>" in told
     assert world.slack.calls_to("views.open") == []
@@ -103,20 +103,20 @@ async def test_only_approvers_may_submit_for_review(world: World) -> None:
     world.slack.add_usergroup("S0LEADS", ["U0LEAD"])
     pub_id, message = await publish(world)
 
-    await world.slack.click_button(world.events_url, message, blocks.REVIEW, user="U0MALLORY")
+    await world.slack.click_button(world.events_url, message, blocks.SUBMIT_TO_APP_STORE, user="U0MALLORY")
     [told] = await eventually(lambda: ephemerals_to(world, "U0MALLORY"))
     assert "Only approvers" in told and "<@U0BOSS>" in told and "<!subteam^S0LEADS>" in told
     assert world.slack.calls_to("views.open") == []
 
-    await world.slack.click_button(world.events_url, message, blocks.REVIEW, user="U0LEAD")
-    [modal] = await eventually(lambda: open_views(world, blocks.REVIEW_VIEW))
+    await world.slack.click_button(world.events_url, message, blocks.SUBMIT_TO_APP_STORE, user="U0LEAD")
+    [modal] = await eventually(lambda: open_views(world, blocks.SUBMIT_TO_APP_STORE_VIEW))
     # The modal is passed to someone else's hands: the submission is checked again.
     await world.slack.submit_view(world.events_url, modal["id"], form("MANUAL"), user="U0MALLORY")
     await eventually(lambda: len(ephemerals_to(world, "U0MALLORY")) == 2)
     assert await action(world, pub_id, "submit_to_app_store") is None
 
-    await world.slack.click_button(world.events_url, message, blocks.REVIEW, user="U0BOSS")
-    [modal] = await eventually(lambda: open_views(world, blocks.REVIEW_VIEW))
+    await world.slack.click_button(world.events_url, message, blocks.SUBMIT_TO_APP_STORE, user="U0BOSS")
+    [modal] = await eventually(lambda: open_views(world, blocks.SUBMIT_TO_APP_STORE_VIEW))
     await world.slack.submit_view(world.events_url, modal["id"], form("MANUAL"))
     step = await requested(world, pub_id, "submit_to_app_store")
     assert step.requested_by == "U0BOSS"
@@ -137,7 +137,7 @@ async def test_an_unreadable_user_group_grants_nothing(world: World) -> None:
     await world.stop_bot()
     await world.start_bot(approvers=("S0GONE",))  # Slack answers no_such_subteam
     pub_id, message = await publish(world)
-    await world.slack.click_button(world.events_url, message, blocks.REVIEW, user="U0ALICE")
+    await world.slack.click_button(world.events_url, message, blocks.SUBMIT_TO_APP_STORE, user="U0ALICE")
     [told] = await eventually(lambda: ephemerals_to(world, "U0ALICE"))
     assert "Only approvers" in told and "<!subteam^S0GONE>" in told
     [check] = world.slack.calls_to("usergroups.users.list")

@@ -23,7 +23,7 @@ def bodies(world: World, message) -> dict[str, bytes]:
     command = payloads.slash_command(
         ws, "/asc", "publish com.example.app 9.9.9 1", "U0MALLORY", DEMO_CHANNEL, url
     )
-    block_id, button = payloads.find_element(message.blocks, blocks.TESTFLIGHT, "button")
+    block_id, button = payloads.find_element(message.blocks, blocks.SUBMIT_TO_TESTFLIGHT, "button")
     click = payloads.block_actions(ws, message, block_id, button, "U0MALLORY", url)
     return {
         "command": urlencode(command).encode(),

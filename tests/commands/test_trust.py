@@ -130,7 +130,7 @@ async def test_a_click_must_come_from_its_publications_message(world: World) -> 
     await sweep(world)
     # A button of one publication's message, carrying another publication (posted elsewhere).
     reply = await world.slack.click_button(
-        world.events_url, message, blocks.TESTFLIGHT, user=MALLORY, value=other_pub
+        world.events_url, message, blocks.SUBMIT_TO_TESTFLIGHT, user=MALLORY, value=other_pub
     )
     assert reply.status == 200
     [told] = await eventually(lambda: ephemerals_to(world, MALLORY))

@@ -196,14 +196,14 @@ async def waiting_ctx(env: Env, state: str, build: str) -> Ctx:
 
 BOTH = ("waiting", "ready")
 BUTTONS: dict[str, PathSpec] = {
-    ids.TESTFLIGHT: PathSpec(
-        "submit_to_testflight", BOTH, on_message, click(ids.TESTFLIGHT), step_by("submit_to_testflight")
+    ids.SUBMIT_TO_TESTFLIGHT: PathSpec(
+        "submit_to_testflight", BOTH, on_message, click(ids.SUBMIT_TO_TESTFLIGHT), step_by("submit_to_testflight")
     ),
     ids.BETA_GROUPS: PathSpec(
         "beta_groups", BOTH, on_message, click(ids.BETA_GROUPS), form_opened(ids.BETA_GROUPS_VIEW)
     ),
-    ids.REVIEW: PathSpec(
-        "submit_to_app_store", BOTH, on_message, click(ids.REVIEW), form_opened(ids.REVIEW_VIEW)
+    ids.SUBMIT_TO_APP_STORE: PathSpec(
+        "submit_to_app_store", BOTH, on_message, click(ids.SUBMIT_TO_APP_STORE), form_opened(ids.SUBMIT_TO_APP_STORE_VIEW)
     ),
     ids.SCHEDULE: PathSpec(
         "schedule_release", BOTH, on_message, click(ids.SCHEDULE), form_opened(ids.SCHEDULE_VIEW)
@@ -262,7 +262,7 @@ FORMS: dict[str, PathSpec] = {
     ids.WHAT_TO_TEST_VIEW: PathSpec(
         "what_to_test",
         ("waiting",),
-        opened_form(waiting_ctx, ids.TESTFLIGHT, ids.WHAT_TO_TEST_VIEW),
+        opened_form(waiting_ctx, ids.SUBMIT_TO_TESTFLIGHT, ids.WHAT_TO_TEST_VIEW),
         submit(lambda env: {blocks.WHATS_NEW: {blocks.WHATS_NEW: {"value": "Try the new login"}}}),
         step_by("what_to_test"),
     ),
@@ -273,10 +273,10 @@ FORMS: dict[str, PathSpec] = {
         submit(lambda env: {blocks.GROUPS: {blocks.GROUPS: {"selected_options": [{"value": "QA"}]}}}),
         step_by("beta_groups"),
     ),
-    ids.REVIEW_VIEW: PathSpec(
+    ids.SUBMIT_TO_APP_STORE_VIEW: PathSpec(
         "submit_to_app_store",
         BOTH,
-        opened_form(on_message, ids.REVIEW, ids.REVIEW_VIEW),
+        opened_form(on_message, ids.SUBMIT_TO_APP_STORE, ids.SUBMIT_TO_APP_STORE_VIEW),
         submit(lambda env: {}),
         step_by("submit_to_app_store"),
     ),
