@@ -19,15 +19,18 @@ from bot.errors import NotAnApprover
 from commands.approvers import Approvers
 
 USAGE = (
-    '/asc publish <bundle-id> <version> <build> [--testflight] [--groups "A,B"] [--review] '
+    '/asc publish <bundle-id> <version> <build> [--testflight] [--groups "A,B"] [--app-store] '
     "[--release-type MANUAL|AFTER_APPROVAL|SCHEDULED] [--release-date 2026-12-01T14:00Z] [--phased] "
     "[--platform IOS|MAC_OS|TV_OS|VISION_OS]"
 )
 SWITCHES = {
     "--testflight": "submit_to_testflight",
-    "--review": "submit_to_app_store",
+    "--app-store": "submit_to_app_store",  # as asc-bot notify (bot/ci_client.py) calls it
     "--phased": "phased_release",
 }
+# Flags this command had before they took the CI client's names (issue 13), and the name of each
+# now: refused, naming it, so a line typed from memory starts nothing it did not mean.
+RENAMED = {"--review": "--app-store"}
 VALUED = ("--groups", "--release-type", "--release-date", "--platform")
 # What the webhook's field names are called on this command line, for its error messages.
 NAMES = {
@@ -91,6 +94,8 @@ def parse(text: str) -> PublishCommand:
     while i < len(words):
         word = words[i]
         name, has_value, inline = word.partition("=")
+        if name in RENAMED:
+            raise UsageError(f"{name} is now called {RENAMED[name]}; nothing was started.")
         if name in SWITCHES and not has_value:
             publishing[SWITCHES[name]] = True
         elif name in VALUED:

@@ -25,7 +25,7 @@ async def publish_command(world: World, text: str, user: str = "U0ALICE") -> str
 
 def test_parse_every_option() -> None:
     line = (
-        "com.example.app 1.4.0 412 --testflight --groups “QA, Friends” --review --release-type after-approval "
+        "com.example.app 1.4.0 412 --testflight --groups “QA, Friends” --app-store --release-type after-approval "
         "--phased --platform mac_os"
     )
     assert parse(line) == PublishCommand(
@@ -58,8 +58,13 @@ def test_parse_release_date_means_scheduled_and_utc_when_naive() -> None:
         ("com.example.app 1.4.0", "publish needs <bundle-id> <version> <build>; got 2 of them."),
         ("com.example.app 1.4.0 412 7", "publish needs <bundle-id> <version> <build>; got 4 of them."),
         ("com.example.app 1.4.0 412 --fast", "Unknown option --fast."),
+        ("com.example.app 1.4.0 412 --review", "--review is now called --app-store; nothing was started."),
+        (
+            "com.example.app 1.4.0 412 --review=yes",
+            "--review is now called --app-store; nothing was started.",
+        ),
         ("com.example.app 1.4.0 412 --groups", "--groups needs a value."),
-        ("com.example.app 1.4.0 412 --groups --review", "--groups needs a value."),
+        ("com.example.app 1.4.0 412 --groups --app-store", "--groups needs a value."),
         (
             "com.example.app 1.4.0 412 --release-type soon",
             "--release-type must be one of MANUAL, AFTER_APPROVAL, SCHEDULED; got soon.",
@@ -117,7 +122,7 @@ async def test_publish_starts_a_publication_in_this_channel(world: World) -> Non
 
 async def test_publish_review_with_a_date(world: World) -> None:
     await publish_command(
-        world, "com.example.app 1.4.0 412 --review --release-date 2026-12-01T14:00:00+01:00"
+        world, "com.example.app 1.4.0 412 --app-store --release-date 2026-12-01T14:00:00+01:00"
     )
     [pub] = await world.bot.storage.list()
     assert pub.options["submit_to_app_store"] is True
@@ -160,16 +165,26 @@ async def test_wrong_usage_is_answered_with_the_problem_and_the_usage(
     assert (await world.bot.storage.counts())["publications"] == 0
 
 
+async def test_the_old_review_flag_is_refused_naming_the_new_one(world: World) -> None:
+    """`--review` became `--app-store` (the CI client's name): a line with it starts nothing."""
+    world.asc.add_app("com.example.app", name="Example")
+    said = await publish_command(world, "com.example.app 1.4.0 412 --testflight --review")
+    assert said.startswith("⚠️ --review is now called --app-store; nothing was started.")
+    assert said.endswith(f"Usage: `{USAGE}`") and "--app-store" in USAGE and "--review" not in USAGE
+    counts = await world.bot.storage.counts()
+    assert (counts["publications"], counts["actions"], counts["events"]) == (0, 0, 0)
+
+
 async def test_review_from_the_command_line_is_for_approvers_only(world: World) -> None:
     await world.stop_bot()
     await world.start_bot(approvers=("U0BOSS",))
-    said = await publish_command(world, "com.example.app 1.4.0 412 --review", user="U0MALLORY")
+    said = await publish_command(world, "com.example.app 1.4.0 412 --app-store", user="U0MALLORY")
     assert said.startswith("🔒 Only approvers may *submit for review* for com.example.app: <@U0BOSS>.")
     counts = await world.bot.storage.counts()
     assert (counts["publications"], counts["events"]) == (0, 1)  # the refusal, in the audit log
     assert (
         await publish_command(world, "com.example.app 1.4.0 412 --testflight", user="U0MALLORY")
     ).startswith("🚀")
-    assert (await publish_command(world, "com.example.app 1.4.0 413 --review", user="U0BOSS")).startswith(
+    assert (await publish_command(world, "com.example.app 1.4.0 413 --app-store", user="U0BOSS")).startswith(
         "🚀"
     )

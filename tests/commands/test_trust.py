@@ -34,11 +34,11 @@ async def slash(world: World, text: str, user: str, channel: str = DEMO_CHANNEL)
 async def test_publish_by_apple_id_with_review_is_refused_to_a_non_approver(world: World) -> None:
     apple_id = world.asc.add_app(APP, name="Example")
     await with_approvers(world)
-    said = await slash(world, f"publish {apple_id} 1.4.0 412 --review", MALLORY)
+    said = await slash(world, f"publish {apple_id} 1.4.0 412 --app-store", MALLORY)
     # Decided on the app the Apple id resolves to, and named as such.
     assert said.startswith(f"🔒 Only approvers may *submit for review* for {APP}: <@{BOSS}>.")
     assert (await world.bot.storage.counts())["publications"] == 0
-    assert (await slash(world, f"publish {apple_id} 1.4.0 412 --review", BOSS)).startswith("🚀")
+    assert (await slash(world, f"publish {apple_id} 1.4.0 412 --app-store", BOSS)).startswith("🚀")
     [pub] = await world.bot.storage.list()
     assert pub.app_bundle_id == APP
     assert (await action(world, pub.id, "submit_to_app_store")).requested_by == BOSS
@@ -47,7 +47,7 @@ async def test_publish_by_apple_id_with_review_is_refused_to_a_non_approver(worl
 async def test_publish_in_another_letter_case_is_the_same_app(world: World) -> None:
     world.asc.add_app(APP, name="Example")
     await with_approvers(world)
-    said = await slash(world, "publish COM.Example.APP 1.4.0 412 --review", MALLORY)
+    said = await slash(world, "publish COM.Example.APP 1.4.0 412 --app-store", MALLORY)
     assert said.startswith(f"🔒 Only approvers may *submit for review* for {APP}")
     assert (await world.bot.storage.counts())["publications"] == 0
     assert (await slash(world, "publish COM.Example.APP 1.4.0 412", MALLORY)).startswith("🚀")

@@ -161,7 +161,7 @@ def typed_app(env: Env, state: str) -> str:
 
 
 def published_for_review(env: Env, ctx: Ctx, user: str) -> str:
-    return f"publish {typed_app(env, ctx.state)} 1.0.0 {ctx.build} --review"
+    return f"publish {typed_app(env, ctx.state)} 1.0.0 {ctx.build} --app-store"
 
 
 async def review_setup(env: Env, state: str, build: str) -> Ctx:
@@ -296,7 +296,7 @@ FORMS: dict[str, PathSpec] = {
     ),
 }
 COMMANDS: dict[str, PathSpec] = {
-    "publish --review": PathSpec(
+    "publish --app-store": PathSpec(
         "submit_to_app_store",
         ("bundle id", "apple id", "letter case"),
         review_setup,
