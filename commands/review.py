@@ -30,7 +30,7 @@ TITLE = title_of(KIND)
 
 
 def review_params(form: Submission, now: datetime) -> tuple[dict[str, Any], dict[str, str]]:
-    """The app_store step's params from the modal, and the errors to show under its inputs."""
+    """The submit_to_app_store step's params from the modal, and the errors to show under its inputs."""
     release_type = form.choice(blocks.RELEASE_TYPE) or "MANUAL"
     picked = form.moment(blocks.RELEASE_DATE)
     ticked = form.choices(blocks.REVIEW_OPTIONS)

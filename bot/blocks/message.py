@@ -135,12 +135,16 @@ def buttons_for(view: PublicationView) -> list[tuple[str, str]]:
     pub = view.publication
     if is_over(pub):  # nothing more can be done with this build
         return []
-    testflight, app_store = view.action("submit_to_testflight"), view.action("submit_to_app_store")
+
+    def succeeded(action_id: str) -> bool:
+        step = view.action(STEP_BUTTONS[action_id])
+        return step is not None and step.status == "succeeded"
+
     shown: list[str] = []
-    if not (testflight and testflight.status == "succeeded"):
+    if not succeeded(SUBMIT_TO_TESTFLIGHT):
         shown.append(SUBMIT_TO_TESTFLIGHT)
     shown.append(BETA_GROUPS)
-    submitted = pub.version_state in SUBMITTED or (app_store is not None and app_store.status == "succeeded")
+    submitted = pub.version_state in SUBMITTED or succeeded(SUBMIT_TO_APP_STORE)
     if not submitted:
         shown.append(SUBMIT_TO_APP_STORE)
     release_type = pub.release_type or pub.options.get("release_type")

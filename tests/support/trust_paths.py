@@ -249,7 +249,7 @@ BUTTONS: dict[str, PathSpec] = {
         click(ids.CHANGE_COMPLIANCE),
         form_opened(ids.CHANGE_COMPLIANCE_VIEW),
     ),
-    # One button per held step kind; the app's defaults can only hold app_store today.
+    # One button per held step kind; the app's defaults can only hold submit_to_app_store today.
     ids.APPROVE + "submit_to_app_store": PathSpec(
         "submit_to_app_store",
         ("held",),
