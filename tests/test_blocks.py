@@ -27,9 +27,9 @@ from bot.blocks import (
     publication_message,
     release_date_problem,
     reply,
-    review_modal,
     schedule_modal,
     status,
+    submit_to_app_store_modal,
     what_to_test_modal,
 )
 from bot.engine.notifier import PublicationView
@@ -228,7 +228,7 @@ def test_modals_stay_within_limits_however_long_the_input() -> None:
     [internal, external] = picker["blocks"][1]["element"]["option_groups"]
     assert len(internal["options"]) == len(external["options"]) == 100
     assert [o["value"] for o in picker["blocks"][1]["element"]["initial_options"]] == ["Group 8 gggggggg"]
-    review = review_modal(pub, meta, NOW)
+    review = submit_to_app_store_modal(pub, meta, NOW)
     schedule = schedule_modal(pub, meta, NOW)
     assert schedule["blocks"][1]["element"]["initial_date_time"] == 1796133600
     loading = loading_modal(BETA_GROUPS_VIEW, "Add beta groups", pub, meta)

@@ -182,7 +182,7 @@ def next_hour(now: datetime, days: int = 1) -> datetime:
     return now.replace(minute=0, second=0, microsecond=0) + timedelta(days=days, hours=1)
 
 
-def review_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:
+def submit_to_app_store_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:
     """Release type, date, copyright and phased release, defaulting to the publication's options."""
     options = pub.options
     kinds = [Option(value=k, text=t) for k, t in RELEASE_TYPE_LABELS.items()]
