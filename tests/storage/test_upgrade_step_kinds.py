@@ -88,7 +88,7 @@ async def test_the_kinds_an_older_release_stored_are_renamed_on_start(target: st
 
 
 async def test_a_database_with_the_new_kinds_is_left_as_it_is(target: str, clock: FakeClock) -> None:
-    """m011 runs once; rerun on today's kinds (a replica racing the first), it changes nothing."""
+    """m011 changes only the old kinds: applied to a database that holds today's, it leaves them."""
     storage = await opened(target)
     made = await storage.create_publication(
         fields(),
