@@ -20,7 +20,9 @@ from tests.support.flow import publish as publish_build
 async def test_org_wide_grid_install_with_w_users_is_handled(world: World) -> None:
     world.slack.enterprise_grid("E0ORG", org_install=True)
     pub_id, message = await publish(world)
-    click = await world.slack.click_button(world.events_url, message, blocks.SUBMIT_TO_TESTFLIGHT, user="W0ALICE")
+    click = await world.slack.click_button(
+        world.events_url, message, blocks.SUBMIT_TO_TESTFLIGHT, user="W0ALICE"
+    )
     assert click.status == 200
     step = await requested(world, pub_id, "submit_to_testflight")
     assert step.requested_by == "W0ALICE"
@@ -35,7 +37,7 @@ async def test_slash_text_is_unescaped_once(world: World) -> None:
     said = await world.slack.slash_command(
         world.events_url,
         "/asc",
-        'publish com.example.app 1.4.0 412 --groups "R&D <core>, A &amp; B"',
+        'publish com.example.app 1.4.0 412 --beta-group "R&D <core>" --beta-group "A &amp; B"',
         user="U0ALICE",
         channel=DEMO_CHANNEL,
     )
@@ -107,7 +109,11 @@ MALFORMED = {
     "view without type": urlencode(
         {
             "payload": json.dumps(
-                {"type": "view_submission", "user": {"id": "U1"}, "view": {"callback_id": blocks.SUBMIT_TO_APP_STORE_VIEW}}
+                {
+                    "type": "view_submission",
+                    "user": {"id": "U1"},
+                    "view": {"callback_id": blocks.SUBMIT_TO_APP_STORE_VIEW},
+                }
             )
         }
     ),
