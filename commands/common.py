@@ -91,8 +91,12 @@ class Submission:
             context = {}
         context = context if isinstance(context, dict) else {}
         state = (view.get("state") or {}).get("values") or {}
-        # Each input block holds one element whose action id equals the block id (see bot/blocks.py).
-        values = {block_id: (entry.get(block_id) or {}) for block_id, entry in state.items()}
+        # Each input block holds one element whose action id equals the block id (see bot/blocks.py);
+        # a form opened before a block was renamed is read under the id it became.
+        values = {
+            blocks.current_block_id(block_id): (entry.get(block_id) or {})
+            for block_id, entry in state.items()
+        }
         return cls(
             user=str((body.get("user") or {}).get("id", "")),
             publication_id=str(context.get("p", "")),

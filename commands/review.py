@@ -33,7 +33,7 @@ def submit_to_app_store_params(form: Submission, now: datetime) -> tuple[dict[st
     """The submit_to_app_store step's params from the modal, and the errors to show under its inputs."""
     release_type = form.choice(blocks.RELEASE_TYPE) or "MANUAL"
     picked = form.moment(blocks.RELEASE_DATE)
-    ticked = form.choices(blocks.REVIEW_OPTIONS)
+    ticked = form.choices(blocks.SUBMIT_TO_APP_STORE_OPTIONS)
     params: dict[str, Any] = {
         "release_type": release_type,
         "phased_release": "phased_release" in ticked,

@@ -73,9 +73,12 @@ GROUPS = "groups"
 RELEASE_TYPE = "release_type"
 RELEASE_DATE = "release_date"
 COPYRIGHT = "copyright"
-REVIEW_OPTIONS = "review_options"
+SUBMIT_TO_APP_STORE_OPTIONS = "submit_to_app_store_options"  # its ticks: phased release, cancel others
 COMPLIANCE_QUESTION = "export_compliance_question"
 NEEDS_APPROVER = "needs_approver"
+# Input block ids of modals opened before issue 13 (a form open at the upgrade still has them); a
+# submission's values are read under the id each became (`current_block_id`).
+LEGACY_BLOCK_IDS: dict[str, str] = {"review_options": SUBMIT_TO_APP_STORE_OPTIONS}
 
 # Slack's limits (docs.slack.dev/reference/block-kit); slack_sdk checks most, not the block count.
 MAX_BLOCKS = 50
@@ -136,6 +139,11 @@ def accepted(current: str, legacy: Mapping[str, str] = LEGACY_ACTION_IDS) -> re.
 def current_action_id(action_id: str) -> str:
     """A click's action id as it is called today (an old one as the id it became)."""
     return LEGACY_ACTION_IDS.get(action_id, action_id)
+
+
+def current_block_id(block_id: str) -> str:
+    """A submitted input block's id as it is called today (an old one as the id it became)."""
+    return LEGACY_BLOCK_IDS.get(block_id, block_id)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -164,7 +164,11 @@ def buttons_for(view: PublicationView) -> list[tuple[str, str]]:
 def _button(pub: Publication, action_id: str, label: str) -> ButtonElement:
     label_of = f"{pub.app_name or pub.app_bundle_id} {pub.version} ({pub.build_number})"
     questions = {
-        SUBMIT_TO_APP_STORE: ("Submit for App Store review?", f"Submit {label_of} to App Store review?", "Submit"),
+        SUBMIT_TO_APP_STORE: (
+            "Submit for App Store review?",
+            f"Submit {label_of} to App Store review?",
+            "Submit",
+        ),
         RELEASE_NOW: ("Release now?", f"Release {label_of} on the App Store now?", "Release"),
         PHASED_COMPLETE: (
             "Release to all users?",

@@ -36,10 +36,10 @@ from bot.blocks.base import (
     RELEASE_DATE,
     RELEASE_TYPE,
     RELEASE_TYPE_LABELS,
-    REVIEW_OPTIONS,
     SCHEDULE_VIEW,
     SECTION_TEXT_MAX,
     STATE_LINES,
+    SUBMIT_TO_APP_STORE_OPTIONS,
     SUBMIT_TO_APP_STORE_VIEW,
     WHAT_TO_TEST_VIEW,
     WHATS_NEW,
@@ -227,10 +227,10 @@ def submit_to_app_store_modal(pub: Publication, meta: str, now: datetime) -> dic
             optional=True,
         ),
         InputBlock(
-            block_id=REVIEW_OPTIONS,
+            block_id=SUBMIT_TO_APP_STORE_OPTIONS,
             label="Options",
             element=CheckboxesElement(
-                action_id=REVIEW_OPTIONS, options=checks, initial_options=ticked or None
+                action_id=SUBMIT_TO_APP_STORE_OPTIONS, options=checks, initial_options=ticked or None
             ),
             optional=True,
         ),

@@ -19,6 +19,8 @@ from tests.support.trust_paths import product_ids
 APP = "com.example.app"
 BOSS, MALLORY = "U0BOSS", "U0MALLORY"
 OLD_ID = {new: old for old, new in blocks.LEGACY_ACTION_IDS.items()}
+OLD_VIEW = {new: old for old, new in blocks.LEGACY_CALLBACK_IDS.items()}
+OLD_BLOCK = {new: old for old, new in blocks.LEGACY_BLOCK_IDS.items()}
 
 
 def as_an_older_release_drew_it(message: Message) -> None:
@@ -74,17 +76,29 @@ async def test_an_old_submit_for_review_button_opens_todays_form(world: World) -
     assert (step.requested_by, step.params["release_type"]) == ("U0ALICE", "MANUAL")
 
 
-async def test_a_form_opened_before_the_upgrade_is_taken(world: World) -> None:
+async def test_a_form_opened_before_the_upgrade_is_taken_with_its_ticks(world: World) -> None:
+    """The form as the release before drew it: callback id `asc_review`, ticks in `review_options`."""
     pub_id, message = await publish(world)
     await world.slack.click_button(world.events_url, message, blocks.SUBMIT_TO_APP_STORE, user="U0ALICE")
     [modal] = await eventually(lambda: open_views(world, blocks.SUBMIT_TO_APP_STORE_VIEW))
-    world.slack.views[modal["id"]]["callback_id"] = "asc_review"  # opened by the release before
-    saved = await world.slack.submit_view(
-        world.events_url, modal["id"], form("MANUAL", ticks=["phased_release"])
-    )
+    drawn = {b.get("block_id") for b in modal["blocks"]}
+    assert all(old not in drawn and new in drawn for old, new in blocks.LEGACY_BLOCK_IDS.items())
+    old_view = OLD_VIEW[blocks.SUBMIT_TO_APP_STORE_VIEW]
+    old_block = OLD_BLOCK[blocks.SUBMIT_TO_APP_STORE_OPTIONS]
+    opened = world.slack.views[modal["id"]]
+    opened["callback_id"] = old_view
+    for block in opened["blocks"]:
+        if block.get("block_id") == blocks.SUBMIT_TO_APP_STORE_OPTIONS:
+            block["block_id"] = block["element"]["action_id"] = old_block
+    values = form("MANUAL")
+    del values[blocks.SUBMIT_TO_APP_STORE_OPTIONS]
+    ticks = [{"value": "phased_release"}, {"value": "cancel_previous_submissions"}]
+    values[old_block] = {old_block: {"selected_options": ticks}}
+    saved = await world.slack.submit_view(world.events_url, modal["id"], values)
     assert saved.status == 200 and modal["id"] in world.slack.closed_views
     step = await requested(world, pub_id, "submit_to_app_store")
-    assert step.requested_by == "U0ALICE" and step.params["phased_release"] is True
+    assert step.requested_by == "U0ALICE"
+    assert (step.params["phased_release"], step.params["cancel_previous_submissions"]) == (True, True)
 
 
 async def test_an_old_button_of_a_gated_step_is_still_for_approvers_only(world: World) -> None:

@@ -30,7 +30,9 @@ def form(release_type: str, when: int | None = None, copyright_text: str | None 
         blocks.RELEASE_TYPE: {blocks.RELEASE_TYPE: {"selected_option": {"value": release_type}}},
         blocks.RELEASE_DATE: {blocks.RELEASE_DATE: {"selected_date_time": when}},
         blocks.COPYRIGHT: {blocks.COPYRIGHT: {"value": copyright_text}},
-        blocks.REVIEW_OPTIONS: {blocks.REVIEW_OPTIONS: {"selected_options": [{"value": t} for t in ticks]}},
+        blocks.SUBMIT_TO_APP_STORE_OPTIONS: {
+            blocks.SUBMIT_TO_APP_STORE_OPTIONS: {"selected_options": [{"value": t} for t in ticks]}
+        },
     }
 
 
@@ -39,7 +41,7 @@ async def test_modal_defaults_come_from_the_publishing_options(world: World) -> 
     kind = block(modal, blocks.RELEASE_TYPE)["element"]["initial_option"]["value"]
     assert kind == "AFTER_APPROVAL"
     assert block(modal, blocks.COPYRIGHT)["element"]["initial_value"] == "2026 Example Ltd"
-    ticked = block(modal, blocks.REVIEW_OPTIONS)["element"]["initial_options"]
+    ticked = block(modal, blocks.SUBMIT_TO_APP_STORE_OPTIONS)["element"]["initial_options"]
     assert [o["value"] for o in ticked] == ["phased_release"]
 
     values = form(
