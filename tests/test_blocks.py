@@ -59,8 +59,8 @@ def test_message_has_the_four_buttons_with_exact_texts() -> None:
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert [b["text"]["text"] for b in buttons] == [label for _, label in BUTTONS]
     assert all(b["value"] == "p1" for b in buttons)
-    review = next(b for b in buttons if b["action_id"] == SUBMIT_TO_APP_STORE)
-    assert review["confirm"]["confirm"]["text"] == "Submit"
+    app_store = next(b for b in buttons if b["action_id"] == SUBMIT_TO_APP_STORE)
+    assert app_store["confirm"]["confirm"]["text"] == "Submit"
     assert "1.4.0 (412)" in text
     assert check_message({"channel": "C1", "text": text, "blocks": blocks}) == []
 
@@ -228,11 +228,11 @@ def test_modals_stay_within_limits_however_long_the_input() -> None:
     [internal, external] = picker["blocks"][1]["element"]["option_groups"]
     assert len(internal["options"]) == len(external["options"]) == 100
     assert [o["value"] for o in picker["blocks"][1]["element"]["initial_options"]] == ["Group 8 gggggggg"]
-    review = submit_to_app_store_modal(pub, meta, NOW)
+    app_store = submit_to_app_store_modal(pub, meta, NOW)
     schedule = schedule_modal(pub, meta, NOW)
     assert schedule["blocks"][1]["element"]["initial_date_time"] == 1796133600
     loading = loading_modal(BETA_GROUPS_VIEW, "Add beta groups", pub, meta)
-    for view in (what, picker, review, schedule, loading):
+    for view in (what, picker, app_store, schedule, loading):
         assert check_view(view) == [], view["callback_id"]
     assert beta_groups_modal(pub, [], meta).get("submit") is None
 

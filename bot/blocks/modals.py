@@ -1,4 +1,4 @@
-"""Modals: What to Test, beta groups, review options and the release schedule."""
+"""Modals: What to Test, beta groups, the App Store submission's options and the release schedule."""
 
 from __future__ import annotations
 

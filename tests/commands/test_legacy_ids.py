@@ -12,7 +12,7 @@ from bot.config import AppSettings
 from bot.sandbox.slack import Message
 from bot.sandbox.world import DEMO_CHANNEL, World
 from tests.commands.conftest import action, buttons, ephemerals_to, eventually, open_views, publish, requested
-from tests.commands.test_review import form
+from tests.commands.test_submit_to_app_store import form
 from tests.support.flow import sweep
 from tests.support.trust_paths import product_ids
 

@@ -138,7 +138,7 @@ async def test_publish_starts_a_publication_in_this_channel(world: World) -> Non
     assert len(await world.bot.storage.list()) == 1
 
 
-async def test_publish_review_with_a_date(world: World) -> None:
+async def test_publish_to_the_app_store_with_a_date(world: World) -> None:
     await publish_command(
         world, "com.example.app 1.4.0 412 --app-store --earliest-release-date 2026-12-01T14:00:00+01:00"
     )
@@ -207,7 +207,7 @@ def test_the_same_flags_mean_the_same_to_asc_bot_notify() -> None:
     assert set(slash) == {*SWITCHES.values(), *(o for o in VALUED.values() if o != "platform")}
 
 
-async def test_review_from_the_command_line_is_for_approvers_only(world: World) -> None:
+async def test_app_store_from_the_command_line_is_for_approvers_only(world: World) -> None:
     await world.stop_bot()
     await world.start_bot(approvers=("U0BOSS",))
     said = await publish_command(world, "com.example.app 1.4.0 412 --app-store", user="U0MALLORY")

@@ -31,7 +31,7 @@ async def slash(world: World, text: str, user: str, channel: str = DEMO_CHANNEL)
     return said.text
 
 
-async def test_publish_by_apple_id_with_review_is_refused_to_a_non_approver(world: World) -> None:
+async def test_publish_by_apple_id_with_app_store_is_refused_to_a_non_approver(world: World) -> None:
     apple_id = world.asc.add_app(APP, name="Example")
     await with_approvers(world)
     said = await slash(world, f"publish {apple_id} 1.4.0 412 --app-store", MALLORY)
@@ -62,7 +62,10 @@ async def test_defaults_are_not_a_back_door(world: World) -> None:
     assert said.startswith("🚀")
     [pub] = await world.bot.storage.list()
     steps = {a.kind: (a.status, a.requested_by) for a in await world.bot.storage.actions(pub.id)}
-    assert steps == {"submit_to_testflight": ("requested", "webhook"), "submit_to_app_store": ("held", MALLORY)}
+    assert steps == {
+        "submit_to_testflight": ("requested", "webhook"),
+        "submit_to_app_store": ("held", MALLORY),
+    }
 
     await sweep(world)
     pub = await world.bot.storage.get(pub.id)
@@ -80,7 +83,9 @@ async def test_defaults_are_not_a_back_door(world: World) -> None:
     await eventually(lambda: ephemerals_to(world, BOSS))
     step = await action(world, pub.id, "submit_to_app_store")
     assert (step.status, step.requested_by) == ("requested", BOSS)
-    kinds = [(e.kind, e.actor) for e in await world.bot.storage.events(pub.id) if e.kind.startswith("approver_")]
+    kinds = [
+        (e.kind, e.actor) for e in await world.bot.storage.events(pub.id) if e.kind.startswith("approver_")
+    ]
     assert kinds == [("approver_refused", MALLORY), ("approver_allowed", BOSS)]
 
 

@@ -17,7 +17,7 @@ def block(view: dict, block_id: str) -> dict:
     return next(b for b in view["blocks"] if b.get("block_id") == block_id)
 
 
-async def open_review(world: World, user: str = "U0ALICE", **extra: object) -> tuple[str, dict]:
+async def open_the_form(world: World, user: str = "U0ALICE", **extra: object) -> tuple[str, dict]:
     pub_id, message = await publish(world, **extra)
     click = await world.slack.click_button(world.events_url, message, blocks.SUBMIT_TO_APP_STORE, user=user)
     assert click.status == 200 and click.elapsed_seconds < 3
@@ -37,7 +37,7 @@ def form(release_type: str, when: int | None = None, copyright_text: str | None 
 
 
 async def test_modal_defaults_come_from_the_publishing_options(world: World) -> None:
-    pub_id, modal = await open_review(world, publishing=OPTIONS)
+    pub_id, modal = await open_the_form(world, publishing=OPTIONS)
     kind = block(modal, blocks.RELEASE_TYPE)["element"]["initial_option"]["value"]
     assert kind == "AFTER_APPROVAL"
     assert block(modal, blocks.COPYRIGHT)["element"]["initial_value"] == "2026 Example Ltd"
@@ -59,8 +59,8 @@ async def test_modal_defaults_come_from_the_publishing_options(world: World) -> 
     }
 
 
-async def test_scheduled_review_carries_the_date(world: World) -> None:
-    pub_id, modal = await open_review(world)
+async def test_a_scheduled_submission_carries_the_date(world: World) -> None:
+    pub_id, modal = await open_the_form(world)
     when = world.clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
     await world.slack.submit_view(world.events_url, modal["id"], form("SCHEDULED", int(when.timestamp())))
     step = await requested(world, pub_id, "submit_to_app_store")
@@ -78,10 +78,10 @@ async def test_scheduled_review_carries_the_date(world: World) -> None:
         ("MANUAL", timedelta(days=1), "only applies to a scheduled release"),
     ],
 )
-async def test_invalid_review_forms_are_answered_under_the_date(
+async def test_invalid_forms_are_answered_under_the_date(
     world: World, release_type: str, offset: timedelta | None, says: str
 ) -> None:
-    pub_id, modal = await open_review(world)
+    pub_id, modal = await open_the_form(world)
     base = world.clock.now().replace(minute=0, second=0, microsecond=0)
     when = int((base + offset).timestamp()) if offset is not None else None
     answer = await world.slack.submit_view(world.events_url, modal["id"], form(release_type, when))

@@ -13,7 +13,9 @@ from tests.commands.conftest import action, buttons, ephemerals_to, eventually, 
 
 async def test_click_requests_testflight_then_offers_what_to_test(world: World) -> None:
     pub_id, message = await publish(world)
-    click = await world.slack.click_button(world.events_url, message, blocks.SUBMIT_TO_TESTFLIGHT, user="U0ALICE")
+    click = await world.slack.click_button(
+        world.events_url, message, blocks.SUBMIT_TO_TESTFLIGHT, user="U0ALICE"
+    )
     assert click.status == 200 and click.elapsed_seconds < 3
     step = await requested(world, pub_id, "submit_to_testflight")
     assert (step.requested_by, step.params) == ("U0ALICE", {})
