@@ -22,7 +22,7 @@ import httpx
 from bench.common import Result, Table, cli, ms, percentile, ratio
 from bench.harness import LoadGen, ci_webhook, slack_click
 from bench.processes import Servers
-from bot.blocks import TESTFLIGHT
+from bot.blocks import SUBMIT_TO_TESTFLIGHT
 from bot.clock import SystemClock
 from bot.sandbox.slack.models import Message
 from bot.sandbox.world import DEMO_CHANNEL, World
@@ -99,7 +99,7 @@ async def run(args: argparse.Namespace) -> Result:
                             result = await load.fire(
                                 [
                                     slack_click(
-                                        world.slack, url, m, TESTFLIGHT, "U0CLICK", world.signing_secret
+                                        world.slack, url, m, SUBMIT_TO_TESTFLIGHT, "U0CLICK", world.signing_secret
                                     )
                                     for m in part
                                 ]

@@ -162,9 +162,9 @@ def build_payload(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str,
     publishing = _json_option("--publishing", args.publishing) if args.publishing else {}
     if not isinstance(publishing, dict):
         raise NotifyError("--publishing must be a JSON object")
-    for flag in _FLAGS:
-        if getattr(args, flag):
-            publishing[flag] = True
+    for option in SWITCH_FLAGS:
+        if getattr(args, option):
+            publishing[option] = True
     for key in ("release_type", "earliest_release_date", "copyright"):
         if getattr(args, key):
             publishing[key] = getattr(args, key)
@@ -250,14 +250,57 @@ def _retry_after(value: str | None) -> float:
         return 0.0
 
 
-_FLAGS = {
+# The publishing options' flags, here and in `/asc publish` (commands/publish.py), defined once.
+# The rule: a flag is its option's name with dashes (phased_release: --phased-release), without the
+# `submit_to_` of the two submissions (--testflight, --app-store), and a list takes one item per
+# flag, named in the singular (--beta-group QA --beta-group Friends).
+SWITCH_FLAGS = {
     "submit_to_testflight": "--testflight",
     "submit_to_app_store": "--app-store",
-    "expire_build_submitted_for_review": "--expire-previous",
+    "expire_build_submitted_for_review": "--expire-build-submitted-for-review",
     "cancel_previous_submissions": "--cancel-previous-submissions",
     "phased_release": "--phased-release",
     "publish_even_if_tests_fail": "--publish-even-if-tests-fail",
 }
+VALUED_FLAGS = {
+    "beta_groups": "--beta-group",
+    "release_type": "--release-type",
+    "earliest_release_date": "--earliest-release-date",
+    "copyright": "--copyright",
+}
+# The flags that were called otherwise before the rule (issue 13), old -> new. `/asc publish`
+# refuses every old one, naming the new, and starts nothing; `asc-bot notify` still takes those it
+# had (NOTIFY_RENAMED: they are in CI pipelines), with a warning on stderr naming the new flag.
+RENAMED_FLAGS = {
+    "--review": "--app-store",
+    "--groups": "--beta-group",
+    "--phased": "--phased-release",
+    "--release-date": "--earliest-release-date",
+    "--expire-previous": "--expire-build-submitted-for-review",
+}
+NOTIFY_RENAMED = ("--expire-previous",)
+
+
+class _Renamed(argparse.Action):
+    """An old name of a switch: sets it, and notes the old name in `renamed` for the warning."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, True)
+        namespace.renamed = [*getattr(namespace, "renamed", []), option_string]
+
+
+def renamed_warnings(args: argparse.Namespace) -> list[str]:
+    """One line per old flag used: what it is called now."""
+    return [
+        f"{old} is deprecated: it is now called {RENAMED_FLAGS[old]}"
+        for old in dict.fromkeys(getattr(args, "renamed", []))
+    ]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -278,12 +321,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     tests.add_argument("--tests-failed", dest="tests_passed", action="store_false")
     add("--source-name", help="CI name shown in Slack (detected on GitHub, GitLab, Codemagic, Bitrise)")
     add("--source-url", help="link to the CI run (detected like --source-name)")
-    for dest, flag in _FLAGS.items():
+    for dest, flag in SWITCH_FLAGS.items():
         add(flag, dest=dest, action="store_true", help=f"publishing.{dest}")
-    add("--beta-group", action="append", help="add to this beta group (repeat for several)")
-    add("--release-type", choices=["MANUAL", "AFTER_APPROVAL", "SCHEDULED"])
-    add("--earliest-release-date", help="ISO 8601 with offset, on the hour, e.g. 2026-12-01T14:00:00+00:00")
-    add("--copyright", help="publishing.copyright")
+    switches = {flag: dest for dest, flag in SWITCH_FLAGS.items()}
+    for old in NOTIFY_RENAMED:
+        add(old, dest=switches[RENAMED_FLAGS[old]], action=_Renamed, nargs=0, help=argparse.SUPPRESS)
+    flags = VALUED_FLAGS
+    add(
+        flags["beta_groups"],
+        dest="beta_group",
+        action="append",
+        help="add to this beta group (repeat for several)",
+    )
+    add(flags["release_type"], dest="release_type", choices=["MANUAL", "AFTER_APPROVAL", "SCHEDULED"])
+    add(
+        flags["earliest_release_date"],
+        dest="earliest_release_date",
+        help="ISO 8601 with offset, on the hour, e.g. 2026-12-01T14:00:00+00:00",
+    )
+    add(flags["copyright"], dest="copyright", help="publishing.copyright")
     add("--publishing", help="more publishing options as a JSON object (the flags win)")
     add("--release-notes", help="Codemagic's release_notes.json, or a text file of What to Test")
     add("--language", default="en-US", help="language of a plain-text --release-notes (default en-US)")

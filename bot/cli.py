@@ -257,6 +257,8 @@ def run_notify(
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     """`asc-bot notify`: 0 accepted, 1 refused by the bot, 2 a usage problem, 3 gave up on retries."""
+    for warning in ci_client.renamed_warnings(args):
+        print(f"asc-bot notify: {warning}", file=sys.stderr)
     try:
         payload = ci_client.build_payload(args, env)
         url = ci_client.endpoint(args.url)

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from bot import logsetup
-from bot.blocks import TESTFLIGHT
+from bot.blocks import SUBMIT_TO_TESTFLIGHT
 from bot.clock import SystemClock
 from bot.sandbox.slack.models import Message
 from bot.sandbox.world import DEMO_CHANNEL, World
@@ -102,7 +102,7 @@ async def run_demo(*, port: int = 0, processing: float = 8.0, once: bool = False
         await wait_for_state(world, publication_id, ("ready",), within=processing + 120)
         message = next(m for m in world.slack.messages[DEMO_CHANNEL] if not m.thread_ts)
         term.say("\n👤 @alice clicks [ Submit to TestFlight ]")
-        answer = await world.slack.click_button(world.events_url, message, TESTFLIGHT, user="U0ALICE")
+        answer = await world.slack.click_button(world.events_url, message, SUBMIT_TO_TESTFLIGHT, user="U0ALICE")
         term.say(f"  ← Slack got the bot's ack in {answer.elapsed_seconds * 1000:.0f} ms")
         await wait_for_state(world, publication_id, ("done", "failed"), within=60)
         await bot.engine.sweep()  # delivers the last thread replies before the summary

@@ -15,13 +15,13 @@ from commands import (
     origin,
     preflight,
     release,
-    review,
-    testflight,
+    submit_to_app_store,
+    submit_to_testflight,
 )
 from commands.approvers import Approvers
 
 __all__ = ["VERBS", "Approvers", "register_all"]
-VERBS = (testflight, beta_groups, review, release, compliance, preflight, approve, asc)
+VERBS = (submit_to_testflight, beta_groups, submit_to_app_store, release, compliance, preflight, approve, asc)
 
 
 def register_all(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:

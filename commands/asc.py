@@ -29,8 +29,9 @@ def help_text() -> str:
     lines += [f"• `{usage}`" for usage in USAGE.values()]
     lines += [
         "",
-        "`--release-date` is ISO 8601 on the hour (UTC unless it says otherwise) and implies "
-        "`--release-type SCHEDULED`. The buttons on each build's message do the rest.",
+        "`--beta-group` takes one group (repeat it for several). `--earliest-release-date` is "
+        "ISO 8601 on the hour (UTC unless it says otherwise) and implies `--release-type SCHEDULED`. "
+        "The flags are `asc-bot notify`'s. The buttons on each build's message do the rest.",
     ]
     return "\n".join(lines)
 

@@ -52,7 +52,7 @@ class ButtonClick:
         container = body.get("container") or {}
         message = body.get("message") or {}
         return cls(
-            action_id=str(action.get("action_id", "")),
+            action_id=blocks.current_action_id(str(action.get("action_id", ""))),
             publication_id=str(action.get("value", "")),
             user=str((body.get("user") or {}).get("id", "")),
             channel=(body.get("channel") or {}).get("id") or container.get("channel_id"),
@@ -91,8 +91,12 @@ class Submission:
             context = {}
         context = context if isinstance(context, dict) else {}
         state = (view.get("state") or {}).get("values") or {}
-        # Each input block holds one element whose action id equals the block id (see bot/blocks.py).
-        values = {block_id: (entry.get(block_id) or {}) for block_id, entry in state.items()}
+        # Each input block holds one element whose action id equals the block id (see bot/blocks.py);
+        # a form opened before a block was renamed is read under the id it became.
+        values = {
+            blocks.current_block_id(block_id): (entry.get(block_id) or {})
+            for block_id, entry in state.items()
+        }
         return cls(
             user=str((body.get("user") or {}).get("id", "")),
             publication_id=str(context.get("p", "")),

@@ -13,22 +13,21 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
 from bot.appstore.states import RELEASE_TYPES
+from bot.ci_client import RENAMED_FLAGS, SWITCH_FLAGS, VALUED_FLAGS
 from bot.engine.engine import Engine
 from bot.engine.intake import PLATFORMS, InvalidNotice, parse_notice
 from bot.errors import NotAnApprover
 from commands.approvers import Approvers
 
 USAGE = (
-    '/asc publish <bundle-id> <version> <build> [--testflight] [--groups "A,B"] [--review] '
-    "[--release-type MANUAL|AFTER_APPROVAL|SCHEDULED] [--release-date 2026-12-01T14:00Z] [--phased] "
-    "[--platform IOS|MAC_OS|TV_OS|VISION_OS]"
+    "/asc publish <bundle-id> <version> <build> [--testflight] [--beta-group NAME]… [--app-store] "
+    "[--release-type MANUAL|AFTER_APPROVAL|SCHEDULED] [--earliest-release-date 2026-12-01T14:00Z] "
+    "[--phased-release] [--platform IOS|MAC_OS|TV_OS|VISION_OS]"
 )
-SWITCHES = {
-    "--testflight": "submit_to_testflight",
-    "--review": "submit_to_app_store",
-    "--phased": "phased_release",
-}
-VALUED = ("--groups", "--release-type", "--release-date", "--platform")
+# The flags are asc-bot notify's (bot/ci_client.py defines them, and the names they had before).
+SWITCHES = {SWITCH_FLAGS[o]: o for o in ("submit_to_testflight", "submit_to_app_store", "phased_release")}
+VALUED = {VALUED_FLAGS[o]: o for o in ("beta_groups", "release_type", "earliest_release_date")}
+VALUED |= {"--platform": "platform"}  # a field of the webhook, not a publishing option
 # What the webhook's field names are called on this command line, for its error messages.
 NAMES = {
     "app": "<bundle-id>",
@@ -37,9 +36,7 @@ NAMES = {
     "version": "<version>",
     "build_number": "<build>",
     "platform": "--platform",
-    "publishing.beta_groups": "--groups",
-    "publishing.release_type": "--release-type",
-    "publishing.earliest_release_date": "--release-date",
+    **{f"publishing.{option}": flag for flag, option in VALUED.items() if option in VALUED_FLAGS},
     "channel": "this channel",
 }
 # Slack turns typed quotes into typographic ones unless the user is careful. An apostrophe inside a
@@ -91,6 +88,8 @@ def parse(text: str) -> PublishCommand:
     while i < len(words):
         word = words[i]
         name, has_value, inline = word.partition("=")
+        if name in RENAMED_FLAGS:
+            raise UsageError(f"{name} is now called {RENAMED_FLAGS[name]}; nothing was started.")
         if name in SWITCHES and not has_value:
             publishing[SWITCHES[name]] = True
         elif name in VALUED:
@@ -119,15 +118,16 @@ def _split(text: str) -> list[str]:
 
 def _option(name: str, value: str, publishing: dict[str, Any]) -> str | None:
     """Store one valued option; returns the platform when that was the option."""
-    if name == "--groups":
-        publishing["beta_groups"] = [g.strip() for g in value.split(",") if g.strip()]
-    elif name == "--release-type":
+    option = VALUED[name]
+    if option == "beta_groups":  # one group per flag, as asc-bot notify: a name may hold a comma
+        publishing.setdefault(option, []).append(value)
+    elif option == "release_type":
         kind = value.upper().replace("-", "_")
         if kind not in RELEASE_TYPES:
-            raise UsageError(f"--release-type must be one of {', '.join(RELEASE_TYPES)}; got {value}.")
+            raise UsageError(f"{name} must be one of {', '.join(RELEASE_TYPES)}; got {value}.")
         publishing["release_type"] = kind
-    elif name == "--release-date":
-        publishing["earliest_release_date"] = _utc_if_naive(value)
+    elif option == "earliest_release_date":
+        publishing[option] = _utc_if_naive(value)
     else:
         platform = value.upper()
         if platform not in PLATFORMS:

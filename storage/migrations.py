@@ -169,7 +169,8 @@ import storage.m006_feedback  # noqa: E402
 import storage.m007_leases  # noqa: E402
 import storage.m008_phased_day  # noqa: E402
 import storage.m009_unknown_since  # noqa: E402
-import storage.m010_asc_budget  # noqa: E402, F401
+import storage.m010_asc_budget  # noqa: E402
+import storage.m011_step_kinds  # noqa: E402, F401
 
 
 def migration_names() -> list[str]:

@@ -12,6 +12,8 @@ from typing import Any
 
 import psycopg
 
+from storage import m011_step_kinds as step_kinds
+
 T = 'text COLLATE "C"'
 TABLE = "_asc_bot_migrations"
 LOCK_KEY = 7215001  # pg_advisory_xact_lock: one replica migrates, the others wait and find it done
@@ -172,6 +174,7 @@ PG_MIGRATIONS: dict[str, list[str]] = {
         f"CREATE TABLE asc_budget_reported (key {T} PRIMARY KEY, lim integer, remaining integer,"
         f" observed_at {T}, own integer)",
     ],
+    "m011_step_kinds": step_kinds.statements("postgresql"),
 }
 
 

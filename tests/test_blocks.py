@@ -13,7 +13,7 @@ from bot.blocks import (
     COMPLIANCE_YES,
     PHASED_COMPLETE,
     RELEASE_NOW,
-    REVIEW,
+    SUBMIT_TO_APP_STORE,
     already_requested,
     beta_groups_modal,
     buttons_for,
@@ -27,9 +27,9 @@ from bot.blocks import (
     publication_message,
     release_date_problem,
     reply,
-    review_modal,
     schedule_modal,
     status,
+    submit_to_app_store_modal,
     what_to_test_modal,
 )
 from bot.engine.notifier import PublicationView
@@ -59,8 +59,8 @@ def test_message_has_the_four_buttons_with_exact_texts() -> None:
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert [b["text"]["text"] for b in buttons] == [label for _, label in BUTTONS]
     assert all(b["value"] == "p1" for b in buttons)
-    review = next(b for b in buttons if b["action_id"] == REVIEW)
-    assert review["confirm"]["confirm"]["text"] == "Submit"
+    app_store = next(b for b in buttons if b["action_id"] == SUBMIT_TO_APP_STORE)
+    assert app_store["confirm"]["confirm"]["text"] == "Submit"
     assert "1.4.0 (412)" in text
     assert check_message({"channel": "C1", "text": text, "blocks": blocks}) == []
 
@@ -81,7 +81,7 @@ def test_long_inputs_stay_within_limits() -> None:
         Action(
             id=i,
             publication_id="p1",
-            kind="testflight",
+            kind="submit_to_testflight",
             status="failed",
             requested_by="U1",
             requested_at=NOW,
@@ -127,11 +127,11 @@ def test_the_message_buttons_keep_their_contract_texts() -> None:
 def test_buttons_follow_the_app_store_version() -> None:
     four = [label for _, label in BUTTONS]
     assert labels(publication()) == four
-    assert labels(publication(state="ready"), action("testflight")) == four[1:]
-    queued = labels(publication(), action("app_store", "requested"))
+    assert labels(publication(state="ready"), action("submit_to_testflight")) == four[1:]
+    queued = labels(publication(), action("submit_to_app_store", "requested"))
     assert "Submit for review" in queued  # a second click is told who asked, not shown nothing
     assert labels(publication(version_state="WAITING_FOR_REVIEW")) == [four[0], four[1], four[3]]
-    assert labels(publication(), action("app_store")) == [four[0], four[1], four[3]]
+    assert labels(publication(), action("submit_to_app_store")) == [four[0], four[1], four[3]]
     manual = publication(version_state="PENDING_DEVELOPER_RELEASE", release_type="MANUAL")
     assert labels(manual) == [four[0], four[1], "Release now"]
     after = publication(version_state="PENDING_DEVELOPER_RELEASE", release_type="AFTER_APPROVAL")
@@ -228,11 +228,11 @@ def test_modals_stay_within_limits_however_long_the_input() -> None:
     [internal, external] = picker["blocks"][1]["element"]["option_groups"]
     assert len(internal["options"]) == len(external["options"]) == 100
     assert [o["value"] for o in picker["blocks"][1]["element"]["initial_options"]] == ["Group 8 gggggggg"]
-    review = review_modal(pub, meta, NOW)
+    app_store = submit_to_app_store_modal(pub, meta, NOW)
     schedule = schedule_modal(pub, meta, NOW)
     assert schedule["blocks"][1]["element"]["initial_date_time"] == 1796133600
     loading = loading_modal(BETA_GROUPS_VIEW, "Add beta groups", pub, meta)
-    for view in (what, picker, review, schedule, loading):
+    for view in (what, picker, app_store, schedule, loading):
         assert check_view(view) == [], view["callback_id"]
     assert beta_groups_modal(pub, [], meta).get("submit") is None
 
@@ -261,7 +261,7 @@ def test_status_of_many_publications_is_shortened_to_50_blocks() -> None:
 
 
 def test_ephemeral_answers() -> None:
-    asked = action("app_store", "requested", "U0ALICE")
+    asked = action("submit_to_app_store", "requested", "U0ALICE")
     said = already_requested("Submit for review", asked)
     assert said.startswith("*Submit for review* was already requested by <@U0ALICE> at <!date^")
     assert said.endswith("(🕓 queued).")

@@ -50,7 +50,7 @@ def _log_everything(fmt: str) -> tuple[str, dict[str, str]]:
         logsetup.configure("INFO", secrets=found.values(), fmt=fmt, stream=stream)
         log = logging.getLogger("bot.engine.runner")
         log.debug("not shown at INFO %s", found["bot_token"])
-        with logsetup.context(publication_id="pub-1", app="com.example.app"), logsetup.context(step="testflight"):
+        with logsetup.context(publication_id="pub-1", app="com.example.app"), logsetup.context(step="submit_to_testflight"):
             log.info("posting with token %s and signing secret %s", found["bot_token"], found["signing_secret"])
             log.warning("webhook secret was %s; app token %s", found["webhook_secret"], found["app_token"])
         logging.getLogger("httpx").info("GET /metrics Authorization: Bearer %s", found["metrics_token"])
@@ -80,7 +80,7 @@ def test_json_lines_parse_carry_the_context_and_no_secret() -> None:
     assert len(lines) == 4  # the DEBUG line is below ASC_BOT_LOG_LEVEL
     first = lines[0]
     assert first["level"] == "INFO" and first["logger"] == "bot.engine.runner"
-    assert (first["publication_id"], first["app"], first["step"]) == ("pub-1", "com.example.app", "testflight")
+    assert (first["publication_id"], first["app"], first["step"]) == ("pub-1", "com.example.app", "submit_to_testflight")
     assert "publication_id" not in lines[2]  # outside the block
     assert lines[3]["level"] == "ERROR" and "ValueError" in lines[3]["exception"]
     _assert_clean(text, found)

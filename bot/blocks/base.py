@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,13 +14,14 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.appstore.states import VERSION_REJECTED, VERSION_RELEASED, VERSION_SUBMITTED
-from bot.engine.actions import label_of
+from bot.engine.actions import GATED, label_of
+from storage.m011_step_kinds import RENAMED_KINDS
 from storage.records import Publication
 
 # Action and callback ids are a contract between these payloads and the listeners in commands/.
-TESTFLIGHT = "asc_submit_testflight"
+SUBMIT_TO_TESTFLIGHT = "asc_submit_to_testflight"
 BETA_GROUPS = "asc_add_beta_groups"
-REVIEW = "asc_submit_review"
+SUBMIT_TO_APP_STORE = "asc_submit_to_app_store"
 SCHEDULE = "asc_schedule_release"
 RELEASE_NOW = "asc_release_now"
 PHASED_PAUSE = "asc_phased_pause"
@@ -31,9 +33,9 @@ CHANGE_COMPLIANCE = "asc_compliance_change"  # approvers: another answer, confir
 # The step each button of the publication message asks for; its text is the step's label in the
 # step registry (bot/engine/actions.py).
 STEP_BUTTONS = {
-    TESTFLIGHT: "testflight",
+    SUBMIT_TO_TESTFLIGHT: "submit_to_testflight",
     BETA_GROUPS: "beta_groups",
-    REVIEW: "app_store",
+    SUBMIT_TO_APP_STORE: "submit_to_app_store",
     SCHEDULE: "schedule_release",
     RELEASE_NOW: "release_now",
     PHASED_PAUSE: "phased_pause",
@@ -44,14 +46,26 @@ STEP_BUTTONS = {
 # The four buttons of a new publication's message, in order (their texts are a contract).
 BUTTONS = tuple(
     (action_id, label_of(STEP_BUTTONS[action_id]))
-    for action_id in (TESTFLIGHT, BETA_GROUPS, REVIEW, SCHEDULE)
+    for action_id in (SUBMIT_TO_TESTFLIGHT, BETA_GROUPS, SUBMIT_TO_APP_STORE, SCHEDULE)
 )
 APPROVE = "asc_approve_"  # + the held step's kind: an approver lets it run
 WHAT_TO_TEST_VIEW = "asc_what_to_test"
 BETA_GROUPS_VIEW = "asc_beta_groups"
-REVIEW_VIEW = "asc_review"
+# The same text as its button's action id: Bolt matches clicks (block_actions) by action id and
+# submissions (view_submission) by callback id, apart.
+SUBMIT_TO_APP_STORE_VIEW = "asc_submit_to_app_store"
 SCHEDULE_VIEW = "asc_schedule"
 CHANGE_COMPLIANCE_VIEW = "asc_change_compliance"
+# Ids that releases before the one-name-per-concept renames (issue 13) gave Slack, which keeps them
+# on messages already posted and modals already open: each is taken as the id it became (each
+# listener matches `accepted(...)`; a click's id is read through `current_action_id`).
+LEGACY_ACTION_IDS: dict[str, str] = {
+    "asc_submit_testflight": SUBMIT_TO_TESTFLIGHT,
+    "asc_submit_review": SUBMIT_TO_APP_STORE,
+    # *Approve and run it* under a held (gated) step carries the step's kind as it was then.
+    **{APPROVE + old: APPROVE + new for old, new in RENAMED_KINDS.items() if new in GATED},
+}
+LEGACY_CALLBACK_IDS: dict[str, str] = {"asc_review": SUBMIT_TO_APP_STORE_VIEW}
 # Input block ids double as their element's action id and as the keys of `response_action: errors`.
 LOCALE = "locale"
 WHATS_NEW = "whats_new"
@@ -59,9 +73,12 @@ GROUPS = "groups"
 RELEASE_TYPE = "release_type"
 RELEASE_DATE = "release_date"
 COPYRIGHT = "copyright"
-REVIEW_OPTIONS = "review_options"
+SUBMIT_TO_APP_STORE_OPTIONS = "submit_to_app_store_options"  # its ticks: phased release, cancel others
 COMPLIANCE_QUESTION = "export_compliance_question"
 NEEDS_APPROVER = "needs_approver"
+# Input block ids of modals opened before issue 13 (a form open at the upgrade still has them); a
+# submission's values are read under the id each became (`current_block_id`).
+LEGACY_BLOCK_IDS: dict[str, str] = {"review_options": SUBMIT_TO_APP_STORE_OPTIONS}
 
 # Slack's limits (docs.slack.dev/reference/block-kit); slack_sdk checks most, not the block count.
 MAX_BLOCKS = 50
@@ -111,6 +128,22 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 # -- small helpers ----------------------------------------------------------------------------
+
+
+def accepted(current: str, legacy: Mapping[str, str] = LEGACY_ACTION_IDS) -> re.Pattern[str]:
+    """What a listener for the id `current` matches: it, and the old ids (`legacy`) that became it."""
+    names = [current, *(old for old, new in legacy.items() if new == current)]
+    return re.compile("^(?:" + "|".join(re.escape(name) for name in names) + ")$")
+
+
+def current_action_id(action_id: str) -> str:
+    """A click's action id as it is called today (an old one as the id it became)."""
+    return LEGACY_ACTION_IDS.get(action_id, action_id)
+
+
+def current_block_id(block_id: str) -> str:
+    """A submitted input block's id as it is called today (an old one as the id it became)."""
+    return LEGACY_BLOCK_IDS.get(block_id, block_id)
 
 
 def shorten(text: str, limit: int) -> str:

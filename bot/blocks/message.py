@@ -28,14 +28,14 @@ from bot.blocks.base import (
     PHASED_RESUME,
     RELEASE_NOW,
     RELEASED,
-    REVIEW,
     SCHEDULE,
     SECTION_TEXT_MAX,
     STATE_LINES,
     STATUS_MARKS,
     STEP_BUTTONS,
+    SUBMIT_TO_APP_STORE,
+    SUBMIT_TO_TESTFLIGHT,
     SUBMITTED,
-    TESTFLIGHT,
     _context,
     _humane,
     _release_date,
@@ -135,14 +135,18 @@ def buttons_for(view: PublicationView) -> list[tuple[str, str]]:
     pub = view.publication
     if is_over(pub):  # nothing more can be done with this build
         return []
-    testflight, app_store = view.action("testflight"), view.action("app_store")
+
+    def succeeded(action_id: str) -> bool:
+        step = view.action(STEP_BUTTONS[action_id])
+        return step is not None and step.status == "succeeded"
+
     shown: list[str] = []
-    if not (testflight and testflight.status == "succeeded"):
-        shown.append(TESTFLIGHT)
+    if not succeeded(SUBMIT_TO_TESTFLIGHT):
+        shown.append(SUBMIT_TO_TESTFLIGHT)
     shown.append(BETA_GROUPS)
-    submitted = pub.version_state in SUBMITTED or (app_store is not None and app_store.status == "succeeded")
+    submitted = pub.version_state in SUBMITTED or succeeded(SUBMIT_TO_APP_STORE)
     if not submitted:
-        shown.append(REVIEW)
+        shown.append(SUBMIT_TO_APP_STORE)
     release_type = pub.release_type or pub.options.get("release_type")
     if pub.version_state == "PENDING_DEVELOPER_RELEASE" and release_type == "MANUAL":
         shown.append(RELEASE_NOW)
@@ -160,7 +164,11 @@ def buttons_for(view: PublicationView) -> list[tuple[str, str]]:
 def _button(pub: Publication, action_id: str, label: str) -> ButtonElement:
     label_of = f"{pub.app_name or pub.app_bundle_id} {pub.version} ({pub.build_number})"
     questions = {
-        REVIEW: ("Submit for App Store review?", f"Submit {label_of} to App Store review?", "Submit"),
+        SUBMIT_TO_APP_STORE: (
+            "Submit for App Store review?",
+            f"Submit {label_of} to App Store review?",
+            "Submit",
+        ),
         RELEASE_NOW: ("Release now?", f"Release {label_of} on the App Store now?", "Release"),
         PHASED_COMPLETE: (
             "Release to all users?",
@@ -172,7 +180,7 @@ def _button(pub: Publication, action_id: str, label: str) -> ButtonElement:
     if action_id in questions:
         title, text, yes = questions[action_id]
         confirm = ConfirmObject(title=title, text=shorten(text, CONFIRM_TEXT_MAX), confirm=yes, deny="Cancel")
-    style = "primary" if action_id in (TESTFLIGHT, RELEASE_NOW) else None
+    style = "primary" if action_id in (SUBMIT_TO_TESTFLIGHT, RELEASE_NOW) else None
     return ButtonElement(text=label, action_id=action_id, value=pub.id, style=style, confirm=confirm)
 
 

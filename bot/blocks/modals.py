@@ -1,4 +1,4 @@
-"""Modals: What to Test, beta groups, review options and the release schedule."""
+"""Modals: What to Test, beta groups, the App Store submission's options and the release schedule."""
 
 from __future__ import annotations
 
@@ -36,11 +36,11 @@ from bot.blocks.base import (
     RELEASE_DATE,
     RELEASE_TYPE,
     RELEASE_TYPE_LABELS,
-    REVIEW_OPTIONS,
-    REVIEW_VIEW,
     SCHEDULE_VIEW,
     SECTION_TEXT_MAX,
     STATE_LINES,
+    SUBMIT_TO_APP_STORE_OPTIONS,
+    SUBMIT_TO_APP_STORE_VIEW,
     WHAT_TO_TEST_VIEW,
     WHATS_NEW,
     _context,
@@ -108,7 +108,9 @@ def what_to_test_modal(pub: Publication, meta: str) -> dict[str, Any]:
         placeholder="What should testers try in this build?",
     )
     blocks = [
-        _section(f"{requested(title_of('testflight'), pub)}\nAdd What to Test for testers, or skip it."),
+        _section(
+            f"{requested(title_of('submit_to_testflight'), pub)}\nAdd What to Test for testers, or skip it."
+        ),
         InputBlock(
             block_id=LOCALE,
             label="Language",
@@ -180,7 +182,7 @@ def next_hour(now: datetime, days: int = 1) -> datetime:
     return now.replace(minute=0, second=0, microsecond=0) + timedelta(days=days, hours=1)
 
 
-def review_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:
+def submit_to_app_store_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:
     """Release type, date, copyright and phased release, defaulting to the publication's options."""
     options = pub.options
     kinds = [Option(value=k, text=t) for k, t in RELEASE_TYPE_LABELS.items()]
@@ -225,15 +227,15 @@ def review_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:
             optional=True,
         ),
         InputBlock(
-            block_id=REVIEW_OPTIONS,
+            block_id=SUBMIT_TO_APP_STORE_OPTIONS,
             label="Options",
             element=CheckboxesElement(
-                action_id=REVIEW_OPTIONS, options=checks, initial_options=ticked or None
+                action_id=SUBMIT_TO_APP_STORE_OPTIONS, options=checks, initial_options=ticked or None
             ),
             optional=True,
         ),
     ]
-    return _modal(REVIEW_VIEW, title_of("app_store"), blocks, meta, submit="Submit")
+    return _modal(SUBMIT_TO_APP_STORE_VIEW, title_of("submit_to_app_store"), blocks, meta, submit="Submit")
 
 
 def schedule_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:

@@ -115,7 +115,7 @@ async def gate_initial_steps(
 ) -> tuple[list[NewAction], list[Verdict]]:
     """A person's new publication: gated steps they may not run wait for an approver.
 
-    `asked` are the kinds the person asked for themselves (e.g. `--review`): refused outright, before
+    `asked` are the kinds the person asked for themselves (e.g. `--app-store`): refused outright, before
     anything is stored. Gated steps that only come from the app's defaults are kept as held steps.
     """
     kept: list[NewAction] = []

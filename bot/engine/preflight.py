@@ -23,7 +23,11 @@ RECHECK_AFTER = 900.0  # seconds: a blocked step looks again by itself this ofte
 BETA_REVIEW = "TestFlight beta review"
 APP_STORE_REVIEW = "App Store review"
 RELEASED = ("READY_FOR_DISTRIBUTION", "REPLACED_WITH_NEW_VERSION")
-CHECKED = ("testflight", "beta_groups", "app_store")  # the steps that run the checklist first
+CHECKED = (
+    "submit_to_testflight",
+    "beta_groups",
+    "submit_to_app_store",
+)  # the steps that run the checklist first
 
 _TEST_INFO = "App Store Connect → the app → TestFlight → Test Information"
 _CONTACT = (

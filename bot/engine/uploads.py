@@ -163,10 +163,10 @@ def initial_actions(options: dict[str, Any], release_notes: list[dict[str, str]]
     if release_notes and (wants_beta or not options.get("submit_to_app_store")):
         actions.append(NewAction("what_to_test", "webhook", {"notes": release_notes}))
     if options.get("submit_to_testflight"):
-        actions.append(NewAction("testflight", "webhook"))
+        actions.append(NewAction("submit_to_testflight", "webhook"))
     if options.get("beta_groups"):
         actions.append(NewAction("beta_groups", "webhook", {"groups": list(options["beta_groups"])}))
     if options.get("submit_to_app_store"):
         params = {k: options[k] for k in APP_STORE_OPTIONS if k in options}
-        actions.append(NewAction("app_store", "webhook", params))
+        actions.append(NewAction("submit_to_app_store", "webhook", params))
     return actions

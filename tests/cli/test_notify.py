@@ -61,6 +61,33 @@ async def test_notify_creates_the_publication_and_a_rerun_finds_it(
     assert world.webhook_secret not in first.out + first.err
 
 
+async def test_an_old_flag_still_works_with_a_warning_naming_the_new_one(
+    world: World, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CI pipelines keep `--expire-previous` (issue 13 renamed it): it does what the new flag does."""
+    assert world.bot is not None
+    env = {"ASC_BOT_WEBHOOK_SECRET": world.webhook_secret}
+    argv = ("--url", world.bot.url, "--bundle-id", "com.example.app", "--version", "1.4.0", "--build", "412")
+    old = args(*argv, "--testflight", "--expire-previous", "--expire-previous", "--dry-run")
+    new = args(*argv, "--testflight", "--expire-build-submitted-for-review", "--dry-run")
+    assert ci_client.build_payload(old, {}) == ci_client.build_payload(new, {})
+    assert await asyncio.to_thread(run_notify, new, env) == 0
+    assert "deprecated" not in capsys.readouterr().err
+    sent = args(*argv, "--testflight", "--expire-previous")
+    assert await asyncio.to_thread(run_notify, sent, env, now=clock.now().timestamp) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (
+        "asc-bot notify: --expire-previous is deprecated: it is now called --expire-build-submitted-for-review"
+    )
+    assert not any("deprecated" in line for line in err[1:])
+    [pub] = await world.bot.storage.list()
+    assert pub.options["expire_build_submitted_for_review"] is True
+    with pytest.raises(SystemExit):
+        args("--help")
+    shown = capsys.readouterr().out
+    assert "--expire-build-submitted-for-review" in shown and "--expire-previous" not in shown
+
+
 async def test_notify_reports_the_bots_problems_and_exits_1(
     world: World, clock: FakeClock, capsys: pytest.CaptureFixture[str]
 ) -> None:

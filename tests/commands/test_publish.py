@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.ci_client import RENAMED_FLAGS, build_payload
+from bot.cli import build_parser
 from bot.sandbox.world import World
-from commands.publish import USAGE, PublishCommand, UsageError, parse
+from commands.publish import SWITCHES, USAGE, VALUED, PublishCommand, UsageError, parse
 from tests.commands.conftest import eventually
 
 CHANNEL = "C0MOBILE"
@@ -25,8 +27,8 @@ async def publish_command(world: World, text: str, user: str = "U0ALICE") -> str
 
 def test_parse_every_option() -> None:
     line = (
-        "com.example.app 1.4.0 412 --testflight --groups “QA, Friends” --review --release-type after-approval "
-        "--phased --platform mac_os"
+        "com.example.app 1.4.0 412 --testflight --beta-group “QA” --beta-group=Friends --app-store "
+        "--release-type after-approval --phased-release --platform mac_os"
     )
     assert parse(line) == PublishCommand(
         "com.example.app",
@@ -44,7 +46,7 @@ def test_parse_every_option() -> None:
 
 
 def test_parse_release_date_means_scheduled_and_utc_when_naive() -> None:
-    parsed = parse("com.example.app 1.4.0 412 --release-date=2026-12-01T14:00")
+    parsed = parse("com.example.app 1.4.0 412 --earliest-release-date=2026-12-01T14:00")
     assert parsed.publishing == {
         "earliest_release_date": "2026-12-01T14:00:00+00:00",
         "release_type": "SCHEDULED",
@@ -58,8 +60,29 @@ def test_parse_release_date_means_scheduled_and_utc_when_naive() -> None:
         ("com.example.app 1.4.0", "publish needs <bundle-id> <version> <build>; got 2 of them."),
         ("com.example.app 1.4.0 412 7", "publish needs <bundle-id> <version> <build>; got 4 of them."),
         ("com.example.app 1.4.0 412 --fast", "Unknown option --fast."),
-        ("com.example.app 1.4.0 412 --groups", "--groups needs a value."),
-        ("com.example.app 1.4.0 412 --groups --review", "--groups needs a value."),
+        ("com.example.app 1.4.0 412 --review", "--review is now called --app-store; nothing was started."),
+        (
+            "com.example.app 1.4.0 412 --review=yes",
+            "--review is now called --app-store; nothing was started.",
+        ),
+        (
+            "com.example.app 1.4.0 412 --groups QA",
+            "--groups is now called --beta-group; nothing was started.",
+        ),
+        (
+            "com.example.app 1.4.0 412 --phased",
+            "--phased is now called --phased-release; nothing was started.",
+        ),
+        (
+            "com.example.app 1.4.0 412 --release-date 2026-12-01T14:00Z",
+            "--release-date is now called --earliest-release-date; nothing was started.",
+        ),
+        (
+            "com.example.app 1.4.0 412 --expire-previous",
+            "--expire-previous is now called --expire-build-submitted-for-review; nothing was started.",
+        ),
+        ("com.example.app 1.4.0 412 --beta-group", "--beta-group needs a value."),
+        ("com.example.app 1.4.0 412 --beta-group --app-store", "--beta-group needs a value."),
         (
             "com.example.app 1.4.0 412 --release-type soon",
             "--release-type must be one of MANUAL, AFTER_APPROVAL, SCHEDULED; got soon.",
@@ -69,7 +92,7 @@ def test_parse_release_date_means_scheduled_and_utc_when_naive() -> None:
             "--platform must be one of IOS, MAC_OS, TV_OS, VISION_OS; got android.",
         ),
         (
-            'com.example.app 1.4.0 412 --groups "QA',
+            'com.example.app 1.4.0 412 --beta-group "QA',
             "Cannot read the command: No closing quotation (check the quotes).",
         ),
     ],
@@ -83,7 +106,7 @@ def test_parse_says_exactly_what_is_wrong(line: str, problem: str) -> None:
 async def test_publish_starts_a_publication_in_this_channel(world: World) -> None:
     world.asc.add_app("com.example.app", name="Example")
     said = await publish_command(
-        world, 'com.example.app 1.4.0 412 --testflight --groups "QA,Friends" --phased'
+        world, "com.example.app 1.4.0 412 --testflight --beta-group QA --beta-group Friends --phased-release"
     )
     assert (
         said
@@ -101,7 +124,10 @@ async def test_publish_starts_a_publication_in_this_channel(world: World) -> Non
     assert pub.options["phased_release"] is True
     assert pub.source == {"name": "/asc publish by @u0alice"}
     kinds = {a.kind: a.requested_by for a in await world.bot.storage.actions(pub.id)}
-    assert kinds == {"testflight": "webhook", "beta_groups": "webhook"}  # the publishing options, as from CI
+    assert kinds == {
+        "submit_to_testflight": "webhook",
+        "beta_groups": "webhook",
+    }  # the publishing options, as from CI
     await world.bot.engine.sweep()
     [message] = [m for m in world.slack.messages[CHANNEL] if not m.thread_ts]
     assert "Example 1.4.0 (412)" in message.text
@@ -112,9 +138,9 @@ async def test_publish_starts_a_publication_in_this_channel(world: World) -> Non
     assert len(await world.bot.storage.list()) == 1
 
 
-async def test_publish_review_with_a_date(world: World) -> None:
+async def test_publish_to_the_app_store_with_a_date(world: World) -> None:
     await publish_command(
-        world, "com.example.app 1.4.0 412 --review --release-date 2026-12-01T14:00:00+01:00"
+        world, "com.example.app 1.4.0 412 --app-store --earliest-release-date 2026-12-01T14:00:00+01:00"
     )
     [pub] = await world.bot.storage.list()
     assert pub.options["submit_to_app_store"] is True
@@ -129,20 +155,20 @@ async def test_publish_review_with_a_date(world: World) -> None:
         ("com.example.app 1.4.0 412 --release-type later", "⚠️ --release-type must be one of"),
         ("com.example.app one 412", "• <version> is not valid (CFBundleShortVersionString, e.g. 1.4.0)"),
         (
-            "com.example.app 1.4.0 412 --release-date 2026-12-01T14:30Z",
-            "• --release-date must be on the hour",
+            "com.example.app 1.4.0 412 --earliest-release-date 2026-12-01T14:30Z",
+            "• --earliest-release-date must be on the hour",
         ),
         (
-            "com.example.app 1.4.0 412 --release-date 2020-01-01T14:00Z",
-            "• --release-date must be in the future",
+            "com.example.app 1.4.0 412 --earliest-release-date 2020-01-01T14:00Z",
+            "• --earliest-release-date must be in the future",
         ),
         (
-            "com.example.app 1.4.0 412 --release-date tomorrow",
-            "• --release-date must be an ISO 8601 date-time",
+            "com.example.app 1.4.0 412 --earliest-release-date tomorrow",
+            "• --earliest-release-date must be an ISO 8601 date-time",
         ),
         (
             "com.example.app 1.4.0 412 --release-type SCHEDULED",
-            "• --release-date is required with release_type SCHEDULED",
+            "• --earliest-release-date is required with release_type SCHEDULED",
         ),
         ("com/example 1.4.0 412", "• <bundle-id> is not valid"),
     ],
@@ -157,16 +183,40 @@ async def test_wrong_usage_is_answered_with_the_problem_and_the_usage(
     assert (await world.bot.storage.counts())["publications"] == 0
 
 
-async def test_review_from_the_command_line_is_for_approvers_only(world: World) -> None:
+@pytest.mark.parametrize("old", sorted(RENAMED_FLAGS))
+async def test_an_old_flag_is_refused_naming_the_new_one(world: World, old: str) -> None:
+    """The flags took asc-bot notify's names (issue 13): a line with an old one starts nothing."""
+    world.asc.add_app("com.example.app", name="Example")
+    said = await publish_command(world, f"com.example.app 1.4.0 412 --testflight {old}")
+    assert said.startswith(f"⚠️ {old} is now called {RENAMED_FLAGS[old]}; nothing was started.")
+    assert said.endswith(f"Usage: `{USAGE}`") and old not in USAGE.replace(RENAMED_FLAGS[old], "")
+    counts = await world.bot.storage.counts()
+    assert (counts["publications"], counts["actions"], counts["events"]) == (0, 0, 0)
+
+
+def test_the_same_flags_mean_the_same_to_asc_bot_notify() -> None:
+    """Every option this command takes is spelled as the CI client spells it, with the same value."""
+    flags = (
+        "--testflight --app-store --phased-release --beta-group QA --beta-group Friends "
+        "--release-type SCHEDULED --earliest-release-date 2026-12-01T14:00:00+00:00"
+    )
+    slash = parse(f"com.example.app 1.4.0 412 {flags}").publishing
+    app = ["--bundle-id", "com.example.app", "--version", "1.4.0", "--build", "412"]
+    notify = build_parser().parse_args(["notify", "--url", "https://x", *app, *flags.split()])
+    assert build_payload(notify, {})["publishing"] == slash
+    assert set(slash) == {*SWITCHES.values(), *(o for o in VALUED.values() if o != "platform")}
+
+
+async def test_app_store_from_the_command_line_is_for_approvers_only(world: World) -> None:
     await world.stop_bot()
     await world.start_bot(approvers=("U0BOSS",))
-    said = await publish_command(world, "com.example.app 1.4.0 412 --review", user="U0MALLORY")
+    said = await publish_command(world, "com.example.app 1.4.0 412 --app-store", user="U0MALLORY")
     assert said.startswith("🔒 Only approvers may *submit for review* for com.example.app: <@U0BOSS>.")
     counts = await world.bot.storage.counts()
     assert (counts["publications"], counts["events"]) == (0, 1)  # the refusal, in the audit log
     assert (
         await publish_command(world, "com.example.app 1.4.0 412 --testflight", user="U0MALLORY")
     ).startswith("🚀")
-    assert (await publish_command(world, "com.example.app 1.4.0 413 --review", user="U0BOSS")).startswith(
+    assert (await publish_command(world, "com.example.app 1.4.0 413 --app-store", user="U0BOSS")).startswith(
         "🚀"
     )

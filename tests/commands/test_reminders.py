@@ -42,7 +42,7 @@ async def test_a_held_step_pings_its_approvers_every_interval_until_approved(
     await eventually(lambda: world.bot and ephemerals_to(world, MALLORY))
     world.asc.upload_build(APP, "1.4.0", "412")
     [pub] = await world.bot.storage.list()
-    assert (await action(world, pub.id, "app_store")).status == "held"
+    assert (await action(world, pub.id, "submit_to_app_store")).status == "held"
 
     await later(world, clock, HOUR - 60)
     assert await reminders(world) == []  # not yet: an hour from when it was held
@@ -63,9 +63,11 @@ async def test_a_held_step_pings_its_approvers_every_interval_until_approved(
     second = (await reminders(world))[-1]
     assert "has waited 2 h" in second.text
 
-    await world.slack.click_button(world.events_url, second, blocks.APPROVE + "app_store", user=BOSS)
+    await world.slack.click_button(
+        world.events_url, second, blocks.APPROVE + "submit_to_app_store", user=BOSS
+    )
     await eventually(lambda: ephemerals_to(world, BOSS))
-    assert (await action(world, pub.id, "app_store")).status != "held"
+    assert (await action(world, pub.id, "submit_to_app_store")).status != "held"
     await later(world, clock, 3 * HOUR)
     assert len(await reminders(world)) == 2  # acted on: no more pings
 

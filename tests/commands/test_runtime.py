@@ -19,9 +19,9 @@ async def test_socket_mode_carries_commands_and_clicks(world: World) -> None:
     assert reply.status == 200 and reply.elapsed_seconds < 3
     assert USAGE["publish"] in reply.json["text"]
     pub_id, message = await publish(world)
-    click = await world.slack.click_button(SOCKET_MODE, message, blocks.TESTFLIGHT, user="U0ALICE")
+    click = await world.slack.click_button(SOCKET_MODE, message, blocks.SUBMIT_TO_TESTFLIGHT, user="U0ALICE")
     assert click.status == 200
-    step = await requested(world, pub_id, "testflight")
+    step = await requested(world, pub_id, "submit_to_testflight")
     assert step.requested_by == "U0ALICE"
 
 

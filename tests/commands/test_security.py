@@ -23,7 +23,7 @@ def bodies(world: World, message) -> dict[str, bytes]:
     command = payloads.slash_command(
         ws, "/asc", "publish com.example.app 9.9.9 1", "U0MALLORY", DEMO_CHANNEL, url
     )
-    block_id, button = payloads.find_element(message.blocks, blocks.TESTFLIGHT, "button")
+    block_id, button = payloads.find_element(message.blocks, blocks.SUBMIT_TO_TESTFLIGHT, "button")
     click = payloads.block_actions(ws, message, block_id, button, "U0MALLORY", url)
     return {
         "command": urlencode(command).encode(),
@@ -62,7 +62,7 @@ async def test_the_same_requests_signed_properly_do_act(world: World) -> None:
     for body in bodies(world, message).values():
         reply = await world.slack.send_signed(world.events_url, body)
         assert reply.status == 200
-    step = await requested(world, pub_id, "testflight")
+    step = await requested(world, pub_id, "submit_to_testflight")
     assert step.requested_by == "U0MALLORY"
     await eventually(lambda: [m for m in world.slack.ephemerals if m.text.startswith("🚀")])
     assert len(await world.bot.storage.list()) == 2

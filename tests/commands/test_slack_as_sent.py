@@ -20,9 +20,11 @@ from tests.support.flow import publish as publish_build
 async def test_org_wide_grid_install_with_w_users_is_handled(world: World) -> None:
     world.slack.enterprise_grid("E0ORG", org_install=True)
     pub_id, message = await publish(world)
-    click = await world.slack.click_button(world.events_url, message, blocks.TESTFLIGHT, user="W0ALICE")
+    click = await world.slack.click_button(
+        world.events_url, message, blocks.SUBMIT_TO_TESTFLIGHT, user="W0ALICE"
+    )
     assert click.status == 200
-    step = await requested(world, pub_id, "testflight")
+    step = await requested(world, pub_id, "submit_to_testflight")
     assert step.requested_by == "W0ALICE"
     said = await world.slack.slash_command(
         world.events_url, "/asc", "status", user="W0ALICE", channel=DEMO_CHANNEL
@@ -35,7 +37,7 @@ async def test_slash_text_is_unescaped_once(world: World) -> None:
     said = await world.slack.slash_command(
         world.events_url,
         "/asc",
-        'publish com.example.app 1.4.0 412 --groups "R&D <core>, A &amp; B"',
+        'publish com.example.app 1.4.0 412 --beta-group "R&D <core>" --beta-group "A &amp; B"',
         user="U0ALICE",
         channel=DEMO_CHANNEL,
     )
@@ -74,10 +76,10 @@ async def test_a_modal_that_does_not_open_is_explained_to_the_clicker(
 ) -> None:
     _, message = await publish(world)
     world.slack.inject_error("views.open", error, times=None, status=status, retry_after=0)
-    await world.slack.click_button(world.events_url, message, blocks.REVIEW, user="U0ALICE")
+    await world.slack.click_button(world.events_url, message, blocks.SUBMIT_TO_APP_STORE, user="U0ALICE")
     [said] = await eventually(lambda: ephemerals_to(world, "U0ALICE"))
     assert "Submit for review" in said and told in said
-    assert open_views(world, blocks.REVIEW_VIEW) == []
+    assert open_views(world, blocks.SUBMIT_TO_APP_STORE_VIEW) == []
     # The refusal was staged here, not a view the bot built wrong: keep it out of the limit check.
     world.slack.server.calls[:] = [c for c in world.slack.calls if not c.injected]
 
@@ -87,7 +89,7 @@ async def test_slack_too_slow_before_the_modal_expires_the_trigger_and_says_so(w
     world.slack.add_usergroup("S0LEADS", ["U0LEAD"])
     world.slack.slow_down("usergroups.users.list", 3.0)  # by the simulator's (fake) clock
     _, message = await publish(world)
-    await world.slack.click_button(world.events_url, message, blocks.REVIEW, user="U0LEAD")
+    await world.slack.click_button(world.events_url, message, blocks.SUBMIT_TO_APP_STORE, user="U0LEAD")
     [said] = await eventually(lambda: ephemerals_to(world, "U0LEAD"))
     assert "3 seconds" in said
     [opening] = world.slack.calls_to("views.open")
@@ -107,7 +109,11 @@ MALFORMED = {
     "view without type": urlencode(
         {
             "payload": json.dumps(
-                {"type": "view_submission", "user": {"id": "U1"}, "view": {"callback_id": blocks.REVIEW_VIEW}}
+                {
+                    "type": "view_submission",
+                    "user": {"id": "U1"},
+                    "view": {"callback_id": blocks.SUBMIT_TO_APP_STORE_VIEW},
+                }
             )
         }
     ),
@@ -119,7 +125,7 @@ MALFORMED = {
                     "user": {"id": "U1"},
                     "view": {
                         "type": "modal",
-                        "callback_id": blocks.REVIEW_VIEW,
+                        "callback_id": blocks.SUBMIT_TO_APP_STORE_VIEW,
                         "state": {"values": {"a": 1}},
                     },
                 }

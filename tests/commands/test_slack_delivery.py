@@ -120,7 +120,7 @@ async def test_a_deleted_message_is_posted_anew(world: World, clock: FakeClock) 
     pub_id, message = await publish(world)
     world.slack.delete_message(DEMO_CHANNEL, message.ts)
     assert world.bot is not None
-    await world.bot.engine.request(pub_id, "testflight", "U0ALICE")
+    await world.bot.engine.request(pub_id, "submit_to_testflight", "U0ALICE")
     await sweep(world, clock, times=3)
     pub = await world.bot.storage.get(pub_id)
     assert pub is not None and pub.message_ts not in (None, message.ts)

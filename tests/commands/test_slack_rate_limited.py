@@ -38,7 +38,9 @@ async def uploads(world: World, channel: str, first_build: int, count: int) -> l
 async def all_submitted(world: World, pubs: list[str]) -> bool:
     assert world.bot is not None
     for pub_id in pubs:
-        step = next((a for a in await world.bot.storage.actions(pub_id) if a.kind == "testflight"), None)
+        step = next(
+            (a for a in await world.bot.storage.actions(pub_id) if a.kind == "submit_to_testflight"), None
+        )
         if step is None or step.status != "succeeded":
             return False
     return True
@@ -111,9 +113,9 @@ async def test_a_modal_over_its_tier_is_explained_at_once_not_retried_into_an_ex
 ) -> None:
     _, message = await publish(world)
     world.slack.limit_rate("views.open", 1)  # Tier 4 is 100 a minute; one here, then 429 (~60 s)
-    await world.slack.click_button(world.events_url, message, blocks.REVIEW, user="U0ALICE")
-    await eventually(lambda: open_views(world, blocks.REVIEW_VIEW))
-    await world.slack.click_button(world.events_url, message, blocks.REVIEW, user="U0BOB")
+    await world.slack.click_button(world.events_url, message, blocks.SUBMIT_TO_APP_STORE, user="U0ALICE")
+    await eventually(lambda: open_views(world, blocks.SUBMIT_TO_APP_STORE_VIEW))
+    await world.slack.click_button(world.events_url, message, blocks.SUBMIT_TO_APP_STORE, user="U0BOB")
     [said] = await eventually(lambda: ephemerals_to(world, "U0BOB"))
     assert "Submit for review" in said and "limiting how fast" in said
     assert [c.status for c in world.slack.calls_to("views.open")] == [200, 429]  # no retry after 3 s
@@ -122,9 +124,9 @@ async def test_a_modal_over_its_tier_is_explained_at_once_not_retried_into_an_ex
 async def test_a_private_answer_over_its_tier_goes_back_through_the_response_url(world: World) -> None:
     pub_id, message = await publish(world)
     assert world.bot is not None
-    await world.bot.engine.request(pub_id, "testflight", "U0ALICE")
+    await world.bot.engine.request(pub_id, "submit_to_testflight", "U0ALICE")
     world.slack.limit_rate("chat.postEphemeral", 0)  # closed for the next minute
-    await world.slack.click_button(world.events_url, message, blocks.TESTFLIGHT, user="U0BOB")
+    await world.slack.click_button(world.events_url, message, blocks.SUBMIT_TO_TESTFLIGHT, user="U0BOB")
     [said] = await eventually(lambda: ephemerals_to(world, "U0BOB"))
     assert "U0ALICE" in said  # who already asked for it, told to the second clicker
     [answer] = [m for m in world.slack.ephemerals if m.ephemeral_to == "U0BOB"]

@@ -31,23 +31,23 @@ async def slash(world: World, text: str, user: str, channel: str = DEMO_CHANNEL)
     return said.text
 
 
-async def test_publish_by_apple_id_with_review_is_refused_to_a_non_approver(world: World) -> None:
+async def test_publish_by_apple_id_with_app_store_is_refused_to_a_non_approver(world: World) -> None:
     apple_id = world.asc.add_app(APP, name="Example")
     await with_approvers(world)
-    said = await slash(world, f"publish {apple_id} 1.4.0 412 --review", MALLORY)
+    said = await slash(world, f"publish {apple_id} 1.4.0 412 --app-store", MALLORY)
     # Decided on the app the Apple id resolves to, and named as such.
     assert said.startswith(f"🔒 Only approvers may *submit for review* for {APP}: <@{BOSS}>.")
     assert (await world.bot.storage.counts())["publications"] == 0
-    assert (await slash(world, f"publish {apple_id} 1.4.0 412 --review", BOSS)).startswith("🚀")
+    assert (await slash(world, f"publish {apple_id} 1.4.0 412 --app-store", BOSS)).startswith("🚀")
     [pub] = await world.bot.storage.list()
     assert pub.app_bundle_id == APP
-    assert (await action(world, pub.id, "app_store")).requested_by == BOSS
+    assert (await action(world, pub.id, "submit_to_app_store")).requested_by == BOSS
 
 
 async def test_publish_in_another_letter_case_is_the_same_app(world: World) -> None:
     world.asc.add_app(APP, name="Example")
     await with_approvers(world)
-    said = await slash(world, "publish COM.Example.APP 1.4.0 412 --review", MALLORY)
+    said = await slash(world, "publish COM.Example.APP 1.4.0 412 --app-store", MALLORY)
     assert said.startswith(f"🔒 Only approvers may *submit for review* for {APP}")
     assert (await world.bot.storage.counts())["publications"] == 0
     assert (await slash(world, "publish COM.Example.APP 1.4.0 412", MALLORY)).startswith("🚀")
@@ -62,25 +62,30 @@ async def test_defaults_are_not_a_back_door(world: World) -> None:
     assert said.startswith("🚀")
     [pub] = await world.bot.storage.list()
     steps = {a.kind: (a.status, a.requested_by) for a in await world.bot.storage.actions(pub.id)}
-    assert steps == {"testflight": ("requested", "webhook"), "app_store": ("held", MALLORY)}
+    assert steps == {
+        "submit_to_testflight": ("requested", "webhook"),
+        "submit_to_app_store": ("held", MALLORY),
+    }
 
     await sweep(world)
     pub = await world.bot.storage.get(pub.id)
     [waiting] = [m for m in world.slack.thread(DEMO_CHANNEL, pub.message_ts) if m.blocks and buttons(m)]
     assert "not an approver" in waiting.text and f"<@{BOSS}>" in waiting.text
     assert buttons(waiting) == ["Approve and run it"]
-    approve = blocks.APPROVE + "app_store"
+    approve = blocks.APPROVE + "submit_to_app_store"
 
     await world.slack.click_button(world.events_url, waiting, approve, user=MALLORY)
     [told] = await eventually(lambda: ephemerals_to(world, MALLORY)[1:])
     assert told.startswith("🔒 Only approvers may *submit for review*")
-    assert (await action(world, pub.id, "app_store")).status == "held"
+    assert (await action(world, pub.id, "submit_to_app_store")).status == "held"
 
     await world.slack.click_button(world.events_url, waiting, approve, user=BOSS)
     await eventually(lambda: ephemerals_to(world, BOSS))
-    step = await action(world, pub.id, "app_store")
+    step = await action(world, pub.id, "submit_to_app_store")
     assert (step.status, step.requested_by) == ("requested", BOSS)
-    kinds = [(e.kind, e.actor) for e in await world.bot.storage.events(pub.id) if e.kind.startswith("approver_")]
+    kinds = [
+        (e.kind, e.actor) for e in await world.bot.storage.events(pub.id) if e.kind.startswith("approver_")
+    ]
     assert kinds == [("approver_refused", MALLORY), ("approver_allowed", BOSS)]
 
 
@@ -88,7 +93,7 @@ async def test_ci_webhooks_stay_trusted_with_the_apps_defaults(world: World) -> 
     world.asc.add_app(APP, name="Example")
     await with_approvers(world, submit_to_app_store=True)
     pub_id, _ = await publish(world, APP)
-    assert (await action(world, pub_id, "app_store")).status == "requested"
+    assert (await action(world, pub_id, "submit_to_app_store")).status == "requested"
 
 
 async def test_an_export_compliance_answer_sent_to_apple_is_final(world: World, clock: FakeClock) -> None:
@@ -130,11 +135,11 @@ async def test_a_click_must_come_from_its_publications_message(world: World) -> 
     await sweep(world)
     # A button of one publication's message, carrying another publication (posted elsewhere).
     reply = await world.slack.click_button(
-        world.events_url, message, blocks.TESTFLIGHT, user=MALLORY, value=other_pub
+        world.events_url, message, blocks.SUBMIT_TO_TESTFLIGHT, user=MALLORY, value=other_pub
     )
     assert reply.status == 200
     [told] = await eventually(lambda: ephemerals_to(world, MALLORY))
     assert "does not belong to the message" in told
-    assert await action(world, other_pub, "testflight") is None
+    assert await action(world, other_pub, "submit_to_testflight") is None
     [refusal] = [e for e in await world.bot.storage.events(other_pub) if e.kind == "click_refused"]
     assert (refusal.actor, refusal.data["channel"]) == (MALLORY, DEMO_CHANNEL)

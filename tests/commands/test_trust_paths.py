@@ -136,7 +136,7 @@ def test_the_build_uploaded_webhook_starts_gated_steps_only_when_signed(env: Env
         pub = await env.world.bot.storage.find(APP, "IOS", "1.0.0", build)
         if signed == "signed":  # CI is trusted with the app's gated steps
             assert reply.status_code == 202 and pub is not None
-            assert await step_by("app_store")(env, Ctx(pub.id), "webhook")
+            assert await step_by("submit_to_app_store")(env, Ctx(pub.id), "webhook")
         else:
             assert reply.status_code == 401 and pub is None
             await quiet(env)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.blocks import BUTTONS, TESTFLIGHT
+from bot.blocks import BUTTONS, SUBMIT_TO_TESTFLIGHT
 from bot.clock import FakeClock
 from bot.sandbox.world import DEMO_CHANNEL, World
 from tests.support.openapi_conformance import check_exchanges
@@ -53,7 +53,7 @@ async def test_upload_to_testflight_end_to_end(world: World, clock: FakeClock) -
     assert pub.state == "ready", pub
 
     started = time.perf_counter()
-    click = await world.slack.click_button(world.events_url, root_message(world), TESTFLIGHT, user="U0ALICE")
+    click = await world.slack.click_button(world.events_url, root_message(world), SUBMIT_TO_TESTFLIGHT, user="U0ALICE")
     assert click.status == 200
     assert time.perf_counter() - started < 3.0
     await settle(world)

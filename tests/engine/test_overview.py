@@ -24,13 +24,17 @@ def step(kind: str, status: str) -> Action:
     [
         ({"state": "waiting_for_build"}, (), ("Apple lists the uploaded build", APPLE)),
         ({"state": "processing"}, (), ("Apple processes the build", APPLE)),
-        ({"state": "processing"}, (step("app_store", "held"),), ("Approve *Submit for review*", APPROVERS)),
+        (
+            {"state": "processing"},
+            (step("submit_to_app_store", "held"),),
+            ("Approve *Submit for review*", APPROVERS),
+        ),
         (
             {"beta_internal_state": "MISSING_EXPORT_COMPLIANCE"},
-            (step("testflight", "requested"),),
+            (step("submit_to_testflight", "requested"),),
             ("Answer export compliance (buttons in the thread)", ANYONE),
         ),
-        ({}, (step("testflight", "running"),), ("asc-bot runs *Submit to TestFlight*", BOT)),
+        ({}, (step("submit_to_testflight", "running"),), ("asc-bot runs *Submit to TestFlight*", BOT)),
         ({"beta_review_state": "WAITING_FOR_REVIEW"}, (), ("TestFlight beta review by Apple", APPLE)),
         ({"version_id": "v1", "version_state": "IN_REVIEW"}, (), ("App Store review by Apple", APPLE)),
         (

@@ -84,7 +84,7 @@ def _ctx(client: object) -> ActionContext:
         build_id="b7",
     )
     action = Action(
-        id=1, publication_id="p1", kind="app_store", status="running", requested_by="U1", requested_at=NOW
+        id=1, publication_id="p1", kind="submit_to_app_store", status="running", requested_by="U1", requested_at=NOW
     )
     return ActionContext(client, pub, action, NOW)  # type: ignore[arg-type]
 

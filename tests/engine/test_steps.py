@@ -226,7 +226,7 @@ async def test_failing_tests_hold_automatic_steps_but_buttons_work(world: World,
         world, clock, APP, "1.5.0", "11", tests_passed=False, publishing={"submit_to_testflight": True}
     )
     assert created(world, "POST", r"^/v1/betaAppReviewSubmissions$") == 0
-    result = await world.bot.engine.request(pub_id, "testflight", "U0DEV")
+    result = await world.bot.engine.request(pub_id, "submit_to_testflight", "U0DEV")
     assert result.status == "requested" and result.warning and "failing tests" in result.warning
     await sweep(world)
     assert created(world, "POST", r"^/v1/betaAppReviewSubmissions$") == 1
@@ -272,7 +272,7 @@ async def test_invalid_build_fails_with_apples_reasons(world: World, clock: Fake
     p = await pub(world, pub_id)
     assert p.state == "failed"
     assert any("ITMS-90062: CFBundleShortVersionString is lower" in t for t in broadcasts(world, p))
-    refused = await world.bot.engine.request(pub_id, "testflight", "U0DEV")
+    refused = await world.bot.engine.request(pub_id, "submit_to_testflight", "U0DEV")
     assert refused.status == "refused"
 
 
@@ -305,8 +305,8 @@ async def test_release_date_in_the_past_writes_nothing(world: World, clock: Fake
 async def test_double_request_is_stored_once(world: World, clock: FakeClock) -> None:
     world.asc.add_app(APP, name="Example")
     pub_id = await publish(world, clock, APP, "1.6.0", "12")
-    first = await world.bot.engine.request(pub_id, "testflight", "U0ALICE")
-    second = await world.bot.engine.request(pub_id, "testflight", "U0BOB")
+    first = await world.bot.engine.request(pub_id, "submit_to_testflight", "U0ALICE")
+    second = await world.bot.engine.request(pub_id, "submit_to_testflight", "U0BOB")
     assert (first.status, second.status) == ("requested", "already")
     assert second.action is not None and second.action.requested_by == "U0ALICE"
     await sweep(world)
@@ -328,7 +328,7 @@ async def test_cancel_stops_everything(world: World, clock: FakeClock) -> None:
     assert any("<@U0LEAD> cancelled" in t for t in broadcasts(world, p))
     assert [a.status for a in await world.bot.storage.actions(pub_id)] == ["skipped"]
     assert (await world.bot.engine.cancel(pub_id, "U0LEAD")).status == "refused"
-    assert (await world.bot.engine.request(pub_id, "testflight", "U0LEAD")).status == "refused"
+    assert (await world.bot.engine.request(pub_id, "submit_to_testflight", "U0LEAD")).status == "refused"
 
 
 async def test_faults_at_apple_change_nothing_but_time(world: World, clock: FakeClock) -> None:

@@ -109,7 +109,7 @@ async def test_sigterm_exits_0_and_the_next_start_finishes_the_work(sims: World,
 
         async def submitted() -> bool:
             with sqlite3.connect(db_path) as db:
-                row = db.execute("select status from actions where kind = 'testflight'").fetchone()
+                row = db.execute("select status from actions where kind = 'submit_to_testflight'").fetchone()
             return row is not None and row[0] == "succeeded"
 
         await until(submitted, "the TestFlight step succeeds after the restart", rounds=600)

@@ -43,7 +43,7 @@ async def intake(storage: Storage, clock: FakeClock, build: str, delivery: str) 
     }
     return await storage.create_publication(
         fields,
-        [NewAction("testflight", "webhook"), NewAction("beta_groups", "webhook", {"groups": ["QA"]})],
+        [NewAction("submit_to_testflight", "webhook"), NewAction("beta_groups", "webhook", {"groups": ["QA"]})],
         delivery=("ci", delivery),
         now=clock.now(),
         event=NewEvent("created", message="created", data={"n": build}),

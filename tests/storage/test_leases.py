@@ -32,7 +32,7 @@ async def due_publications(storage: Storage, clock: FakeClock, count: int) -> li
     for n in range(count):
         row = fields(build_number=str(n), next_poll_at=clock.now())
         made = await storage.create_publication(
-            row, [NewAction("testflight", "webhook")], delivery=None, now=clock.now(), event=NewEvent("created")
+            row, [NewAction("submit_to_testflight", "webhook")], delivery=None, now=clock.now(), event=NewEvent("created")
         )
         ids.append(made.publication.id)
     return ids

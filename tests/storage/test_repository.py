@@ -39,7 +39,7 @@ def fields(**over: object) -> dict[str, object]:
 async def create(storage: Storage, clock: FakeClock, delivery: str | None = "d1", **over: object):
     return await storage.create_publication(
         fields(**over),
-        [NewAction("testflight", "webhook")],
+        [NewAction("submit_to_testflight", "webhook")],
         delivery=("ci", delivery) if delivery else None,
         now=clock.now(),
         event=NewEvent("created"),
@@ -60,6 +60,7 @@ async def test_wal_mode_and_migrations_recorded(storage: Storage) -> None:
         "m008_phased_day",
         "m009_unknown_since",
         "m010_asc_budget",
+        "m011_step_kinds",
     ]
 
 
@@ -110,10 +111,10 @@ async def test_compare_and_set_update(storage: Storage, clock: FakeClock) -> Non
 
 async def test_request_action_once_then_again_after_failure(storage: Storage, clock: FakeClock) -> None:
     pub = (await create(storage, clock)).publication
-    first = await storage.request_action(pub.id, NewAction("testflight", "U1"), clock.now())
+    first = await storage.request_action(pub.id, NewAction("submit_to_testflight", "U1"), clock.now())
     assert not first.created and first.action.requested_by == "webhook"
     await storage.finish_action(first.action.id, "failed", clock.now(), error="nope")
-    retry = await storage.request_action(pub.id, NewAction("testflight", "U2"), clock.now())
+    retry = await storage.request_action(pub.id, NewAction("submit_to_testflight", "U2"), clock.now())
     assert retry.created and retry.action.status == "requested" and retry.action.requested_by == "U2"
 
 

@@ -1,8 +1,10 @@
-"""A database as asc-bot 0.1 left it: only the first migration, and a publication in flight."""
+"""Databases as older releases left them: asc-bot 0.1 (only the first migration), and the releases
+before m011 (the step kinds of then)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database, Migrations
 
@@ -33,3 +35,25 @@ def as_version_0_1_left_it(path: Path) -> None:
     )
     db["events"].insert({"publication_id": "pub-old-1", "at": CREATED, "actor": "webhook", "kind": "created"})
     db.conn.close()
+
+
+def forget_step_kinds_migration(db: Any) -> None:
+    """The database as the releases before m011 left it, on either engine: m011 not applied yet.
+
+    (The rows to migrate are written by the caller, with the kinds those releases stored.)"""
+    from storage.database import dialect
+    from storage.pg_schema import TABLE
+
+    if dialect(db) == "postgresql":
+        db.execute(f"DELETE FROM {TABLE} WHERE name = ?", ["m011_step_kinds"])  # noqa: S608
+    else:
+        db.execute("DELETE FROM _sqlite_migrations WHERE name = ?", ["m011_step_kinds"])
+
+
+def store_kinds_as_before_m011(db: Any) -> None:
+    """Steps stored under the kinds of the releases before m011 (a publication made by one of them)."""
+    from storage.m011_step_kinds import RENAMED_KINDS
+
+    for old, new in RENAMED_KINDS.items():
+        db.execute("UPDATE actions SET kind = ? WHERE kind = ?", [old, new])
+    forget_step_kinds_migration(db)

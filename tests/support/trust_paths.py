@@ -161,7 +161,7 @@ def typed_app(env: Env, state: str) -> str:
 
 
 def published_for_review(env: Env, ctx: Ctx, user: str) -> str:
-    return f"publish {typed_app(env, ctx.state)} 1.0.0 {ctx.build} --review"
+    return f"publish {typed_app(env, ctx.state)} 1.0.0 {ctx.build} --app-store"
 
 
 async def review_setup(env: Env, state: str, build: str) -> Ctx:
@@ -170,7 +170,7 @@ async def review_setup(env: Env, state: str, build: str) -> Ctx:
 
 async def publication_with_review_by(env: Env, ctx: Ctx, user: str) -> bool:
     pub = await env.world.bot.storage.find(APP, "IOS", "1.0.0", ctx.build)
-    return pub is not None and await step_by("app_store")(env, Ctx(pub.id), user)
+    return pub is not None and await step_by("submit_to_app_store")(env, Ctx(pub.id), user)
 
 
 async def held_publication(env: Env, ctx: Ctx, user: str) -> bool:
@@ -196,11 +196,15 @@ async def waiting_ctx(env: Env, state: str, build: str) -> Ctx:
 
 BOTH = ("waiting", "ready")
 BUTTONS: dict[str, PathSpec] = {
-    ids.TESTFLIGHT: PathSpec("testflight", BOTH, on_message, click(ids.TESTFLIGHT), step_by("testflight")),
+    ids.SUBMIT_TO_TESTFLIGHT: PathSpec(
+        "submit_to_testflight", BOTH, on_message, click(ids.SUBMIT_TO_TESTFLIGHT), step_by("submit_to_testflight")
+    ),
     ids.BETA_GROUPS: PathSpec(
         "beta_groups", BOTH, on_message, click(ids.BETA_GROUPS), form_opened(ids.BETA_GROUPS_VIEW)
     ),
-    ids.REVIEW: PathSpec("app_store", BOTH, on_message, click(ids.REVIEW), form_opened(ids.REVIEW_VIEW)),
+    ids.SUBMIT_TO_APP_STORE: PathSpec(
+        "submit_to_app_store", BOTH, on_message, click(ids.SUBMIT_TO_APP_STORE), form_opened(ids.SUBMIT_TO_APP_STORE_VIEW)
+    ),
     ids.SCHEDULE: PathSpec(
         "schedule_release", BOTH, on_message, click(ids.SCHEDULE), form_opened(ids.SCHEDULE_VIEW)
     ),
@@ -245,16 +249,20 @@ BUTTONS: dict[str, PathSpec] = {
         click(ids.CHANGE_COMPLIANCE),
         form_opened(ids.CHANGE_COMPLIANCE_VIEW),
     ),
-    # One button per held step kind; the app's defaults can only hold app_store today.
-    ids.APPROVE + "app_store": PathSpec(
-        "app_store", ("held",), on_held, click(ids.APPROVE + "app_store"), step_by("app_store")
+    # One button per held step kind; the app's defaults can only hold submit_to_app_store today.
+    ids.APPROVE + "submit_to_app_store": PathSpec(
+        "submit_to_app_store",
+        ("held",),
+        on_held,
+        click(ids.APPROVE + "submit_to_app_store"),
+        step_by("submit_to_app_store"),
     ),
 }
 FORMS: dict[str, PathSpec] = {
     ids.WHAT_TO_TEST_VIEW: PathSpec(
         "what_to_test",
         ("waiting",),
-        opened_form(waiting_ctx, ids.TESTFLIGHT, ids.WHAT_TO_TEST_VIEW),
+        opened_form(waiting_ctx, ids.SUBMIT_TO_TESTFLIGHT, ids.WHAT_TO_TEST_VIEW),
         submit(lambda env: {blocks.WHATS_NEW: {blocks.WHATS_NEW: {"value": "Try the new login"}}}),
         step_by("what_to_test"),
     ),
@@ -265,12 +273,12 @@ FORMS: dict[str, PathSpec] = {
         submit(lambda env: {blocks.GROUPS: {blocks.GROUPS: {"selected_options": [{"value": "QA"}]}}}),
         step_by("beta_groups"),
     ),
-    ids.REVIEW_VIEW: PathSpec(
-        "app_store",
+    ids.SUBMIT_TO_APP_STORE_VIEW: PathSpec(
+        "submit_to_app_store",
         BOTH,
-        opened_form(on_message, ids.REVIEW, ids.REVIEW_VIEW),
+        opened_form(on_message, ids.SUBMIT_TO_APP_STORE, ids.SUBMIT_TO_APP_STORE_VIEW),
         submit(lambda env: {}),
-        step_by("app_store"),
+        step_by("submit_to_app_store"),
     ),
     ids.SCHEDULE_VIEW: PathSpec(
         "schedule_release",
@@ -288,8 +296,8 @@ FORMS: dict[str, PathSpec] = {
     ),
 }
 COMMANDS: dict[str, PathSpec] = {
-    "publish --review": PathSpec(
-        "app_store",
+    "publish --app-store": PathSpec(
+        "submit_to_app_store",
         ("bundle id", "apple id", "letter case"),
         review_setup,
         slash(published_for_review),

@@ -57,7 +57,7 @@ STYLES = ("per app", "user group", "defaults")
 
 
 async def configure_approvers(world: World, style: str) -> None:
-    """(Re)start the bot with the approvers configured one way; the app's defaults hold app_store."""
+    """(Re)start the bot with the approvers configured one way; the app's defaults hold submit_to_app_store."""
     held = MappingProxyType({"submit_to_app_store": True})
     who = (GROUP,) if style == "user group" else APPROVERS
     own = () if style == "defaults" else who

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.blocks import TESTFLIGHT
+from bot.blocks import SUBMIT_TO_TESTFLIGHT
 from bot.demo_web import sample_world, serving
 from tests.support.cdp import Chromium, ChromiumUnavailable
 
@@ -52,12 +52,12 @@ async def test_page_api_draws_the_message_and_takes_a_click(demo: str) -> None:
 
         async def ready() -> dict | None:
             messages = (await http.get("/api/state")).json()["messages"]
-            return next((m for m in messages if TESTFLIGHT in buttons_of(m)), None)
+            return next((m for m in messages if SUBMIT_TO_TESTFLIGHT in buttons_of(m)), None)
 
         message = await until(ready)
-        assert buttons_of(message)[TESTFLIGHT] == "Submit to TestFlight"
+        assert buttons_of(message)[SUBMIT_TO_TESTFLIGHT] == "Submit to TestFlight"
         assert (
-            await http.post("/api/click", json={"ts": message["ts"], "action_id": TESTFLIGHT})
+            await http.post("/api/click", json={"ts": message["ts"], "action_id": SUBMIT_TO_TESTFLIGHT})
         ).json() == {"status": 200}
 
         async def replied() -> list[str]:
@@ -66,7 +66,7 @@ async def test_page_api_draws_the_message_and_takes_a_click(demo: str) -> None:
             return [r["text"] for r in msg["thread"] if "Submitted to TestFlight" in r["text"]]
 
         assert await until(replied)
-        assert (await http.post("/api/click", json={"ts": "1.2", "action_id": TESTFLIGHT})).status_code == 404
+        assert (await http.post("/api/click", json={"ts": "1.2", "action_id": SUBMIT_TO_TESTFLIGHT})).status_code == 404
         assert (await http.post("/api/submit", content=b"nope")).status_code == 400
 
 
@@ -78,7 +78,7 @@ async def test_page_in_headless_chromium(demo: str, tmp_path: Path) -> None:
         pytest.skip(str(exc))
     try:
         await browser.goto(url)
-        found = f"document.querySelector('button[data-action=\"{TESTFLIGHT}\"]')"
+        found = f"document.querySelector('button[data-action=\"{SUBMIT_TO_TESTFLIGHT}\"]')"
         label = await browser.wait_for(f"{found} && {found}.textContent")
         assert label == "Submit to TestFlight"
         assert await browser.evaluate(

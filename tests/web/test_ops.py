@@ -8,7 +8,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.blocks import TESTFLIGHT
+from bot.blocks import SUBMIT_TO_TESTFLIGHT
 from bot.clock import FakeClock
 from bot.sandbox.world import DEMO_CHANNEL, World
 
@@ -58,7 +58,7 @@ async def test_metrics_after_a_full_publication(quiet: World, clock: FakeClock) 
     clock.advance(600)
     await sweep()
     root = next(m for m in quiet.slack.messages[DEMO_CHANNEL] if not m.thread_ts)
-    click = await quiet.slack.click_button(quiet.events_url, root, TESTFLIGHT, user="U0ALICE")
+    click = await quiet.slack.click_button(quiet.events_url, root, SUBMIT_TO_TESTFLIGHT, user="U0ALICE")
     assert click.status == 200
     await sweep()
     build_id = quiet.asc.build_id_for("com.example.app", "1.4.0", "412", "IOS")
@@ -75,7 +75,7 @@ async def test_metrics_after_a_full_publication(quiet: World, clock: FakeClock) 
     found = samples(page.text)
     key = quiet.bot.config.default_api_key
     assert value(found, "asc_bot_publications", state="done") == 1
-    assert value(found, "asc_bot_steps", kind="testflight", outcome="succeeded") == 1, [
+    assert value(found, "asc_bot_steps", kind="submit_to_testflight", outcome="succeeded") == 1, [
         k for k in found if k[0] == "asc_bot_steps"
     ]
     assert value(found, "asc_bot_appstore_requests_total", key=key, status="200") > 0

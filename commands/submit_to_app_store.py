@@ -23,17 +23,17 @@ from commands.common import (
 )
 from commands.origin import acting_click
 
-ACTION_ID = blocks.REVIEW
-CALLBACK_ID = blocks.REVIEW_VIEW
-KIND = "app_store"
+ACTION_ID = blocks.SUBMIT_TO_APP_STORE
+CALLBACK_ID = blocks.SUBMIT_TO_APP_STORE_VIEW
+KIND = blocks.STEP_BUTTONS[ACTION_ID]
 TITLE = title_of(KIND)
 
 
-def review_params(form: Submission, now: datetime) -> tuple[dict[str, Any], dict[str, str]]:
-    """The app_store step's params from the modal, and the errors to show under its inputs."""
+def submit_to_app_store_params(form: Submission, now: datetime) -> tuple[dict[str, Any], dict[str, str]]:
+    """The submit_to_app_store step's params from the modal, and the errors to show under its inputs."""
     release_type = form.choice(blocks.RELEASE_TYPE) or "MANUAL"
     picked = form.moment(blocks.RELEASE_DATE)
-    ticked = form.choices(blocks.REVIEW_OPTIONS)
+    ticked = form.choices(blocks.SUBMIT_TO_APP_STORE_OPTIONS)
     params: dict[str, Any] = {
         "release_type": release_type,
         "phased_release": "phased_release" in ticked,
@@ -56,8 +56,10 @@ def review_params(form: Submission, now: datetime) -> tuple[dict[str, Any], dict
 
 
 def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
-    @app.action(ACTION_ID)
-    async def ask_review_options(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    @app.action(blocks.accepted(ACTION_ID))
+    async def ask_submit_to_app_store_options(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
         await ack()
         click = await acting_click(engine, client, body)
         if click is None:
@@ -74,13 +76,13 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
         if existing is not None:
             await tell(client, click.where, click.user, blocks.already_requested(TITLE, existing))
             return
-        modal = blocks.review_modal(pub, click.modal_context(), engine.now())
+        modal = blocks.submit_to_app_store_modal(pub, click.modal_context(), engine.now())
         await open_view(client, click, modal)
 
-    @app.view(CALLBACK_ID)
-    async def submit_for_review(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    @app.view(blocks.accepted(CALLBACK_ID, blocks.LEGACY_CALLBACK_IDS))
+    async def submit_to_app_store(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         form = Submission.from_body(body)
-        params, errors = review_params(form, engine.now())
+        params, errors = submit_to_app_store_params(form, engine.now())
         if errors:
             await ack(response_action="errors", errors=errors)
             return

@@ -15,9 +15,9 @@ from commands.approvers import Approvers
 from commands.common import Submission, answer, open_view
 from commands.origin import acting_click
 
-ACTION_ID = blocks.TESTFLIGHT
+ACTION_ID = blocks.SUBMIT_TO_TESTFLIGHT
 CALLBACK_ID = blocks.WHAT_TO_TEST_VIEW
-KIND, NOTES_KIND = "testflight", "what_to_test"
+KIND, NOTES_KIND = blocks.STEP_BUTTONS[ACTION_ID], "what_to_test"
 TITLE, NOTES_TITLE = title_of(KIND), title_of(NOTES_KIND)
 
 
@@ -27,7 +27,7 @@ def wants_what_to_test(view: PublicationView | None) -> bool:
 
 
 def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
-    @app.action(ACTION_ID)
+    @app.action(blocks.accepted(ACTION_ID))
     async def submit_to_testflight(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         click = await acting_click(engine, client, body)
