@@ -133,7 +133,7 @@ async def run_bot(
         steps: dict[str, str] = {}
         for _ in range(int(3600 / TICK)):
             await world.bot.engine.sweep()
-            view = await world.bot.engine.publication(publication_id)
+            view = await world.bot.engine.view(publication_id)
             assert view is not None
             steps = {a.kind: a.status for a in view.actions}
             if view.publication.state in ("failed", "timed_out") or (

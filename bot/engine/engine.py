@@ -132,7 +132,7 @@ class Engine:
 
     # -- what people see ----------------------------------------------------------------------
 
-    async def publication(self, publication_id: str) -> PublicationView | None:
+    async def view(self, publication_id: str) -> PublicationView | None:
         """The publication and its steps (what its Slack message shows)."""
         pub = await self._storage.get(publication_id)
         if pub is None:
