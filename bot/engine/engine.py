@@ -30,6 +30,7 @@ from bot.engine.intake import UploadNotice
 from bot.engine.notifier import Notifier, PublicationView
 from bot.engine.outbox import Outbox
 from bot.engine.overview import Overview, overview
+from bot.engine.parts import EngineParts
 from bot.engine.requests import RequestResult, Requests
 from bot.engine.settings import EngineSettings
 from bot.engine.sweep import Sweep
@@ -64,11 +65,12 @@ class Engine:
         self._outbox = Outbox(
             storage, notifier, clock, fallback_channel, owner=settings.replica, lease=settings.sweep_lease
         )
-        self.feedback = FeedbackRelay(storage, clients, clock, settings)
-        self._sweep = Sweep(storage, clients, clock, settings, self._guard, self._outbox, self.feedback)
-        self._uploads = Uploads(storage, clients, clock, settings, self._guard, self._outbox, notifier)
-        self._requests = Requests(storage, self._guard, clock, self.wake)
-        self._apple = AppleEvents(storage, clients, clock, self._sweep.hooks)
+        parts = EngineParts(storage, clients, clock, settings, self._guard, self._outbox, notifier)
+        self.feedback = FeedbackRelay(parts)
+        self._sweep = Sweep(parts, self.feedback)
+        self._uploads = Uploads(parts)
+        self._requests = Requests(parts, self.wake)
+        self._apple = AppleEvents(parts, self._sweep.hooks)
         self.on_wake: Callable[[], None] | None = None
 
     def wake(self) -> None:
