@@ -15,7 +15,6 @@ from bot.appstore.models import AppStoreVersion, AppStoreVersionLocalization
 from bot.appstore.states import VERSION_EDITABLE
 
 VERSION_INCLUDE = "build,appStoreVersionPhasedRelease"
-EDITABLE_STATES: Final = VERSION_EDITABLE
 
 
 class _Unchanged:
@@ -39,7 +38,7 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 def pick_editable(versions: list[AppStoreVersion], version_string: str | None) -> AppStoreVersion | None:
     """Of some versions, the one a new release should use (see `find_editable_app_store_version`)."""
-    editable = [v for v in versions if v.app_version_state in EDITABLE_STATES]
+    editable = [v for v in versions if v.app_version_state in VERSION_EDITABLE]
     exact = [v for v in editable if v.version_string == version_string]
     if exact:
         return exact[0]
@@ -71,7 +70,7 @@ class VersionsMixin(ResourceFamily):
     ) -> AppStoreVersion | None:
         """The version a new release should use: the one named `version_string` if it is editable,
         else the highest editable version (its version string can then be changed)."""
-        editable = await self.list_app_store_versions(app_id, platform, states=EDITABLE_STATES)
+        editable = await self.list_app_store_versions(app_id, platform, states=VERSION_EDITABLE)
         return pick_editable(editable, version_string)
 
     async def get_app_store_version(self, version_id: str) -> AppStoreVersion:

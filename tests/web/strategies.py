@@ -9,9 +9,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from bot.appstore.states import RELEASE_TYPES
+from bot.appstore.states import PLATFORMS, RELEASE_TYPES
 from bot.clock import FakeClock
-from bot.engine.intake import PLATFORMS
 from bot.publishing_options import BOOL_OPTIONS
 
 NOW: datetime = FakeClock().now()  # the world's FakeClock starts here too
