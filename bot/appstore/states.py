@@ -24,6 +24,11 @@ BETA_BUILD_STATES: Final = (
     "WAITING_FOR_BETA_REVIEW", "IN_BETA_REVIEW", "BETA_REJECTED", "BETA_APPROVED", "NOT_APPLICABLE",
 )  # fmt: skip
 BETA_FAILED_STATES: Final = ("PROCESSING_EXCEPTION",)
+BETA_PROCESSING: Final = "PROCESSING"  # still being prepared: not ready for testers or beta review
+
+# BetaAppReviewSubmission.betaReviewState
+BETA_REVIEW_STATES: Final = ("WAITING_FOR_REVIEW", "IN_REVIEW", "REJECTED", "APPROVED")
+BETA_REVIEW_PENDING: Final = ("WAITING_FOR_REVIEW", "IN_REVIEW")  # with Apple, not decided yet
 
 # AppStoreVersion.appVersionState
 APP_VERSION_STATES: Final = (
