@@ -36,10 +36,10 @@ from bench.harness import Served
 from bot.apple_webhooks import EVENT_TYPES as APPLE_EVENTS
 from bot.apple_webhooks import PATH as APPLE_PATH
 from bot.appstore.auth import ApiKey, generate_private_key_pem
-from bot.clock import FakeClock
 from bot.engine.profile import DEFAULT_PROFILE
 from bot.sandbox.asc import AscSimulator
 from bot.sandbox.asc.records import Webhook
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 
 BUNDLE, VERSION, BUILD = "com.example.app", "1.4.0", "412"

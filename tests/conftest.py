@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 
 if TYPE_CHECKING:
     from bot.sandbox.postgres import PostgresServer

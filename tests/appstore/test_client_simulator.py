@@ -15,8 +15,8 @@ from bot.appstore.auth import ApiKey, generate_private_key_pem
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.errors import AscConflict, AscUnauthorized
 from bot.appstore.retry import RetryPolicy
-from bot.clock import FakeClock
 from bot.sandbox.asc import AscSimulator, Faults
+from bot.sandbox.clock import FakeClock
 from tests.appstore.fakes import make_key
 from tests.support.openapi_conformance import check_exchanges
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from storage.database import Store, immediate
 from storage.repository import NewAction, NewEvent, Storage
 from tests.support.publications import fields

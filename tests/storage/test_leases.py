@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from storage.database import dialect
 from storage.migrations import migration_names
 from storage.pg_schema import PG_MIGRATIONS

@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from storage.database import applied_migrations, dialect, make_store
 from storage.repository import DIRTY, NewAction, NewEvent, Storage
 from tests.support.publications import fields
