@@ -153,10 +153,6 @@ class VersionsMixin(ResourceFamily):
         version = AppStoreVersion.parse(doc["data"], Included(doc))
         return dataclasses.replace(version, build_id=version.build_id or build_id)
 
-    async def attach_build_to_version(self, version_id: str, build_id: str) -> None:
-        body = {"data": {"type": "builds", "id": build_id}}
-        await self._http.patch(f"/v1/appStoreVersions/{seg(version_id)}/relationships/build", body)
-
     async def list_version_localizations(self, version_id: str) -> list[AppStoreVersionLocalization]:
         doc = await self._http.get_all(
             f"/v1/appStoreVersions/{seg(version_id)}/appStoreVersionLocalizations", {"limit": 200}
