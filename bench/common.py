@@ -18,7 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 
 ROOT = Path(__file__).absolute().parents[1]
 

@@ -36,10 +36,10 @@ from bench.harness import Served
 from bot.apple_webhooks import EVENT_TYPES as APPLE_EVENTS
 from bot.apple_webhooks import PATH as APPLE_PATH
 from bot.appstore.auth import ApiKey, generate_private_key_pem
-from bot.clock import FakeClock
 from bot.engine.profile import DEFAULT_PROFILE
 from bot.sandbox.asc import AscSimulator
 from bot.sandbox.asc.records import Webhook
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 
 BUNDLE, VERSION, BUILD = "com.example.app", "1.4.0", "412"
@@ -133,7 +133,7 @@ async def run_bot(
         steps: dict[str, str] = {}
         for _ in range(int(3600 / TICK)):
             await world.bot.engine.sweep()
-            view = await world.bot.engine.publication(publication_id)
+            view = await world.bot.engine.view(publication_id)
             assert view is not None
             steps = {a.kind: a.status for a in view.actions}
             if view.publication.state in ("failed", "timed_out") or (

@@ -53,7 +53,7 @@ async def all_done(engine: object, ids: list[str]) -> int:
     """How many publications have every step finished."""
     done = 0
     for pub_id in ids:
-        view = await engine.publication(pub_id)  # type: ignore[attr-defined]
+        view = await engine.view(pub_id)  # type: ignore[attr-defined]
         if view is not None and view.actions and all(a.status in FINISHED for a in view.actions):
             done += 1
     return done

@@ -30,6 +30,7 @@ from bot.config import Config
 from bot.engine.budget_state import DatabaseBudgetState
 from bot.engine.clients import Clients
 from bot.engine.engine import Engine
+from bot.engine.parts import EngineParts
 from bot.engine.profile import FIRST_FIND
 from bot.engine.settings import AppDefaults, EngineSettings
 from bot.metrics import MeteredTransport, MeteredWebClient, Metrics
@@ -200,13 +201,15 @@ def build_app(
     )
     outbox_client.metrics = metrics
     engine = Engine(
-        storage,
-        clients,
-        SlackNotifier(outbox_client, clock),
-        clock,
-        settings,
-        authority=approvers,
-        fallback_channel=config.slack_channel,
+        EngineParts.build(
+            storage,
+            clients,
+            SlackNotifier(outbox_client, clock),
+            clock,
+            settings,
+            authority=approvers,
+            fallback_channel=config.slack_channel,
+        )
     )
     commands.register_all(bolt, engine, approvers)
     web_app = build_web_app(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.apple_webhooks import EVENT_TYPES
+from bot.appstore.states import PLATFORMS
 from bot.engine import intake as rules
 from bot.publishing_options import CHANNEL, OPTIONS
 from bot.signatures import MAX_SKEW_SECONDS
@@ -64,7 +65,7 @@ BUILD_UPLOADED = _object(
             ),
             "anyOf": [{"required": ["bundle_id"]}, {"required": ["apple_id"]}],
         },
-        "platform": {"type": "string", "enum": list(rules.PLATFORMS), "default": "IOS"},
+        "platform": {"type": "string", "enum": list(PLATFORMS), "default": "IOS"},
         "version": _text("version", rules.VERSION, description="CFBundleShortVersionString"),
         "build_number": _digits("build_number", rules.BUILD, "CFBundleVersion"),
         "channel": _text("channel", CHANNEL, description="Slack channel id; default: the app's channel"),

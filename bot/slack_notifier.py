@@ -118,35 +118,21 @@ class SlackNotifier:
         self, channel: str, thread_ts: str | None, outbox_id: str, since: datetime
     ) -> str | None:
         channel = await self._where(channel)
+        # A top-level post is in the channel's history since shortly before it was tried; a reply
+        # is in its thread.
+        read: Callable[..., Awaitable[Any]]
+        if thread_ts is None:
+            method, read = "conversations.history", self._client.conversations_history
+            where: dict[str, Any] = {"oldest": f"{(since - LOOKBACK).timestamp():.6f}"}
+        else:
+            method, read, where = "conversations.replies", self._client.conversations_replies, {"ts": thread_ts}
         cursor = None
         while True:
-            if thread_ts is None:
-                oldest = f"{(since - LOOKBACK).timestamp():.6f}"
-                page = await self._call(
-                    "conversations.history",
-                    partial(
-                        self._client.conversations_history,
-                        channel=channel,
-                        oldest=oldest,
-                        include_all_metadata=True,
-                        limit=200,
-                        cursor=cursor,
-                    ),
-                    channel,
-                )
-            else:
-                page = await self._call(
-                    "conversations.replies",
-                    partial(
-                        self._client.conversations_replies,
-                        channel=channel,
-                        ts=thread_ts,
-                        include_all_metadata=True,
-                        limit=200,
-                        cursor=cursor,
-                    ),
-                    channel,
-                )
+            page = await self._call(
+                method,
+                partial(read, channel=channel, include_all_metadata=True, limit=200, cursor=cursor, **where),
+                channel,
+            )
             for message in page.get("messages") or []:
                 payload = (message.get("metadata") or {}).get("event_payload") or {}
                 if payload.get("outbox_id") == outbox_id:

@@ -8,9 +8,9 @@ from slack_bolt.async_app import AsyncAck, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
+from bot.appstore.states import PLATFORMS
 from bot.engine.actions import title_of
 from bot.engine.engine import Engine
-from bot.engine.intake import PLATFORMS
 from commands.approvers import Approvers
 
 USAGE = "/asc cancel <bundle-id> <version> <build> [--platform IOS|MAC_OS|TV_OS|VISION_OS]"

@@ -206,7 +206,7 @@ async def load(
     engine: Engine, client: AsyncWebClient, user: str, where: Where, publication_id: str
 ) -> PublicationView | None:
     """The publication and its steps, or None after telling the user it is gone."""
-    view = await engine.publication(publication_id)
+    view = await engine.view(publication_id)
     if view is None:
         await tell(client, where, user, blocks.gone())
     return view

@@ -85,7 +85,7 @@ def _register_answer(app: AsyncApp, engine: Engine, action_id: str, uses_encrypt
         params = {"uses_non_exempt_encryption": uses_encryption}
         result = await engine.request(click.publication_id, ANSWER, click.user, params)
         given = result.action if result.status == "already" else None
-        view = await engine.publication(click.publication_id) if given is not None else None
+        view = await engine.view(click.publication_id) if given is not None else None
         if view is not None:  # the answer that stands: an approver's change, else the first answer
             given = current_answer(list(view.actions))[0] or given
         if given is not None:

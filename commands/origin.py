@@ -122,7 +122,7 @@ async def acting_click(engine: Engine, client: AsyncWebClient, body: dict[str, A
     container = body.get("container") or {}
     if container.get("type") != "message" or not click.action_id.startswith(PREFIX):
         return click
-    view = await engine.publication(click.publication_id)
+    view = await engine.view(click.publication_id)
     if view is None or belongs(view.publication, click, body):
         return click
     pub = view.publication
@@ -166,7 +166,7 @@ async def refuse_foreign(
     team: str | None,
     org: str | None,
 ) -> None:
-    view = await engine.publication(publication_id) if publication_id else None
+    view = await engine.view(publication_id) if publication_id else None
     pub = view.publication if view is not None else None
     await engine.audit(
         pub.id if pub is not None else None,

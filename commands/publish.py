@@ -12,10 +12,10 @@ from slack_bolt.async_app import AsyncAck, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
-from bot.appstore.states import RELEASE_TYPES
+from bot.appstore.states import PLATFORMS, RELEASE_TYPES
 from bot.ci_client import RENAMED_FLAGS, SWITCH_FLAGS, VALUED_FLAGS
 from bot.engine.engine import Engine
-from bot.engine.intake import PLATFORMS, InvalidNotice, parse_notice
+from bot.engine.intake import InvalidNotice, parse_notice
 from bot.errors import NotAnApprover
 from commands.approvers import Approvers
 

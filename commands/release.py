@@ -39,7 +39,7 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
         checked = await engine.check(click.publication_id, SCHEDULE_KIND, click.user)
         if not await answer(client, click.where, click.user, SCHEDULE_TITLE, checked):
             return
-        view = await engine.publication(click.publication_id)
+        view = await engine.view(click.publication_id)
         if view is not None:
             modal = blocks.schedule_modal(view.publication, click.modal_context(), engine.now())
             await open_view(client, click, modal)

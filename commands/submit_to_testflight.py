@@ -37,7 +37,7 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
         result = await engine.request(click.publication_id, KIND, click.user)
         if not await answer(client, click.where, click.user, TITLE, result):
             return
-        view = await engine.publication(click.publication_id)
+        view = await engine.view(click.publication_id)
         if view is not None and wants_what_to_test(view):
             await open_view(client, click, blocks.what_to_test_modal(view.publication, click.modal_context()))
 

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 
 if TYPE_CHECKING:
     from bot.sandbox.postgres import PostgresServer
     from bot.sandbox.world import World
+    from storage.repository import Storage
 
 ENGINES = tuple(e.strip() for e in os.environ.get("ASC_BOT_TEST_ENGINES", "sqlite").split(",") if e.strip())
 
@@ -77,3 +78,15 @@ async def world(clock: FakeClock, db_url: str | None) -> AsyncIterator[World]:
         assert check_exchanges(distinct_shapes(w.asc.exchanges), allow_rejected=True) == []
     finally:
         await w.stop()
+
+
+@pytest.fixture
+async def storage(tmp_path: Path, db_url: str | None) -> AsyncIterator[Storage]:
+    """The repository on a fresh database of the test's engine, opened (for storage and engine tests)."""
+    from storage.database import make_store
+    from storage.repository import Storage
+
+    s = Storage(make_store(db_url or str(tmp_path / "t.db")))
+    await s.store.open()
+    yield s
+    await s.store.close()

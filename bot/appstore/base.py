@@ -6,8 +6,6 @@ from typing import Any
 
 from bot.appstore.http import AscHttp
 
-PLATFORMS = ("IOS", "MAC_OS", "TV_OS", "VISION_OS")
-
 
 class ResourceFamily:
     """Base of the mixins that make up `AppStoreConnect`; each family only needs `_http`."""

@@ -1,4 +1,4 @@
-"""The hourly request budget App Store Connect reports per key, and how fast to go when it runs low."""
+"""The hourly request budget App Store Connect reports per key (how fast to go is bot/appstore/scheduler.py's)."""
 
 from __future__ import annotations
 
@@ -30,17 +30,3 @@ def parse_rate_limit(value: str | None, observed_at: datetime) -> RateLimit | No
         return None
     return RateLimit(fields["user-hour-lim"], max(0, fields["user-hour-rem"]), observed_at)
 
-
-def pace_delay(limit: RateLimit | None, now: datetime, reserve_fraction: float, max_delay: float) -> float:
-    """Seconds to wait before the next request: zero while the budget is above its reserve.
-
-    The window is a rolling hour, so requests age out at about limit/3600 per second. Below the
-    reserve, match that pace, slowing further as the budget nears zero, so it never runs out.
-    """
-    if limit is None or limit.limit <= 0 or now - limit.observed_at > WINDOW:
-        return 0.0
-    reserve = max(1.0, limit.limit * reserve_fraction)
-    if limit.remaining >= reserve:
-        return 0.0
-    steady = WINDOW.total_seconds() / limit.limit
-    return min(max_delay, steady * reserve / max(limit.remaining, 1))

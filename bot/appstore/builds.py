@@ -10,7 +10,7 @@ from bot.appstore.cache import BUILD_LIFETIME
 from bot.appstore.documents import Included, resources
 from bot.appstore.errors import AscConflict
 from bot.appstore.http import Params, seg
-from bot.appstore.models import Build, BuildBetaDetail, BuildUpload
+from bot.appstore.models import Build, BuildUpload
 
 # One include gives processing state, beta state and marketing version in a single request, and the
 # What to Test entries and beta review submission the TestFlight steps need right after the poll.
@@ -127,10 +127,6 @@ class BuildsMixin(ResourceFamily):
     async def get_build_upload(self, upload_id: str) -> BuildUpload:
         doc = await self._http.get(f"/v1/buildUploads/{seg(upload_id)}", {"include": "build"})
         return BuildUpload.parse(doc["data"])
-
-    async def get_build_beta_detail(self, build_id: str) -> BuildBetaDetail:
-        doc = await self._http.get(f"/v1/builds/{seg(build_id)}/buildBetaDetail")
-        return BuildBetaDetail.parse(doc["data"])
 
     async def _patch_build(self, build_id: str, attributes: dict[str, bool]) -> Build:
         self._http.cache.drop(f"build:{build_id}")

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
-import random
 from types import TracebackType
-
-import httpx
+from typing import Unpack
 
 from bot.appstore.apps import AppsMixin
 from bot.appstore.auth import ApiKey
 from bot.appstore.budget import RateLimit
 from bot.appstore.builds import BuildsMixin
 from bot.appstore.feedback import FeedbackMixin
-from bot.appstore.http import DEFAULT_BASE_URL, AscHttp, Sleep
+from bot.appstore.http import DEFAULT_BASE_URL, AscHttp, HttpOptions
 from bot.appstore.releases import ReleasesMixin
-from bot.appstore.retry import RetryPolicy
 from bot.appstore.reviews import ReviewsMixin
 from bot.appstore.scheduler import KeyBudget
 from bot.appstore.testflight import TestFlightMixin
 from bot.appstore.testinfo import TestInfoMixin
 from bot.appstore.versions import VersionsMixin
 from bot.appstore.webhooks import WebhooksMixin
-from bot.clock import Clock
 
 
 class AppStoreConnect(
@@ -38,30 +33,8 @@ class AppStoreConnect(
 ):
     """An App Store Connect API client for one team key; close it with `aclose()` or `async with`."""
 
-    def __init__(
-        self,
-        key: ApiKey,
-        base_url: str = DEFAULT_BASE_URL,
-        *,
-        clock: Clock,
-        sleep: Sleep = asyncio.sleep,
-        timeout: float = 30.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-        rng: random.Random | None = None,
-        policy: RetryPolicy | None = None,
-        budget: KeyBudget | None = None,
-    ) -> None:
-        self._http = AscHttp(
-            key,
-            base_url,
-            clock=clock,
-            sleep=sleep,
-            timeout=timeout,
-            transport=transport,
-            rng=rng,
-            policy=policy,
-            budget=budget,
-        )
+    def __init__(self, key: ApiKey, base_url: str = DEFAULT_BASE_URL, **options: Unpack[HttpOptions]) -> None:
+        self._http = AscHttp(key, base_url, **options)
 
     @property
     def key_name(self) -> str:

@@ -8,7 +8,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import Any, Required, TypedDict, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -28,6 +28,18 @@ Sleep = Callable[[float], Awaitable[None]]
 Params = dict[str, str | int]
 
 DEFAULT_BASE_URL = "https://api.appstoreconnect.apple.com"
+
+
+class HttpOptions(TypedDict, total=False):
+    """How a client talks to App Store Connect: `AscHttp`'s keyword arguments, `AppStoreConnect`'s too."""
+
+    clock: Required[Clock]
+    sleep: Sleep
+    timeout: float
+    transport: httpx.AsyncBaseTransport | None
+    rng: random.Random | None
+    policy: RetryPolicy | None
+    budget: KeyBudget | None
 
 
 def seg(value: str) -> str:

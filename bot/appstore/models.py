@@ -21,20 +21,8 @@ from bot.appstore.documents import (
     rel_id,
     rel_ids,
 )
-from bot.appstore.states import (
-    BETA_BUILD_STATES,
-    BETA_FAILED_STATES,
-    BUILD_FAILED_STATES,
-    BUILD_PROCESSING_STATES,
-)
 
-# The state sets are re-exported for bot/engine/polling.py, which imports them from here; their home
-# is bot/appstore/states.py.
 __all__ = [
-    "BETA_BUILD_STATES",
-    "BETA_FAILED_STATES",
-    "BUILD_FAILED_STATES",
-    "BUILD_PROCESSING_STATES",
     "App",
     "AppStoreVersion",
     "AppStoreVersionLocalization",

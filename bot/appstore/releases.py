@@ -7,10 +7,8 @@ from bot.appstore.documents import Included
 from bot.appstore.errors import AscConflict, AscNotFound, AscUnprocessable
 from bot.appstore.http import seg
 from bot.appstore.models import AppStoreVersion, PhasedRelease
+from bot.appstore.states import VERSION_RELEASED
 from bot.appstore.versions import VERSION_INCLUDE
-
-# States a version moves to once a release request has been accepted.
-RELEASED_STATES = ("PROCESSING_FOR_DISTRIBUTION", "READY_FOR_DISTRIBUTION", "PENDING_APPLE_RELEASE")
 
 
 class ReleasesMixin(ResourceFamily):
@@ -76,7 +74,7 @@ class ReleasesMixin(ResourceFamily):
 
         async def released() -> AppStoreVersion | None:
             version = await self._read_version(version_id)
-            return version if version.app_version_state in RELEASED_STATES else None
+            return version if version.app_version_state in VERSION_RELEASED else None
 
         async def post() -> AppStoreVersion:
             body = document(

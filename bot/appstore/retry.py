@@ -15,15 +15,13 @@ TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolErr
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try: attempts and backoff for failures, waits for 429s, the budget kept in reserve."""
+    """How hard to try: attempts and backoff for failures, waits for 429s."""
 
     attempts: int = 5
     base_delay: float = 1.0
     max_delay: float = 30.0
     rate_limit_attempts: int = 10
     rate_limit_max_wait: float = 600.0
-    reserve_fraction: float = 0.05
-    max_pace_delay: float = 60.0
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """Exponential backoff with jitter, so many clients that failed together do not return together."""

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Final
 
 from bot.appstore.base import ResourceFamily, csv, document
 from bot.appstore.documents import resources
 from bot.appstore.errors import AscConflict, AscUnprocessable
 from bot.appstore.http import Params, seg
 from bot.appstore.models import ReviewSubmission, ReviewSubmissionItem
-from bot.appstore.states import SUBMISSION_CANCEL_DONE, SUBMISSION_IN_REVIEW, SUBMISSION_UNSENT
-
-UNSUBMITTED: Final = SUBMISSION_UNSENT
-IN_PROGRESS: Final = SUBMISSION_IN_REVIEW
-_CANCEL_DONE: Final = SUBMISSION_CANCEL_DONE
+from bot.appstore.states import SUBMISSION_CANCEL_DONE, SUBMISSION_UNSENT
 
 
 class ReviewsMixin(ResourceFamily):
@@ -43,7 +38,7 @@ class ReviewsMixin(ResourceFamily):
         A new one's `created` is True (so nobody needs to look for items in it)."""
 
         async def find() -> ReviewSubmission | None:
-            found = await self.list_review_submissions(app_id, platform, UNSUBMITTED)
+            found = await self.list_review_submissions(app_id, platform, SUBMISSION_UNSENT)
             return found[0] if found else None
 
         async def post() -> ReviewSubmission:
@@ -111,11 +106,11 @@ class ReviewsMixin(ResourceFamily):
 
     async def submit_review_submission(self, submission_id: str) -> ReviewSubmission:
         """Send the submission to App Review; one that is already submitted is left as it is."""
-        return await self._patch_submission(submission_id, "submitted", lambda s: s not in UNSUBMITTED)
+        return await self._patch_submission(submission_id, "submitted", lambda s: s not in SUBMISSION_UNSENT)
 
     async def cancel_review_submission(self, submission_id: str) -> ReviewSubmission:
         """Withdraw a submission from review; one already canceling or complete is left as it is."""
-        return await self._patch_submission(submission_id, "canceled", lambda s: s in _CANCEL_DONE)
+        return await self._patch_submission(submission_id, "canceled", lambda s: s in SUBMISSION_CANCEL_DONE)
 
     async def _patch_submission(
         self, submission_id: str, flag: str, done: Callable[[str | None], bool]

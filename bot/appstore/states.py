@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Final
 
+# Platform (of a version, a build's pre-release version, a review submission)
+PLATFORMS: Final = ("IOS", "MAC_OS", "TV_OS", "VISION_OS")
+
 # Build.processingState
 BUILD_PROCESSING_STATES: Final = ("PROCESSING", "FAILED", "INVALID", "VALID")
 BUILD_FAILED_STATES: Final = ("FAILED", "INVALID")
@@ -21,6 +24,11 @@ BETA_BUILD_STATES: Final = (
     "WAITING_FOR_BETA_REVIEW", "IN_BETA_REVIEW", "BETA_REJECTED", "BETA_APPROVED", "NOT_APPLICABLE",
 )  # fmt: skip
 BETA_FAILED_STATES: Final = ("PROCESSING_EXCEPTION",)
+BETA_PROCESSING: Final = "PROCESSING"  # still being prepared: not ready for testers or beta review
+
+# BetaAppReviewSubmission.betaReviewState
+BETA_REVIEW_STATES: Final = ("WAITING_FOR_REVIEW", "IN_REVIEW", "REJECTED", "APPROVED")
+BETA_REVIEW_PENDING: Final = ("WAITING_FOR_REVIEW", "IN_REVIEW")  # with Apple, not decided yet
 
 # AppStoreVersion.appVersionState
 APP_VERSION_STATES: Final = (
@@ -44,6 +52,9 @@ VERSION_RELEASED: Final = frozenset(
 VERSION_SUBMITTED: Final = VERSION_RELEASED | {
     "WAITING_FOR_REVIEW", "IN_REVIEW", "PENDING_DEVELOPER_RELEASE", "ACCEPTED",
 }  # fmt: skip
+# On the App Store now, or until a newer version replaced it: an app with one is past its first
+# version, and the version's own life is over.
+VERSION_ON_STORE: Final = ("READY_FOR_DISTRIBUTION", "REPLACED_WITH_NEW_VERSION")
 # Apple said no: the version needs a fix (and, for INVALID_BINARY, a new build) before review.
 VERSION_REJECTED: Final = ("REJECTED", "METADATA_REJECTED", "INVALID_BINARY")
 # States the follower keeps asking about until the version is out or rejected.

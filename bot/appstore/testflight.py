@@ -26,10 +26,6 @@ class TestFlightMixin(ResourceFamily):
         found = [BetaReviewSubmission.parse(r) for r in resources(doc)]
         return _with_build(found[0], build_id) if found else None
 
-    async def get_beta_review_submission(self, submission_id: str) -> BetaReviewSubmission:
-        doc = await self._http.get(f"/v1/betaAppReviewSubmissions/{seg(submission_id)}")
-        return BetaReviewSubmission.parse(doc["data"])
-
     async def submit_for_beta_review(self, build_id: str, *, looked: bool = False) -> BetaReviewSubmission:
         """Submit a build to TestFlight beta review, or return its existing submission (never two).
         `looked=True`: the caller has just found none, so do not ask again."""
@@ -85,10 +81,6 @@ class TestFlightMixin(ResourceFamily):
             return
         body = {"data": [ref("betaGroups", gid) for gid in dict.fromkeys(group_ids)]}
         await self._http.post(f"/v1/builds/{seg(build_id)}/relationships/betaGroups", body, idempotent=True)
-
-    async def remove_build_from_beta_group(self, group_id: str, build_id: str) -> None:
-        body = {"data": [ref("builds", build_id)]}
-        await self._http.delete(f"/v1/betaGroups/{seg(group_id)}/relationships/builds", body)
 
     async def list_beta_build_localizations(self, build_id: str) -> list[BetaBuildLocalization]:
         doc = await self._http.get_all(

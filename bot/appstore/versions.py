@@ -17,7 +17,6 @@ from bot.appstore.states import VERSION_EDITABLE
 
 VERSION_INCLUDE = "build,appStoreVersionPhasedRelease"
 LOCALIZATIONS_INCLUDED = 50  # Apple's most for limit[appStoreVersionLocalizations]
-EDITABLE_STATES: Final = VERSION_EDITABLE
 
 
 class _Unchanged:
@@ -41,7 +40,7 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 def pick_editable(versions: list[AppStoreVersion], version_string: str | None) -> AppStoreVersion | None:
     """Of some versions, the one a new release should use (see `find_editable_app_store_version`)."""
-    editable = [v for v in versions if v.app_version_state in EDITABLE_STATES]
+    editable = [v for v in versions if v.app_version_state in VERSION_EDITABLE]
     exact = [v for v in editable if v.version_string == version_string]
     if exact:
         return exact[0]
@@ -84,7 +83,7 @@ class VersionsMixin(ResourceFamily):
     ) -> AppStoreVersion | None:
         """The version a new release should use: the one named `version_string` if it is editable,
         else the highest editable version (its version string can then be changed)."""
-        editable = await self.list_app_store_versions(app_id, platform, states=EDITABLE_STATES)
+        editable = await self.list_app_store_versions(app_id, platform, states=VERSION_EDITABLE)
         return pick_editable(editable, version_string)
 
     async def get_app_store_version(self, version_id: str) -> AppStoreVersion:
@@ -166,10 +165,6 @@ class VersionsMixin(ResourceFamily):
             return await self.get_app_store_version(version_id)
         version = AppStoreVersion.parse(doc["data"], Included(doc))
         return dataclasses.replace(version, build_id=version.build_id or build_id)
-
-    async def attach_build_to_version(self, version_id: str, build_id: str) -> None:
-        body = {"data": {"type": "builds", "id": build_id}}
-        await self._http.patch(f"/v1/appStoreVersions/{seg(version_id)}/relationships/build", body)
 
     async def list_version_localizations(
         self, version_id: str, *, fresh: bool = True

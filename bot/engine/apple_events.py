@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from bot.appstore.errors import AscError
-from bot.clock import Clock
 from bot.engine import lifecycle, messages
-from bot.engine.clients import Clients
 from bot.engine.hooks import AppHooks
 from bot.engine.lifecycle import State
+from bot.engine.parts import EnginePart, EngineParts
 from storage.records import Publication
-from storage.repository import NewEvent, Storage
+from storage.repository import NewEvent
 
 
-class AppleEvents:
+class AppleEvents(EnginePart):
     """Finds the publications an event is about and moves their next poll to now."""
 
-    def __init__(self, storage: Storage, clients: Clients, clock: Clock, hooks: AppHooks) -> None:
-        self._storage = storage
-        self._clients = clients
-        self._clock = clock
+    def __init__(self, parts: EngineParts, hooks: AppHooks) -> None:
+        super().__init__(parts)
         self._hooks = hooks
 
     async def heard(self, event_type: str, resource_type: str, resource_id: str) -> bool:

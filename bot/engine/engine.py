@@ -20,55 +20,37 @@ from datetime import datetime
 from typing import Any
 
 from bot.appstore.models import BetaGroup
-from bot.clock import Clock
 from bot.engine import lookups
 from bot.engine.apple_events import AppleEvents
-from bot.engine.clients import Clients
 from bot.engine.feedback import FeedbackRelay
-from bot.engine.guard import Authority, Guard, audit_trail
+from bot.engine.guard import audit_trail
 from bot.engine.intake import UploadNotice
-from bot.engine.notifier import Notifier, PublicationView
-from bot.engine.outbox import Outbox
+from bot.engine.notifier import PublicationView
 from bot.engine.overview import Overview, overview
+from bot.engine.parts import EnginePart, EngineParts
 from bot.engine.requests import RequestResult, Requests
-from bot.engine.settings import EngineSettings
 from bot.engine.sweep import Sweep
 from bot.engine.uploads import Uploads
 from storage.records import Event, Publication
-from storage.repository import Intake, NewEvent, Storage
+from storage.repository import Intake, NewEvent
 
 __all__ = ["Engine", "RequestResult"]
 log = logging.getLogger(__name__)
 
 
-class Engine:
-    """Owns every state change of publications; the chat surface and webhooks only ask it."""
+class Engine(EnginePart):
+    """Owns every state change of publications; the chat surface and webhooks only ask it.
 
-    def __init__(
-        self,
-        storage: Storage,
-        clients: Clients,
-        notifier: Notifier,
-        clock: Clock,
-        settings: EngineSettings,
-        authority: Authority | None = None,
-        *,
-        fallback_channel: str | None = None,
-    ) -> None:
-        self._storage = storage
-        self._clients = clients
-        self._clock = clock
-        self.settings = settings
-        self._guard = Guard(storage, clock, authority)
-        # Where to say that a publication's own channel refused its posts (else a DM to its starter).
-        self._outbox = Outbox(
-            storage, notifier, clock, fallback_channel, owner=settings.replica, lease=settings.sweep_lease
-        )
-        self.feedback = FeedbackRelay(storage, clients, clock, settings)
-        self._sweep = Sweep(storage, clients, clock, settings, self._guard, self._outbox, self.feedback)
-        self._uploads = Uploads(storage, clients, clock, settings, self._guard, self._outbox, notifier)
-        self._requests = Requests(storage, self._guard, clock, self.wake)
-        self._apple = AppleEvents(storage, clients, clock, self._sweep.hooks)
+    Built over the parts its modules share: `Engine(EngineParts.build(storage, clients, …))`."""
+
+    def __init__(self, parts: EngineParts) -> None:
+        super().__init__(parts)
+        self.settings = parts.settings
+        self.feedback = FeedbackRelay(parts)
+        self._sweep = Sweep(parts, self.feedback)
+        self._uploads = Uploads(parts)
+        self._requests = Requests(parts, self.wake)
+        self._apple = AppleEvents(parts, self._sweep.hooks)
         self.on_wake: Callable[[], None] | None = None
 
     def wake(self) -> None:
@@ -132,7 +114,7 @@ class Engine:
 
     # -- what people see ----------------------------------------------------------------------
 
-    async def publication(self, publication_id: str) -> PublicationView | None:
+    async def view(self, publication_id: str) -> PublicationView | None:
         """The publication and its steps (what its Slack message shows)."""
         pub = await self._storage.get(publication_id)
         if pub is None:

@@ -15,13 +15,11 @@ from datetime import datetime, timedelta
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.errors import AscError
 from bot.appstore.feedback import CRASH, FEEDBACK_TYPES, KIND_OF_TYPE, SCREENSHOT, TesterFeedback
-from bot.clock import Clock
 from bot.engine import feedback_messages as words
-from bot.engine.clients import Clients
-from bot.engine.settings import EngineSettings
+from bot.engine.parts import EnginePart, EngineParts
 from storage.feedback import HeldFeedback, NewFeedback, utc_day
 from storage.records import Publication
-from storage.repository import NewEvent, Storage
+from storage.repository import NewEvent
 
 log = logging.getLogger(__name__)
 # Webhook event types (as delivered, camelCase) → the kind of submission they announce.
@@ -33,40 +31,37 @@ WINDOW = timedelta(days=30)  # finished publications whose builds are still poll
 FEEDBACK, DIGEST = "tester_feedback", "feedback_digest"
 
 
-class FeedbackRelay:
+class FeedbackRelay(EnginePart):
     """Turns testers' submissions into thread replies (or digest lines), each exactly once."""
 
-    def __init__(self, storage: Storage, clients: Clients, clock: Clock, settings: EngineSettings) -> None:
-        self.storage = storage
-        self.clients = clients
-        self.clock = clock
-        self.settings = settings
+    def __init__(self, parts: EngineParts) -> None:
+        super().__init__(parts)
         self._last_poll: datetime | None = None  # in memory: a restart polls at once, which is harmless
 
     async def on_event(self, event_type: str, resource_type: str | None, resource_id: str) -> str:
         """A BETA_FEEDBACK_* webhook: 'posted', 'digest', 'duplicate' or 'unknown_build'."""
         kind = EVENTS.get(event_type) or KIND_OF_TYPE.get(resource_type or "", SCREENSHOT)
-        if await self.storage.feedback_known(resource_id):
+        if await self._storage.feedback_known(resource_id):
             return "duplicate"
-        for name in self.clients.names():
+        for name in self._clients.names():
             try:
-                item = await self.clients.get(name).get_feedback(kind, resource_id)
+                item = await self._clients.get(name).get_feedback(kind, resource_id)
             except AscError as exc:
                 log.info("feedback %s not readable with key %s: %s", resource_id, name, exc)
                 continue
-            pubs = await self.storage.find_by("build_id", item.build_id) if item.build_id else []
+            pubs = await self._storage.find_by("build_id", item.build_id) if item.build_id else []
             if not pubs:
                 log.info(
                     "feedback %s is about build %s, which no publication follows", item.id, item.build_id
                 )
                 return "unknown_build"
-            return await self._record(self.clients.get(name), item, _newest(pubs), "webhook")
+            return await self._record(self._clients.get(name), item, _newest(pubs), "webhook")
         log.warning("feedback %s could not be read with any key; the next poll will look again", resource_id)
         return "unreadable"
 
     async def sweep(self, now: datetime) -> None:
         """The safety-net poll when its interval has passed, then any digest that is due."""
-        interval = self.settings.feedback_poll_interval
+        interval = self._settings.feedback_poll_interval
         if interval > 0 and (self._last_poll is None or now - self._last_poll >= timedelta(seconds=interval)):
             self._last_poll = now
             await self.poll(now)
@@ -75,7 +70,7 @@ class FeedbackRelay:
     async def poll(self, now: datetime) -> int:
         """List the feedback of every app with publications in flight or recent; record what is new."""
         groups: dict[tuple[str, str], list[Publication]] = defaultdict(list)
-        for pub in await self.storage.feedback_publications(now - WINDOW):
+        for pub in await self._storage.feedback_publications(now - WINDOW):
             groups[(pub.api_key or "", pub.app_id or "")].append(pub)
         recorded = 0
         for (key, app_id), pubs in groups.items():
@@ -83,11 +78,11 @@ class FeedbackRelay:
             for pub in pubs:  # newest first: a build followed twice goes to its newest publication
                 by_build.setdefault(pub.build_id or "", pub)
             try:
-                client = self.clients.get(key or None)
+                client = self._clients.get(key or None)
                 for kind in FEEDBACK_TYPES:
                     for item in await client.list_feedback(app_id, kind, list(by_build)):
                         of = by_build.get(item.build_id or "")
-                        if of is not None and not await self.storage.feedback_known(item.id):
+                        if of is not None and not await self._storage.feedback_known(item.id):
                             recorded += (await self._record(client, item, of, "poll")) != "duplicate"
             except Exception as exc:  # one app's trouble must not stop the others
                 log.warning("polling TestFlight feedback of app %s failed: %s", app_id, exc)
@@ -119,8 +114,8 @@ class FeedbackRelay:
             event,
             words.summary(item, label),
         )
-        mode = await self.storage.record_feedback(
-            new, self.clock.now(), self.settings.feedback_digest_threshold
+        mode = await self._storage.record_feedback(
+            new, self._clock.now(), self._settings.feedback_digest_threshold
         )
         if mode is None:
             return "duplicate"
@@ -130,19 +125,19 @@ class FeedbackRelay:
     async def post_digests(self, now: datetime) -> int:
         """Post each app's digest of the days before today, once."""
         posted = 0
-        for bundle_id, held in (await self.storage.held_feedback(utc_day(now))).items():
+        for bundle_id, held in (await self._storage.held_feedback(utc_day(now))).items():
             by_day: dict[str, list[HeldFeedback]] = defaultdict(list)
             for item in held:
                 by_day[item.day].append(item)
             for day, items in sorted(by_day.items()):
-                newest = await self.storage.get(items[-1].publication_id)
+                newest = await self._storage.get(items[-1].publication_id)
                 if newest is None:
                     continue
                 text = words.digest(
                     bundle_id,
                     day,
                     [i.summary for i in items],
-                    self.settings.feedback_digest_threshold,
+                    self._settings.feedback_digest_threshold,
                     newest.app_id,
                 )
                 event = NewEvent(
@@ -152,7 +147,7 @@ class FeedbackRelay:
                     announce="broadcast",
                     data={"day": day, "count": len(items)},
                 )
-                posted += await self.storage.post_digest(
+                posted += await self._storage.post_digest(
                     [i.feedback_id for i in items], newest.id, event, now
                 )
         return posted

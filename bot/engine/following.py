@@ -14,7 +14,13 @@ from typing import Any
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.errors import AscError
 from bot.appstore.models import AppStoreVersion, Build
-from bot.appstore.states import APP_VERSION_STATES, BETA_BUILD_STATES, VERSION_FOLLOWED, VERSION_REJECTED
+from bot.appstore.states import (
+    APP_VERSION_STATES,
+    BETA_BUILD_STATES,
+    BETA_REVIEW_PENDING,
+    VERSION_FOLLOWED,
+    VERSION_REJECTED,
+)
 from bot.engine import lifecycle, messages
 from bot.engine.phased import day_text, follows_phased
 from bot.engine.polling import unexpected
@@ -23,7 +29,6 @@ from storage.records import Publication
 from storage.repository import NewEvent, Storage
 
 log = logging.getLogger(__name__)
-BETA_PENDING = ("WAITING_FOR_REVIEW", "IN_REVIEW")
 # buildBetaDetail.externalBuildState → betaAppReviewSubmission.betaReviewState
 BETA_FROM_EXTERNAL = {
     "WAITING_FOR_BETA_REVIEW": "WAITING_FOR_REVIEW",
@@ -66,7 +71,7 @@ def unknown_until(pub: Publication, now: datetime) -> datetime:
 def follows_beta(pub: Publication, now: datetime | None = None) -> bool:
     return (
         pub.build_id is not None
-        and pub.beta_review_state in BETA_PENDING
+        and pub.beta_review_state in BETA_REVIEW_PENDING
         and not unknown_for_too_long(pub, now)
     )
 

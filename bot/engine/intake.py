@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from bot import publishing_options
+from bot.appstore.states import PLATFORMS
 from bot.publishing_options import CHANNEL, combination_problems, read_options, text_problem
 
-PLATFORMS = ("IOS", "MAC_OS", "TV_OS", "VISION_OS")
 TOP_LEVEL_KEYS = {
     "delivery_id",
     "app",

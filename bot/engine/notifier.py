@@ -79,31 +79,3 @@ class Notifier(Protocol):
     async def channel_ready(self, channel: str, code: str) -> bool | None:
         """Whether a channel refused with `code` takes posts again (None: cannot tell now)."""
 
-
-class NullNotifier:
-    """For runs without a chat surface (e.g. `asc-bot check`): says nothing."""
-
-    async def post_publication(self, view: PublicationView, outbox_id: str) -> str:
-        return "none"
-
-    async def update_publication(self, view: PublicationView) -> None:
-        return None
-
-    async def reply(
-        self, view: PublicationView, event: Event, outbox_id: str, *, plain: bool = False
-    ) -> None:
-        return None
-
-    async def find_post(
-        self, channel: str, thread_ts: str | None, outbox_id: str, since: datetime
-    ) -> str | None:
-        return None
-
-    async def tell(self, who: str, text: str, outbox_id: str | None = None) -> None:
-        return None
-
-    async def channel_problem(self, channel: str) -> str | None:
-        return None
-
-    async def channel_ready(self, channel: str, code: str) -> bool | None:
-        return None

@@ -25,7 +25,6 @@ from storage.repository import NewEvent, Storage
 
 log = logging.getLogger(__name__)
 TRANSIENT = (AscServerError, AscTransportError, AscRateLimited)
-BETA_BUSY = "PROCESSING"
 
 
 def unexpected(exc: Exception) -> str:
@@ -295,7 +294,7 @@ class Poller:
                 ),
                 extra=seen,
             )
-        elif state == "VALID" and beta is not None and not unknown and BETA_BUSY not in betas:
+        elif state == "VALID" and beta is not None and not unknown and apple.BETA_PROCESSING not in betas:
             self.hooks.changed(pub.app_id, now)
             event = NewEvent("build_ready", message=messages.ready(pub.label), announce="thread", data=seen)
             await self._apply(pub, now, lifecycle.build_ready(State.PROCESSING, now, seen, event))

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.models import AppStoreVersion, Build
+from bot.appstore.states import VERSION_ON_STORE
 from bot.appstore.testinfo import BetaTestInfo
 from bot.engine.steps.base import Outcome
 
@@ -22,12 +23,7 @@ CHECK_AGAIN = "preflight_check_again"  # someone asked to check again (audit; th
 RECHECK_AFTER = 900.0  # seconds: a blocked step looks again by itself this often (Check again: at once)
 BETA_REVIEW = "TestFlight beta review"
 APP_STORE_REVIEW = "App Store review"
-RELEASED = ("READY_FOR_DISTRIBUTION", "REPLACED_WITH_NEW_VERSION")
-CHECKED = (
-    "submit_to_testflight",
-    "beta_groups",
-    "submit_to_app_store",
-)  # the steps that run the checklist first
+CHECKED = ("submit_to_testflight", "beta_groups", "submit_to_app_store")  # the steps that run the checklist first
 
 _TEST_INFO = "App Store Connect → the app → TestFlight → Test Information"
 _CONTACT = (
@@ -126,7 +122,7 @@ async def app_store_gaps(
 
 
 async def _first_version(client: AppStoreConnect, app_id: str, version: AppStoreVersion) -> bool:
-    released = await client.list_app_store_versions(app_id, version.platform or "IOS", states=RELEASED)
+    released = await client.list_app_store_versions(app_id, version.platform or "IOS", states=VERSION_ON_STORE)
     return not any(v.id != version.id for v in released)
 
 

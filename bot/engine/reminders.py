@@ -13,32 +13,27 @@ from datetime import datetime, timedelta
 
 from bot.engine import messages
 from bot.engine.actions import title_of
-from bot.engine.guard import HELD, Guard
-from bot.engine.settings import EngineSettings
+from bot.engine.guard import HELD
+from bot.engine.parts import EnginePart
 from storage.reminders import REMINDER
-from storage.repository import NewEvent, Storage
+from storage.repository import NewEvent
 
 log = logging.getLogger(__name__)
 
 
-class Reminders:
+class Reminders(EnginePart):
     """Pings approvers about steps that wait for them."""
 
-    def __init__(self, storage: Storage, guard: Guard, settings: EngineSettings) -> None:
-        self.storage = storage
-        self.guard = guard
-        self.settings = settings
-
     async def sweep(self, now: datetime) -> int:
-        if self.settings.approval_reminder <= 0:
+        if self._settings.approval_reminder <= 0:
             return 0
-        every = timedelta(seconds=self.settings.approval_reminder)
+        every = timedelta(seconds=self._settings.approval_reminder)
         sent = 0
-        for action in await self.storage.held_waiting(HELD, now - every):
-            pub = await self.storage.get(action.publication_id)
+        for action in await self._storage.held_waiting(HELD, now - every):
+            pub = await self._storage.get(action.publication_id)
             if pub is None:
                 continue
-            approvers = self.guard.approvers(pub.app_bundle_id)
+            approvers = self._guard.approvers(pub.app_bundle_id)
             waited = (now - action.requested_at).total_seconds()
             event = NewEvent(
                 REMINDER,
@@ -46,7 +41,7 @@ class Reminders:
                 announce="thread",
                 data={"kind": action.kind, "approvers": list(approvers)},
             )
-            if await self.storage.add_reminder(action, HELD, every, event, now):
+            if await self._storage.add_reminder(action, HELD, every, event, now):
                 log.info("publication %s: reminded approvers of %s", pub.id, action.kind)
                 sent += 1
         return sent

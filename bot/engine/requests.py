@@ -6,13 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.clock import Clock
 from bot.engine import compliance, lifecycle, messages, preflight
 from bot.engine.actions import ACTIONS
-from bot.engine.guard import HELD, Guard, Verdict, final_answer
+from bot.engine.guard import HELD, Verdict, final_answer
 from bot.engine.lifecycle import FINISHED, State
+from bot.engine.parts import EnginePart, EngineParts
 from storage.records import Action, Publication
-from storage.repository import NewAction, NewEvent, Storage
+from storage.repository import NewAction, NewEvent
 
 GONE = "This publication no longer exists."
 
@@ -29,13 +29,11 @@ class RequestResult:
     verdict: Verdict | None = None
 
 
-class Requests:
+class Requests(EnginePart):
     """Checks who may ask, stores what was asked once, and wakes the sweep to do it."""
 
-    def __init__(self, storage: Storage, guard: Guard, clock: Clock, wake: Callable[[], None]) -> None:
-        self._storage = storage
-        self._guard = guard
-        self._clock = clock
+    def __init__(self, parts: EngineParts, wake: Callable[[], None]) -> None:
+        super().__init__(parts)
         self._wake = wake
 
     async def request(

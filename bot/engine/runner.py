@@ -10,10 +10,8 @@ from typing import Any
 
 from bot import logsetup
 from bot.appstore.errors import AscError
-from bot.clock import Clock
 from bot.engine import lifecycle, messages, phased
 from bot.engine.actions import ACTIONS, QUESTION, ActionContext, Outcome, ordered
-from bot.engine.clients import Clients
 from bot.engine.following import (
     UNKNOWN_STATE_LIMIT,
     follows_beta,
@@ -24,31 +22,28 @@ from bot.engine.following import (
 )
 from bot.engine.leases import renew_while_working
 from bot.engine.lifecycle import State
+from bot.engine.parts import EnginePart, EngineParts
 from bot.engine.phased import follows_phased
 from bot.engine.polling import TRANSIENT
 from bot.engine.preflight import CHECK_AGAIN, CHECKLIST
-from bot.engine.settings import EngineSettings
 from storage.records import Action, Event, Publication
-from storage.repository import NewEvent, Storage
+from storage.repository import NewEvent
 
 log = logging.getLogger(__name__)
 
 
-class StepRunner:
+class StepRunner(EnginePart):
     """The part of the sweep that talks to App Store Connect on people's behalf."""
 
-    def __init__(self, storage: Storage, clients: Clients, clock: Clock, settings: EngineSettings) -> None:
-        self.storage = storage
-        self.clients = clients
-        self.clock = clock
-        self.settings = settings
-        self._parallel = asyncio.Semaphore(settings.max_parallel_actions)
+    def __init__(self, parts: EngineParts) -> None:
+        super().__init__(parts)
+        self._parallel = asyncio.Semaphore(parts.settings.max_parallel_actions)
 
     async def advance_app(self, pubs: list[Publication], follow_every: float | None = None) -> None:
         # One app's steps run one after another: App Store Connect allows one build of an app in beta
         # review and one open review submission at a time, so parallel steps would race each other.
         for pub in sorted(pubs, key=lambda p: p.created_at):
-            await self._advance_guarded(pub, follow_every or self.settings.follow_interval)
+            await self._advance_guarded(pub, follow_every or self._settings.follow_interval)
 
     async def _advance_guarded(self, pub: Publication, follow_every: float) -> None:
         async with self._parallel:
@@ -57,19 +52,19 @@ class StepRunner:
                     await self._advance(pub, follow_every)
             except Exception:  # one publication's bug must not stop the others
                 log.exception("publication %s: unexpected error while running steps", pub.id)
-                now = self.clock.now()
+                now = self._clock.now()
                 await lifecycle.apply(
-                    self.storage, pub.id, now, lifecycle.poll_at(now + timedelta(seconds=60))
+                    self._storage, pub.id, now, lifecycle.poll_at(now + timedelta(seconds=60))
                 )
 
     async def _advance(self, pub: Publication, follow_every: float) -> None:
         """Run the open steps of a ready publication in order, each claimed by one runner."""
-        client = self.clients.get(pub.api_key)
+        client = self._clients.get(pub.api_key)
         retry_at = None
-        for action in ordered([a for a in await self.storage.actions(pub.id) if a.is_open]):
-            now = self.clock.now()
-            lease, owner = timedelta(seconds=self.settings.action_lease), self.settings.replica
-            claimed = await self.storage.claim_action(action.id, now, lease, owner)
+        for action in ordered([a for a in await self._storage.actions(pub.id) if a.is_open]):
+            now = self._clock.now()
+            lease, owner = timedelta(seconds=self._settings.action_lease), self._settings.replica
+            claimed = await self._storage.claim_action(action.id, now, lease, owner)
             if claimed is None:  # another replica runs it: the later steps wait for it, in order
                 break
             renewing = renew_while_working(self._renewer(claimed.id, owner, lease), lease)
@@ -83,23 +78,23 @@ class StepRunner:
         await self._settle(pub.id, retry_at, follow_every)
 
     def _renewer(self, action_id: int, owner: str, lease: timedelta) -> Callable[[], Awaitable[bool]]:
-        return lambda: self.storage.renew_action(action_id, owner, self.clock.now() + lease)
+        return lambda: self._storage.renew_action(action_id, owner, self._clock.now() + lease)
 
     async def _run_claimed(self, pub: Publication, claimed: Action, client: Any) -> datetime | None:
         """Run one claimed step and record what came of it; returns when to retry, if it must wait."""
-        now = self.clock.now()
+        now = self._clock.now()
         spec = ACTIONS.get(claimed.kind)
         if spec is None:
-            await self.storage.finish_action(claimed.id, "skipped", now, error="unknown step")
+            await self._storage.finish_action(claimed.id, "skipped", now, error="unknown step")
             return None
-        pub = await self.storage.get(pub.id) or pub  # what earlier steps recorded (e.g. the version)
+        pub = await self._storage.get(pub.id) or pub  # what earlier steps recorded (e.g. the version)
         try:
             with logsetup.context(step=claimed.kind):
                 outcome = await spec.run(ActionContext(client, pub, claimed, now))
         except TRANSIENT as exc:
-            await self.storage.release_action(claimed.id, self.clock.now(), error=str(exc))
+            await self._storage.release_action(claimed.id, self._clock.now(), error=str(exc))
             log.warning("publication %s: %s will be retried: %s", pub.id, claimed.kind, exc)
-            return self.clock.now() + timedelta(seconds=self.settings.poll_interval)
+            return self._clock.now() + timedelta(seconds=self._settings.poll_interval)
         except AscError as exc:
             outcome = Outcome(
                 "failed",
@@ -109,14 +104,14 @@ class StepRunner:
             )
         if outcome.status == "wait":
             await self._wait(pub, claimed, outcome)
-            return self.clock.now() + timedelta(seconds=outcome.retry_after or self.settings.poll_interval)
+            return self._clock.now() + timedelta(seconds=outcome.retry_after or self._settings.poll_interval)
         message = outcome.message
         if outcome.status == "failed" and not message.startswith("⚠️"):
             message = messages.action_failed(spec.title, message)
-        await self.storage.finish_action(
+        await self._storage.finish_action(
             claimed.id,
             outcome.status,
-            self.clock.now(),
+            self._clock.now(),
             result=outcome.result,
             error=outcome.message if outcome.status == "failed" else None,
             event=NewEvent(
@@ -132,15 +127,15 @@ class StepRunner:
 
     async def _wait(self, pub: Publication, action: Action, outcome: Outcome) -> None:
         """Give the step back; ask its question in the thread the first time only."""
-        await self.storage.release_action(action.id, self.clock.now(), error=outcome.message or None)
-        events = await self.storage.events(pub.id)
+        await self._storage.release_action(action.id, self._clock.now(), error=outcome.message or None)
+        events = await self._storage.events(pub.id)
         if outcome.checklist is not None:
             await self._tell_checklist(pub, outcome.checklist, events)
         if outcome.question and not any(e.kind == QUESTION for e in events):
-            await self.storage.add_event(
+            await self._storage.add_event(
                 pub.id,
                 NewEvent(QUESTION, message=outcome.question, announce="thread", data={"kind": action.kind}),
-                self.clock.now(),
+                self._clock.now(),
             )
         log.info("publication %s: %s waits: %s", pub.id, action.kind, outcome.message)
 
@@ -155,22 +150,22 @@ class StepRunner:
         text = messages.checklist(
             data["review"], data["gaps"], again and last is not None and last.data.get("gaps") == data["gaps"]
         )
-        await self.storage.add_event(
-            pub.id, NewEvent(CHECKLIST, message=text, announce="thread", data=data), self.clock.now()
+        await self._storage.add_event(
+            pub.id, NewEvent(CHECKLIST, message=text, announce="thread", data=data), self._clock.now()
         )
 
     async def _settle(self, publication_id: str, retry_at: datetime | None, follow_every: float) -> None:
         """Decide what comes next: more steps, following Apple's review, or the end."""
-        now = self.clock.now()
-        pub = await self.storage.get(publication_id)
+        now = self._clock.now()
+        pub = await self._storage.get(publication_id)
         if pub is None or pub.state != State.READY:
             return
-        actions = await self.storage.actions(pub.id)
-        change = settled(pub, actions, now, retry_at, follow_every, self.settings.poll_interval)
+        actions = await self._storage.actions(pub.id)
+        change = settled(pub, actions, now, retry_at, follow_every, self._settings.poll_interval)
         await self._apply(pub.id, now, change)
 
     async def _apply(self, publication_id: str, now: datetime, change: lifecycle.Change) -> None:
-        await lifecycle.apply(self.storage, publication_id, now, change)
+        await lifecycle.apply(self._storage, publication_id, now, change)
 
 
 def settled(

@@ -12,49 +12,31 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from bot.appstore.scheduler import Priority, priority
-from bot.clock import Clock
-from bot.engine.clients import Clients
 from bot.engine.feedback import FeedbackRelay
 from bot.engine.following import Follower, follow_interval
-from bot.engine.guard import Guard
 from bot.engine.hooks import AppHooks
 from bot.engine.leases import renew_while_working
 from bot.engine.lifecycle import State
-from bot.engine.outbox import Outbox
+from bot.engine.parts import EnginePart, EngineParts
 from bot.engine.polling import Poller
 from bot.engine.reminders import Reminders
 from bot.engine.runner import StepRunner
-from bot.engine.settings import EngineSettings
 from storage.records import Publication
-from storage.repository import Storage
 
 log = logging.getLogger(__name__)
 POLLED = (State.WAITING_FOR_BUILD, State.PROCESSING)
 
 
-class Sweep:
+class Sweep(EnginePart):
     """One pass at a time; a call during a pass makes it run once more and waits for it."""
 
-    def __init__(
-        self,
-        storage: Storage,
-        clients: Clients,
-        clock: Clock,
-        settings: EngineSettings,
-        guard: Guard,
-        outbox: Outbox,
-        feedback: FeedbackRelay,
-    ) -> None:
-        self._storage = storage
-        self._clients = clients
-        self._clock = clock
-        self._settings = settings
-        self._outbox = outbox
+    def __init__(self, parts: EngineParts, feedback: FeedbackRelay) -> None:
+        super().__init__(parts)
         self._feedback = feedback
-        self._poller = Poller(storage, settings)
-        self._follower = Follower(storage)
-        self._runner = StepRunner(storage, clients, clock, settings)
-        self._reminders = Reminders(storage, guard, settings)
+        self._poller = Poller(parts.storage, parts.settings)
+        self._follower = Follower(parts.storage)
+        self._runner = StepRunner(parts)
+        self._reminders = Reminders(parts)
         self._sweeping = False
         self._again = False
         self._idle = asyncio.Event()

@@ -6,15 +6,11 @@ import logging
 import uuid
 from typing import Any
 
-from bot.clock import Clock
 from bot.engine import lifecycle, messages
-from bot.engine.clients import Clients
-from bot.engine.guard import NEEDS_APPROVER, Guard, Verdict, gate_initial_steps
+from bot.engine.guard import NEEDS_APPROVER, Verdict, gate_initial_steps
 from bot.engine.intake import InvalidNotice, Problem, UploadNotice
-from bot.engine.notifier import Notifier
-from bot.engine.outbox import Outbox
-from bot.engine.settings import EngineSettings
-from storage.repository import Intake, NewAction, NewEvent, Storage
+from bot.engine.parts import EnginePart
+from storage.repository import Intake, NewAction, NewEvent
 
 log = logging.getLogger(__name__)
 
@@ -27,26 +23,8 @@ APP_STORE_OPTIONS = (
 )
 
 
-class Uploads:
+class Uploads(EnginePart):
     """Stores a new publication (or finds the one this upload already made)."""
-
-    def __init__(
-        self,
-        storage: Storage,
-        clients: Clients,
-        clock: Clock,
-        settings: EngineSettings,
-        guard: Guard,
-        outbox: Outbox,
-        notifier: Notifier,
-    ) -> None:
-        self._storage = storage
-        self._clients = clients
-        self._clock = clock
-        self._settings = settings
-        self._guard = guard
-        self._outbox = outbox
-        self._notifier = notifier
 
     async def _refuse_unusable(self, channel: str) -> None:
         """Refuse a publication whose channel certainly cannot take its posts; doubt lets it through."""

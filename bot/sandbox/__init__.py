@@ -11,6 +11,8 @@ pieces, so all three exercise the real wiring rather than mocks:
   limits, and sends signed clicks, forms and slash commands to the bot as a user would.
 - `bot.sandbox.world.World`: both simulators plus a real bot built by `bot.app`, on an injected clock.
 - `bot.sandbox.postgres.PostgresServer`: a throwaway PostgreSQL server for the PostgreSQL runs.
+- `bot.sandbox.clock.FakeClock`: a clock that moves only when told (its `sleep` moves it), for the
+  world, the tests and the benchmarks.
 
 Helpers only the test suite needs live in `tests/support/`, not here and not in the product modules.
 """

@@ -19,9 +19,10 @@ import httpx
 
 from bot.app import BotApp, build_app
 from bot.appstore.auth import ApiKey, generate_private_key_pem
-from bot.clock import Clock, FakeClock
+from bot.clock import Clock
 from bot.config import Config
 from bot.sandbox.asc import AscSimulator
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.slack import SlackSimulator
 from bot.signatures import sign_ci
 

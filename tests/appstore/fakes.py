@@ -12,7 +12,7 @@ import httpx
 from bot.appstore.auth import ApiKey, generate_private_key_pem
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.http import AscHttp
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 
 BASE_URL = "https://asc.test"
 _PEM = generate_private_key_pem()

@@ -9,8 +9,8 @@ import pytest
 
 from bot.appstore.auth import ApiKey, TokenProvider
 from bot.appstore.errors import AscAuthError
-from bot.clock import FakeClock
 from bot.errors import ConfigError
+from bot.sandbox.clock import FakeClock
 from tests.appstore.fakes import make_key
 
 

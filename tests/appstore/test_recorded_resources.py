@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.appstore.documents import Included
-from bot.appstore.models import AppStoreVersion
+from bot.appstore.models import AppStoreVersion, BuildBetaDetail
 from tests.appstore.fakes import body_of, make_client, routes
 from tests.appstore.recorded import EMPTY, body, recorded
 
@@ -45,11 +45,9 @@ async def test_builds_listing_keeps_the_app_asked_for() -> None:
     ]
 
 
-async def test_build_beta_detail_states() -> None:
-    client, _, _, _ = make_client(
-        routes({("GET", "/v1/builds/b1/buildBetaDetail"): recorded(TF + "build_beta_detail.json")})
-    )
-    detail = await client.get_build_beta_detail("b1")
+def test_build_beta_detail_states() -> None:
+    # A build's beta detail comes with the build (include=buildBetaDetail); Apple's own resource parses.
+    detail = BuildBetaDetail.parse(body(TF + "build_beta_detail.json")["data"])
     assert (detail.internal_build_state, detail.external_build_state) == (
         "IN_BETA_TESTING",
         "READY_FOR_BETA_SUBMISSION",

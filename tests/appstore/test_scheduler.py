@@ -12,8 +12,8 @@ from typing import Any
 
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.scheduler import CEILINGS, Budgets, Priority, priority
-from bot.clock import FakeClock
 from bot.sandbox.asc import AscSimulator
+from bot.sandbox.clock import FakeClock
 from tests.appstore.fakes import make_key
 
 BUNDLE = "com.example.app"

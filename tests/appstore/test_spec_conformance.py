@@ -21,13 +21,10 @@ CALLS = {
     ("PATCH", "/v1/builds/{id}"),
     ("GET", "/v1/apps/{id}/buildUploads"),
     ("GET", "/v1/buildUploads/{id}"),
-    ("GET", "/v1/builds/{id}/buildBetaDetail"),
     ("GET", "/v1/betaAppReviewSubmissions"),
     ("POST", "/v1/betaAppReviewSubmissions"),
-    ("GET", "/v1/betaAppReviewSubmissions/{id}"),
     ("GET", "/v1/betaGroups"),
     ("POST", "/v1/builds/{id}/relationships/betaGroups"),
-    ("DELETE", "/v1/betaGroups/{id}/relationships/builds"),
     ("GET", "/v1/betaBuildLocalizations"),
     ("POST", "/v1/betaBuildLocalizations"),
     ("PATCH", "/v1/betaBuildLocalizations/{id}"),
@@ -35,7 +32,6 @@ CALLS = {
     ("GET", "/v1/appStoreVersions/{id}"),
     ("POST", "/v1/appStoreVersions"),
     ("PATCH", "/v1/appStoreVersions/{id}"),
-    ("PATCH", "/v1/appStoreVersions/{id}/relationships/build"),
     ("GET", "/v1/appStoreVersions/{id}/appStoreVersionLocalizations"),
     ("POST", "/v1/appStoreVersionLocalizations"),
     ("PATCH", "/v1/appStoreVersionLocalizations/{id}"),
@@ -136,14 +132,11 @@ async def walk(client: AppStoreConnect) -> None:
     await client.builds_in_beta_review("a1", "IOS")
     await client.find_build_upload("a1", "1.4.0", "412", "TV_OS")
     await client.get_build_upload("u1")
-    await client.get_build_beta_detail("b1")
     await client.find_beta_review_submission("b1")
     await client.submit_for_beta_review("b1")
-    await client.get_beta_review_submission("r1")
     await client.list_beta_groups("a1")
     await client.beta_groups_of_build("a1", "b1")
     await client.add_build_to_beta_groups("b1", ["g1", "g2"])
-    await client.remove_build_from_beta_group("g1", "b1")
     await client.list_beta_build_localizations("b1")
     await client.upsert_beta_build_localization("b1", "en-US", "new")  # update
     await client.upsert_beta_build_localization("b1", "de-DE", "neu")  # create
@@ -165,7 +158,6 @@ async def walk(client: AppStoreConnect) -> None:
     )
     await client.update_app_store_version("v1", earliest_release_date=None)
     await client.update_app_store_version("v1", release_type="SCHEDULED", earliest_release_date=when)
-    await client.attach_build_to_version("v1", "b1")
     await client.list_version_localizations("v1")
     await client.upsert_version_whats_new("v1", "en-US", "new")
     await client.upsert_version_whats_new("v1", "fr-FR", "nouveau")

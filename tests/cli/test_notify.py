@@ -15,7 +15,7 @@ import pytest
 
 from bot import ci_client
 from bot.cli import build_parser, run_notify
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 from bot.signatures import verify_ci
 

@@ -8,7 +8,7 @@ import pytest
 
 from bot.apple_webhooks import EVENT_TYPES
 from bot.cli import webhooks_register
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 
 

@@ -23,7 +23,8 @@ async def test_groups_are_loaded_after_a_loading_view_and_added(world: World) ->
 
     click = await world.slack.click_button(world.events_url, message, blocks.BETA_GROUPS, user="U0ALICE")
     assert click.status == 200 and click.elapsed_seconds < 0.3
-    [opened] = world.slack.calls_to("views.open")
+    # The loading view is opened right after the ack, so it may reach Slack after the click's answer.
+    [opened] = await eventually(lambda: world.slack.calls_to("views.open"))
     assert "Loading" in opened.args["view"]["blocks"][0]["text"]["text"]
     [modal] = await eventually(
         lambda: [v for v in open_views(world, blocks.BETA_GROUPS_VIEW) if v.get("submit")]

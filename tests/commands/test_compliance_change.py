@@ -8,9 +8,9 @@ from dataclasses import replace
 from types import MappingProxyType
 
 from bot import blocks
-from bot.clock import FakeClock
 from bot.config import AppSettings
 from bot.sandbox.asc.faults import Faults
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.slack import Message
 from bot.sandbox.world import DEMO_CHANNEL, World
 from tests.commands.conftest import action, buttons, ephemerals_to, eventually, open_views

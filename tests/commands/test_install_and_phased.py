@@ -3,7 +3,7 @@ phased release's day and share of users, read once a day on a simulated clock.""
 
 from __future__ import annotations
 
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import DEMO_CHANNEL, World
 from tests.commands.conftest import buttons
 from tests.support.flow import later, pub, publish, sweep, thread

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.blocks.preflight import CHECK_AGAIN_BUTTON
-from bot.clock import FakeClock
 from bot.engine.preflight import CHECK_AGAIN, CHECKLIST
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.slack import Message
 from bot.sandbox.world import DEMO_CHANNEL, World
 from tests.commands.conftest import buttons, ephemerals_to, eventually

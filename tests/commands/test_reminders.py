@@ -6,8 +6,8 @@ from dataclasses import replace
 from types import MappingProxyType
 
 from bot import blocks
-from bot.clock import FakeClock
 from bot.config import AppSettings
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 from tests.commands.conftest import action, buttons, ephemerals_to, eventually
 from tests.support.flow import later, sweep

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import blocks
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.slack import SOCKET_MODE
 from bot.sandbox.world import DEMO_CHANNEL, World
 from commands.asc import USAGE

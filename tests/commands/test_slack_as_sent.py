@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot import blocks
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import DEMO_CHANNEL, World
 from tests.commands.conftest import ephemerals_to, eventually, open_views, publish, requested
 from tests.support.flow import pub, thread

@@ -3,7 +3,7 @@ answers lost after the post was made never duplicating it. All over HTTP against
 
 from __future__ import annotations
 
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import DEMO_CHANNEL, World
 from storage.repository import NewEvent
 from tests.commands.conftest import publish

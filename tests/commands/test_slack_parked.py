@@ -4,8 +4,8 @@ about it told once per problem, even across restarts. Over HTTP against the simu
 from __future__ import annotations
 
 from bot import blocks
-from bot.clock import FakeClock
 from bot.engine.notifier import PublicationView
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.slack import SOCKET_MODE
 from bot.sandbox.world import DEMO_CHANNEL, World
 from tests.commands.conftest import eventually

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot import blocks
-from bot.clock import FakeClock
 from bot.engine.notifier import PublicationView
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.slack import SlackCall
 from bot.sandbox.world import DEMO_CHANNEL, World
 from storage.repository import DIRTY

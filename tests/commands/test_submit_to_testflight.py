@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import replace
 
 from bot import blocks
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import DEMO_CHANNEL, World
 from tests.commands.conftest import action, buttons, ephemerals_to, eventually, open_views, publish, requested
 

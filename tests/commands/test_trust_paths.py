@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.blocks import base as ids
-from bot.clock import FakeClock
 from bot.engine.actions import ACTIONS, CONTROLS, GATED
 from bot.sandbox.asc.webhooks import sign_apple
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 from bot.signatures import sign_ci
 from commands import asc

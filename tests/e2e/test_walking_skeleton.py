@@ -6,7 +6,7 @@ import asyncio
 import time
 
 from bot.blocks import BUTTONS, SUBMIT_TO_TESTFLIGHT
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import DEMO_CHANNEL, World
 from tests.support.openapi_conformance import check_exchanges
 

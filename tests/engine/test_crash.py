@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
-from bot.clock import FakeClock
 from bot.engine.phased import follows_phased
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 from storage.records import Publication
 from tests.conftest import ENGINES

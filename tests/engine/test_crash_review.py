@@ -8,7 +8,7 @@ create and the submit accepted exactly once.
 
 from __future__ import annotations
 
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 from tests.engine.test_crash import CrashingTransport, CrashPlan, accepted, sweep_with_crashes
 from tests.support.flow import distinct_shapes

@@ -11,10 +11,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.clock import FakeClock
 from bot.config import AppSettings, Config
 from bot.engine.actions import ACTIONS, GATED
 from bot.engine.guard import Guard
+from bot.sandbox.clock import FakeClock
 
 USERS = ("U0AAA", "U0BBB", "U0CCC", "W0DDD")
 APPS = ("com.example.one", "com.example.two")

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.engine.notifier import DeliveryError
 from bot.engine.outbox import MAX_BACKOFF, Outbox, backoff
+from bot.sandbox.clock import FakeClock
 
 
 @pytest.mark.parametrize(("failures", "delay"), [(1, 2.0), (2, 4.0), (3, 8.0), (8, 256.0), (9, 300.0), (30, 300.0)])

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.apple_webhooks import EVENT_TYPES, PATH
-from bot.clock import FakeClock
 from bot.engine.profile import DEFAULT_PROFILE, next_processing_poll, parse_profile
 from bot.sandbox.asc.records import Webhook
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 
 APP = "com.example.profile"

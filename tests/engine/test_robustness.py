@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.clock import FakeClock
 from bot.engine.following import UNKNOWN_STATE_LIMIT
 from bot.sandbox.asc import Faults
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 from tests.support.flow import broadcasts, later, pub, publish, sweep, thread, upload
 

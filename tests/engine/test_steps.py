@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 from tests.support.flow import broadcasts, created, later, pub, publish, sweep, thread, upload
 from tests.support.openapi_conformance import check_exchanges

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from bot.clock import FakeClock
 from bot.sandbox.asc import Faults
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 from tests.support.flow import later, pub, publish, thread
 

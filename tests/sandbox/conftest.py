@@ -15,8 +15,8 @@ import jwt
 import pytest
 
 from bot.appstore.auth import ApiKey, generate_private_key_pem
-from bot.clock import FakeClock
 from bot.sandbox.asc import AscSimulator
+from bot.sandbox.clock import FakeClock
 from tests.support.openapi_conformance import check_exchanges
 
 ISSUER_ID = "57246542-96fe-1a63-e053-0824d011072a"

@@ -9,8 +9,8 @@ import json
 import httpx
 from aiohttp import web
 
-from bot.clock import FakeClock
 from bot.sandbox.asc import AscSimulator
+from bot.sandbox.clock import FakeClock
 
 BUNDLE = "com.example.feedback"
 

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from bot.appstore.auth import ApiKey
-from bot.clock import FakeClock
 from bot.sandbox.asc import AscSimulator
+from bot.sandbox.clock import FakeClock
 
 BUNDLE = "com.example.app"
 

@@ -7,10 +7,10 @@ import json
 
 import httpx
 
-from bot.clock import FakeClock
 from bot.sandbox.asc import AscSimulator
 from bot.sandbox.asc.resources import KINDS
 from bot.sandbox.asc.schema_attributes import ATTRIBUTES
+from bot.sandbox.clock import FakeClock
 from tests.sandbox.test_asc_simulator import BUNDLE, body, included
 from tests.support import schema_attributes
 from tests.support.openapi_conformance import check_exchanges

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.clock import FakeClock
 from bot.sandbox.asc import AscSimulator
+from bot.sandbox.clock import FakeClock
 from tests.sandbox.test_asc_simulator import BUNDLE, body, processed_build
 
 

@@ -10,7 +10,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.slack import SlackSimulator
 from bot.sandbox.slack.registry import METHODS
 from bot.sandbox.slack.workspace import DEFAULT_SCOPES

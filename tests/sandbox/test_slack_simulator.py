@@ -22,7 +22,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.slack import SOCKET_MODE, SlackSimulator, check_message, check_view
 from bot.sandbox.slack.registry import METHODS, NEWER_THAN_SPEC
 from bot.sandbox.slack.workspace import ResponseTarget

@@ -10,8 +10,8 @@ import pytest
 
 from bot.appstore.budget import RateLimit
 from bot.appstore.scheduler import KeyBudget, Priority
-from bot.clock import FakeClock
 from bot.engine.budget_state import DatabaseBudgetState
+from bot.sandbox.clock import FakeClock
 from storage.database import make_store
 from storage.repository import Storage
 

@@ -9,40 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlite_utils import Database
 
-from bot.clock import FakeClock
-from storage.database import Store, immediate, make_store
+from bot.sandbox.clock import FakeClock
+from storage.database import Store, immediate
 from storage.repository import NewAction, NewEvent, Storage
-
-
-@pytest.fixture
-async def storage(tmp_path: Path, db_url: str | None) -> AsyncIterator[Storage]:
-    s = Storage(make_store(db_url or str(tmp_path / "t.db")))
-    await s.store.open()
-    yield s
-    await s.store.close()
+from tests.support.publications import fields
 
 
 async def intake(storage: Storage, clock: FakeClock, build: str, delivery: str) -> Any:
-    fields = {
-        "id": str(uuid.uuid4()),
-        "app_bundle_id": "com.example.app",
-        "platform": "IOS",
-        "version": "1.0",
-        "build_number": build,
-        "state": "waiting_for_build",
-        "channel": "C1",
-        "options": {"submit_to_testflight": True},
-    }
     return await storage.create_publication(
-        fields,
+        fields(build_number=build, options={"submit_to_testflight": True}),
         [NewAction("submit_to_testflight", "webhook"), NewAction("beta_groups", "webhook", {"groups": ["QA"]})],
         delivery=("ci", delivery),
         now=clock.now(),

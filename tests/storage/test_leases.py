@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
-
-from bot.clock import FakeClock
-from storage.database import dialect, make_store
+from bot.sandbox.clock import FakeClock
+from storage.database import dialect
 from storage.migrations import migration_names
 from storage.pg_schema import PG_MIGRATIONS
 from storage.repository import NewAction, NewEvent, Storage
-from tests.storage.test_repository import fields
+from tests.support.publications import fields
 
 LEASE = timedelta(seconds=30)
-
-
-@pytest.fixture
-async def storage(tmp_path: Path, db_url: str | None) -> AsyncIterator[Storage]:
-    s = Storage(make_store(db_url or str(tmp_path / "t.db")))
-    await s.store.open()
-    yield s
-    await s.store.close()
 
 
 async def due_publications(storage: Storage, clock: FakeClock, count: int) -> list[str]:

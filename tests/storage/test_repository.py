@@ -3,37 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from storage.database import applied_migrations, dialect, make_store
 from storage.repository import DIRTY, NewAction, NewEvent, Storage
-
-
-@pytest.fixture
-async def storage(tmp_path: Path, db_url: str | None) -> AsyncIterator[Storage]:
-    s = Storage(make_store(db_url or str(tmp_path / "t.db")))
-    await s.store.open()
-    yield s
-    await s.store.close()
-
-
-def fields(**over: object) -> dict[str, object]:
-    base = {
-        "id": str(uuid.uuid4()),
-        "app_bundle_id": "com.example.app",
-        "platform": "IOS",
-        "version": "1.0",
-        "build_number": "1",
-        "state": "waiting_for_build",
-        "channel": "C1",
-    }
-    return {**base, **over}
+from tests.support.publications import fields
 
 
 async def create(storage: Storage, clock: FakeClock, delivery: str | None = "d1", **over: object):

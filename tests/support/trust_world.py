@@ -10,8 +10,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from bot.clock import FakeClock
 from bot.config import AppSettings
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.slack import Message
 from bot.sandbox.world import DEMO_CHANNEL, World
 from storage.repository import DIRTY

@@ -9,10 +9,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from bot.appstore.states import RELEASE_TYPES
-from bot.clock import FakeClock
-from bot.engine.intake import PLATFORMS
+from bot.appstore.states import PLATFORMS, RELEASE_TYPES
 from bot.publishing_options import BOOL_OPTIONS
+from bot.sandbox.clock import FakeClock
 
 NOW: datetime = FakeClock().now()  # the world's FakeClock starts here too
 LOCALES = ("en-US", "de-DE", "fr-FR", "ja", "pt-BR", "zh-Hans")

@@ -12,8 +12,8 @@ from aiohttp import web
 
 from bot.apple_webhooks import PATH, parse_event
 from bot.cli import webhooks_register
-from bot.clock import FakeClock
 from bot.sandbox.asc.webhooks import sign_apple
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 from bot.web import APPLE_SOURCE, MAX_BODY, build_web_app
 from tests.web.conftest import NOTHING, AppleEndpoint, apple_endpoint, apple_event, stored

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 from bot.signatures import sign_ci
 from bot.web import MAX_BODY, read_limited

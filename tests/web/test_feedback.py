@@ -10,7 +10,7 @@ import pytest
 
 from bot.apple_webhooks import parse_event
 from bot.cli import webhooks_register
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import DEMO_CHANNEL, World
 from tests.support.flow import distinct_shapes
 from tests.support.openapi_conformance import check_exchanges

@@ -18,9 +18,9 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.clock import FakeClock
 from bot.engine.intake import parse_notice
 from bot.sandbox.asc.webhooks import sign_apple
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 from bot.signatures import sign_ci
 from bot.web import APPLE_SOURCE, MAX_BODY

@@ -9,7 +9,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.blocks import SUBMIT_TO_TESTFLIGHT
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import DEMO_CHANNEL, World
 
 

@@ -7,7 +7,7 @@ import json
 
 import httpx
 
-from bot.clock import FakeClock
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 from bot.signatures import sign_ci
 from tests.web.conftest import NOTHING, stored

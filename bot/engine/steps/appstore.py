@@ -8,16 +8,14 @@ from typing import Any, TypedDict, Unpack
 
 from bot.appstore.errors import AscConflict, AscError
 from bot.appstore.models import AppStoreVersion, PhasedRelease
-from bot.appstore.states import APP_VERSION_STATES, SUBMISSION_IN_REVIEW, VERSION_SUBMITTED
-from bot.appstore.versions import EDITABLE_STATES, pick_editable
+from bot.appstore.states import APP_VERSION_STATES, SUBMISSION_IN_REVIEW, VERSION_EDITABLE, VERSION_SUBMITTED
+from bot.appstore.versions import pick_editable
 from bot.engine import preflight
 from bot.engine.steps.base import ActionContext, Outcome, failed, succeeded, wait
 from bot.publishing_options import parse_release_date
 
-OPEN_REVIEW = SUBMISSION_IN_REVIEW
-SUBMITTED = VERSION_SUBMITTED
 # The submitted states a filter can ask for (Apple's enum; READY_FOR_SALE is only ever reported).
-LISTED_SUBMITTED = tuple(s for s in APP_VERSION_STATES if s in SUBMITTED and s not in EDITABLE_STATES)
+LISTED_SUBMITTED = tuple(s for s in APP_VERSION_STATES if s in VERSION_SUBMITTED and s not in VERSION_EDITABLE)
 
 
 class VersionSettings(TypedDict, total=False):
@@ -99,13 +97,13 @@ async def app_store(ctx: ActionContext) -> Outcome:
     # One read answers both "already ours in review?" (a retry after a crash, a second click) and
     # "which version can take this build?".
     listed = await ctx.client.list_app_store_versions(
-        ctx.app_id, pub.platform, states=(*EDITABLE_STATES, *LISTED_SUBMITTED), localizations=True
+        ctx.app_id, pub.platform, states=(*VERSION_EDITABLE, *LISTED_SUBMITTED), localizations=True
     )
     ctx.client.saved("second versions read (one read with both state sets)")
     mine = [
         v
         for v in listed
-        if v.version_string == pub.version and v.build_id == ctx.build_id and v.app_version_state in SUBMITTED
+        if v.version_string == pub.version and v.build_id == ctx.build_id and v.app_version_state in VERSION_SUBMITTED
     ]
     if mine:
         return succeeded(
@@ -185,7 +183,7 @@ async def _cancel_previous(ctx: ActionContext) -> Outcome | None:
     """Cancel other open review submissions and wait until none is still cancelling."""
     pub = ctx.publication
     cancelled = 0
-    for submission in await ctx.client.list_review_submissions(ctx.app_id, pub.platform, OPEN_REVIEW):
+    for submission in await ctx.client.list_review_submissions(ctx.app_id, pub.platform, SUBMISSION_IN_REVIEW):
         await ctx.client.cancel_review_submission(submission.id)
         cancelled += 1
     if await ctx.client.list_review_submissions(ctx.app_id, pub.platform, ("CANCELING",)):
@@ -232,7 +230,7 @@ async def schedule_release(ctx: ActionContext) -> Outcome:
         )
     else:
         version, _ = await _editable_version(ctx, release_type="SCHEDULED", earliest_release_date=when)
-    submitted = version.app_version_state in SUBMITTED
+    submitted = version.app_version_state in VERSION_SUBMITTED
     tail = "" if submitted else " It goes to review when someone presses Submit for review."
     return succeeded(
         f"🗓️ Release scheduled for {when:%Y-%m-%d %H:%M} UTC at the earliest.{tail}",

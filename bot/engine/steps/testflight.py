@@ -6,6 +6,7 @@ import logging
 
 from bot.appstore.errors import AscConflict, AscUnprocessable
 from bot.appstore.models import BetaGroup, BetaReviewSubmission, Build
+from bot.appstore.states import BETA_PROCESSING
 from bot.engine import preflight
 from bot.engine.install import link_records
 from bot.engine.names import NameMatch, match_names
@@ -19,7 +20,6 @@ from bot.engine.steps.base import (
     wait,
 )
 
-BUSY = "PROCESSING"
 log = logging.getLogger(__name__)
 
 
@@ -114,7 +114,7 @@ async def _prepare_submission(ctx: ActionContext, build: Build | None = None) ->
         )
     if gate is not None:
         return gate
-    if BUSY in beta_states(build):
+    if BETA_PROCESSING in beta_states(build):
         return wait("TestFlight is still processing the build's beta details.")
     whats_new = ctx.action.params.get("whats_new")
     if whats_new:

@@ -10,11 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Apple's documented state sets have one home, the client's bot/appstore/states.py; the simulator serves them.
-from bot.appstore.states import APP_VERSION_STATES, BUILD_PROCESSING_STATES
+from bot.appstore.states import APP_VERSION_STATES, BETA_REVIEW_STATES, BUILD_PROCESSING_STATES, PLATFORMS
 
-PLATFORMS = ("IOS", "MAC_OS", "TV_OS", "VISION_OS")
-PROCESSING_STATES = BUILD_PROCESSING_STATES
-BETA_REVIEW_STATES = ("WAITING_FOR_REVIEW", "IN_REVIEW", "REJECTED", "APPROVED")
 AUDIENCE_TYPES = ("INTERNAL_ONLY", "APP_STORE_ELIGIBLE")
 APP_STORE_STATES = (
     "ACCEPTED", "DEVELOPER_REMOVED_FROM_SALE", "DEVELOPER_REJECTED", "IN_REVIEW", "INVALID_BINARY",
@@ -179,7 +176,7 @@ ROUTES: dict[tuple[str, str], Params] = {
         filters={
             "version": None,
             "expired": None,
-            "processingState": PROCESSING_STATES,
+            "processingState": BUILD_PROCESSING_STATES,
             "betaAppReviewSubmission.betaReviewState": BETA_REVIEW_STATES,
             "usesNonExemptEncryption": None,
             "preReleaseVersion.version": None,

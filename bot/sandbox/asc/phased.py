@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.appstore.states import VERSION_ON_STORE
 from bot.sandbox.asc.body import Body, related
 from bot.sandbox.asc.context import Ctx, Route, lookup
 from bot.sandbox.asc.errors import conflict
 from bot.sandbox.asc.jsonapi import reply
 from bot.sandbox.asc.params import PHASED_RELEASE_STATES
 from bot.sandbox.asc.records import PhasedRelease
-from bot.sandbox.asc.versions import RELEASED, is_first_version
+from bot.sandbox.asc.versions import is_first_version
 
 _POINTER = "/data/attributes/phasedReleaseState"
 
@@ -40,7 +41,7 @@ def create(ctx: Ctx) -> web.Response:
             f"The appStoreVersion already has a phased release ({version.phased_release_id})",
             pointer,
         )
-    if version.state in RELEASED:
+    if version.state in VERSION_ON_STORE:
         raise conflict(
             "ENTITY_ERROR.RELATIONSHIP.INVALID", "The appStoreVersion has already been released", pointer
         )

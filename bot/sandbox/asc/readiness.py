@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from bot.appstore.states import VERSION_ON_STORE
 from bot.sandbox.asc.errors import ApiError
 from bot.sandbox.asc.records import ReviewSubmission, Version
 from bot.sandbox.asc.release_flow import OPEN_SUBMISSION_STATES, items_of
@@ -19,7 +20,6 @@ from bot.sandbox.asc.store import Store
 
 # Store text App Review requires in every localization of a version; What's New only on updates.
 REQUIRED_LOCALIZATION_ATTRIBUTES = ("description", "keywords", "supportUrl")
-_RELEASED = frozenset({"READY_FOR_DISTRIBUTION", "REPLACED_WITH_NEW_VERSION"})
 _STATE_INVALID = "STATE_ERROR.ENTITY_STATE_INVALID"
 _REVIEW_DETAIL = "This resource cannot be reviewed, please check associated errors to see why."
 
@@ -57,7 +57,7 @@ def _required(name: str) -> dict[str, Any]:
 def is_update(store: Store, version: Version) -> bool:
     """Whether the app already had a version of this platform on the App Store."""
     return any(
-        v.platform == version.platform and v.state in _RELEASED and v is not version
+        v.platform == version.platform and v.state in VERSION_ON_STORE and v is not version
         for v in store.versions_by_app.get(version.app_id, ())
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.appstore.states import VERSION_REJECTED
 from bot.sandbox.asc.records import PhasedRelease, ReviewItem, ReviewSubmission, Version
 from bot.sandbox.asc.store import Event, Store
 
@@ -12,13 +13,11 @@ from bot.sandbox.asc.store import Event, Store
 OPEN_SUBMISSION_STATES = frozenset(
     {"READY_FOR_REVIEW", "WAITING_FOR_REVIEW", "IN_REVIEW", "UNRESOLVED_ISSUES", "CANCELING", "COMPLETING"}
 )
-CANCELABLE_SUBMISSION_STATES = frozenset({"WAITING_FOR_REVIEW", "IN_REVIEW", "UNRESOLVED_ISSUES"})
 SUBMITTABLE_SUBMISSION_STATES = frozenset({"READY_FOR_REVIEW", "UNRESOLVED_ISSUES"})
 EDITABLE_VERSION_STATES = frozenset(
     {"PREPARE_FOR_SUBMISSION", "DEVELOPER_REJECTED", "REJECTED", "METADATA_REJECTED", "INVALID_BINARY"}
 )
 # Once every version of a platform is in one of these, a new version may be created.
-FINISHED_VERSION_STATES = frozenset({"READY_FOR_DISTRIBUTION", "REPLACED_WITH_NEW_VERSION"})
 CANCEL_SECONDS = 3.0
 
 _APP_STORE_STATE = {
@@ -29,7 +28,6 @@ _APPROVED = frozenset(
     {"PENDING_DEVELOPER_RELEASE", "PENDING_APPLE_RELEASE", "ACCEPTED", "PROCESSING_FOR_DISTRIBUTION",
      "READY_FOR_DISTRIBUTION"}
 )  # fmt: skip
-_REJECTED = frozenset({"REJECTED", "METADATA_REJECTED", "INVALID_BINARY"})
 
 
 def app_store_state(version: Version) -> str:
@@ -182,7 +180,7 @@ def force_version_state(store: Store, version: Version, state: str, when: dateti
             sub.submitted_at = sub.submitted_at or when
     elif state in _APPROVED:
         _settle_submission(store, version, "COMPLETE", "APPROVED")
-    elif state in _REJECTED:
+    elif state in VERSION_REJECTED:
         _settle_submission(store, version, "UNRESOLVED_ISSUES", "REJECTED")
     elif state in ("DEVELOPER_REJECTED", "PREPARE_FOR_SUBMISSION"):
         found = submission_of(store, version)

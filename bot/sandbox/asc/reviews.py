@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.appstore.states import SUBMISSION_IN_REVIEW
 from bot.sandbox.asc.body import Body, related
 from bot.sandbox.asc.context import Ctx, Route, lookup
 from bot.sandbox.asc.errors import conflict
@@ -11,7 +12,6 @@ from bot.sandbox.asc.params import PLATFORMS
 from bot.sandbox.asc.readiness import check_reviewable
 from bot.sandbox.asc.records import ReviewItem, ReviewSubmission
 from bot.sandbox.asc.release_flow import (
-    CANCELABLE_SUBMISSION_STATES,
     EDITABLE_VERSION_STATES,
     OPEN_SUBMISSION_STATES,
     SUBMITTABLE_SUBMISSION_STATES,
@@ -170,7 +170,7 @@ def patch_submission(ctx: Ctx) -> web.Response:
             )
         submit(ctx.store, sub, ctx.now, ctx.app_review_time)
     if canceled:
-        if sub.state not in CANCELABLE_SUBMISSION_STATES:
+        if sub.state not in SUBMISSION_IN_REVIEW:
             raise conflict(
                 "ENTITY_ERROR.STATE_ERROR",
                 f"The submission can not be canceled in the state {sub.state}",

@@ -6,6 +6,7 @@ import re
 
 from aiohttp import web
 
+from bot.appstore.states import BETA_REVIEW_PENDING
 from bot.sandbox.asc.beta_app import missing_test_info
 from bot.sandbox.asc.body import Body, linkages
 from bot.sandbox.asc.builds import listed_build
@@ -18,7 +19,6 @@ from bot.sandbox.asc.sorting import sort_records
 
 _LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 WHATS_NEW_MAX = 4000
-_IN_REVIEW = ("WAITING_FOR_REVIEW", "IN_REVIEW")
 _GROUP_SORT = {
     "name": lambda g: g.name,
     "createdDate": lambda g: g.created_at,
@@ -85,7 +85,7 @@ def create_beta_review(ctx: Ctx) -> web.Response:
         raise gaps[0]
     for other in ctx.store.builds_by_app.get(build.app_id, ()):
         review = ctx.store.beta_reviews.get(other.beta_review_id or "")
-        if other.platform == build.platform and not other.expired and review and review.state in _IN_REVIEW:
+        if other.platform == build.platform and not other.expired and review and review.state in BETA_REVIEW_PENDING:
             raise unprocessable(
                 "ENTITY_ERROR.RELATIONSHIP.INVALID",
                 f"Another build ({other.id}) is already in beta review; expire it first",

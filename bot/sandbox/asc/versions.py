@@ -6,7 +6,7 @@ import re
 
 from aiohttp import web
 
-from bot.appstore.states import RELEASE_TYPES
+from bot.appstore.states import RELEASE_TYPES, VERSION_ON_STORE
 from bot.sandbox.asc.body import Body, linkage, related
 from bot.sandbox.asc.context import Ctx, Route, lookup
 from bot.sandbox.asc.errors import ApiError, conflict
@@ -14,7 +14,6 @@ from bot.sandbox.asc.params import PLATFORMS
 from bot.sandbox.asc.records import ReleaseRequest, Version, VersionLocalization
 from bot.sandbox.asc.release_flow import (
     EDITABLE_VERSION_STATES,
-    FINISHED_VERSION_STATES,
     app_store_state,
     set_version_state,
 )
@@ -28,13 +27,12 @@ _LOCALIZATION_ATTRIBUTES = (
     "supportUrl",
     "whatsNew",
 )
-RELEASED = frozenset({"READY_FOR_DISTRIBUTION", "REPLACED_WITH_NEW_VERSION"})
 
 
 def is_first_version(ctx: Ctx, version: Version) -> bool:
     """True while the app has never had a version of this platform on the App Store."""
     return not any(
-        v.platform == version.platform and v.state in RELEASED
+        v.platform == version.platform and v.state in VERSION_ON_STORE
         for v in ctx.store.versions_by_app.get(version.app_id, ())
     )
 
@@ -136,7 +134,7 @@ def create_version(ctx: Ctx) -> web.Response:
     app = related(body, "app", "apps", ctx.store.apps, "app")
     _version_string(ctx, app.id, platform, text)
     for other in ctx.store.versions_by_app.get(app.id, ()):
-        if other.platform == platform and other.state not in FINISHED_VERSION_STATES:
+        if other.platform == platform and other.state not in VERSION_ON_STORE:
             raise conflict(
                 "ENTITY_ERROR.STATE_ERROR",
                 f"You cannot create a new version of the App in the current state (version {other.version_string} "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.slack.limits_elements import Checker
+from bot.sandbox.slack.limits_elements import SELECTS, Checker
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -25,17 +25,8 @@ _INTERACTIVE = frozenset(
         "radio_buttons",
         "timepicker",
         "workflow_button",
-        "static_select",
-        "external_select",
-        "users_select",
-        "conversations_select",
-        "channels_select",
-        "multi_static_select",
-        "multi_external_select",
-        "multi_users_select",
-        "multi_conversations_select",
-        "multi_channels_select",
     }
+    | SELECTS
 )
 _INPUTS = (_INTERACTIVE - {"button", "overflow", "workflow_button"}) | {
     "plain_text_input",

@@ -8,7 +8,8 @@ _TEXT_TYPES = ("plain_text", "mrkdwn")
 _STYLES = ("primary", "danger")
 _SELECTS_WITH_OPTIONS = ("static_select", "multi_static_select")
 _OPTION_MARKDOWN_OK = ("checkboxes", "radio_buttons")
-_PLACEHOLDER_TYPES = frozenset(
+# Every select menu element, single and multi.
+SELECTS = frozenset(
     {
         "static_select",
         "external_select",
@@ -20,6 +21,10 @@ _PLACEHOLDER_TYPES = frozenset(
         "multi_users_select",
         "multi_conversations_select",
         "multi_channels_select",
+    }
+)
+_PLACEHOLDER_TYPES = SELECTS | frozenset(
+    {
         "datepicker",
         "timepicker",
         "plain_text_input",
