@@ -10,9 +10,9 @@ import pytest
 
 from bot.appstore.client import AppStoreConnect
 from bot.appstore.testinfo import LOCALES_INCLUDED, BetaTestInfo
-from bot.clock import FakeClock
 from bot.sandbox.asc import AscSimulator
 from bot.sandbox.asc.records import BetaAppLocalization
+from bot.sandbox.clock import FakeClock
 from tests.appstore.fakes import make_key
 from tests.support.openapi_conformance import check_exchanges
 

@@ -164,7 +164,7 @@ async def test_test_information_emptied_after_the_app_was_read_is_named_when_app
     assert world.asc.count("POST", r"^/v1/betaAppReviewSubmissions$") == 1
     assert not world.asc.beta_review_submissions
     assert await checklists(world, pub_id) == [["Beta App Description (en-US)"]]
-    [action] = [a for a in await world.bot.storage.actions(pub_id) if a.kind == "testflight"]
+    [action] = [a for a in await world.bot.storage.actions(pub_id) if a.kind == "submit_to_testflight"]
     assert action.status == "requested"  # waiting for the gap to be filled, not failed
     loc.description = "Try the new login"
     await check_again(world, pub_id, (await checklist_messages(world, pub_id))[-1])

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.engine.actions import ACTIONS
+from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import World
 from storage.database import applied_migrations, make_store
 from storage.m011_step_kinds import RENAMED_KINDS
 from storage.repository import NewAction, NewEvent, Storage
-from tests.storage.test_repository import fields
 from tests.support.flow import later, pub, upload
 from tests.support.old_database import forget_step_kinds_migration, store_kinds_as_before_m011
+from tests.support.publications import fields
 
 APP = "com.example.app"
 
