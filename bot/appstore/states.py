@@ -57,6 +57,9 @@ VERSION_SUBMITTED: Final = VERSION_RELEASED | {
 VERSION_ON_STORE: Final = ("READY_FOR_DISTRIBUTION", "REPLACED_WITH_NEW_VERSION")
 # Apple said no: the version needs a fix (and, for INVALID_BINARY, a new build) before review.
 VERSION_REJECTED: Final = ("REJECTED", "METADATA_REJECTED", "INVALID_BINARY")
+# No new submission is offered while a version is in one of these: with Apple, out, or rejected (a
+# rejected version is resubmitted from App Store Connect after the fix).
+VERSION_NOT_SUBMITTABLE: Final = VERSION_SUBMITTED | set(VERSION_REJECTED)
 # States the follower keeps asking about until the version is out or rejected.
 VERSION_FOLLOWED: Final = (
     "WAITING_FOR_REVIEW", "IN_REVIEW", "PENDING_DEVELOPER_RELEASE", "PENDING_APPLE_RELEASE",

@@ -13,7 +13,6 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.appstore.states import VERSION_REJECTED, VERSION_RELEASED, VERSION_SUBMITTED
 from bot.engine.actions import GATED, label_of
 from storage.m011_step_kinds import RENAMED_KINDS
 from storage.records import Publication
@@ -112,10 +111,6 @@ RELEASE_TYPE_LABELS = {
     "AFTER_APPROVAL": "Automatically, as soon as Apple approves it",
     "SCHEDULED": "Automatically, not before the date below",
 }
-RELEASED = VERSION_RELEASED
-# The message offers no new submission while the version is with Apple, out, or rejected (a
-# rejected version is resubmitted from App Store Connect after the fix).
-SUBMITTED = VERSION_SUBMITTED | set(VERSION_REJECTED)
 # App Store Connect's localizations, for the What to Test language picker.
 # fmt: off
 LOCALES = (

@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
 )
 
-from bot.appstore.states import RELEASE_TYPES
+from bot.appstore.states import RELEASE_TYPES, VERSION_NOT_SUBMITTABLE, VERSION_RELEASED
 from bot.blocks.base import (
     APPROVE,
     BETA_GROUPS,
@@ -27,7 +27,6 @@ from bot.blocks.base import (
     PHASED_PAUSE,
     PHASED_RESUME,
     RELEASE_NOW,
-    RELEASED,
     SCHEDULE,
     SECTION_TEXT_MAX,
     STATE_LINES,
@@ -35,7 +34,6 @@ from bot.blocks.base import (
     STEP_BUTTONS,
     SUBMIT_TO_APP_STORE,
     SUBMIT_TO_TESTFLIGHT,
-    SUBMITTED,
     _context,
     _humane,
     _release_date,
@@ -144,13 +142,13 @@ def buttons_for(view: PublicationView) -> list[tuple[str, str]]:
     if not succeeded(SUBMIT_TO_TESTFLIGHT):
         shown.append(SUBMIT_TO_TESTFLIGHT)
     shown.append(BETA_GROUPS)
-    submitted = pub.version_state in SUBMITTED or succeeded(SUBMIT_TO_APP_STORE)
+    submitted = pub.version_state in VERSION_NOT_SUBMITTABLE or succeeded(SUBMIT_TO_APP_STORE)
     if not submitted:
         shown.append(SUBMIT_TO_APP_STORE)
     release_type = pub.release_type or pub.options.get("release_type")
     if pub.version_state == "PENDING_DEVELOPER_RELEASE" and release_type == "MANUAL":
         shown.append(RELEASE_NOW)
-    elif pub.version_state not in RELEASED and pub.version_state != "PENDING_DEVELOPER_RELEASE":
+    elif pub.version_state not in VERSION_RELEASED and pub.version_state != "PENDING_DEVELOPER_RELEASE":
         shown.append(SCHEDULE)
     if pub.phased_state == "ACTIVE":
         shown += [PHASED_PAUSE, PHASED_COMPLETE]

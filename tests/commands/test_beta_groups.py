@@ -22,7 +22,9 @@ async def test_groups_are_loaded_after_a_loading_view_and_added(world: World) ->
     world.asc.faults = Faults(latency=0.3)  # App Store Connect is slow; the ack must not wait for it
 
     click = await world.slack.click_button(world.events_url, message, blocks.BETA_GROUPS, user="U0ALICE")
-    assert click.status == 200 and click.elapsed_seconds < 0.3
+    assert click.status == 200
+    # The answer did not wait for App Store Connect: when it came, the groups were not drawn yet.
+    assert not [v for v in open_views(world, blocks.BETA_GROUPS_VIEW) if v.get("submit")]
     # The loading view is opened right after the ack, so it may reach Slack after the click's answer.
     [opened] = await eventually(lambda: world.slack.calls_to("views.open"))
     assert "Loading" in opened.args["view"]["blocks"][0]["text"]["text"]
