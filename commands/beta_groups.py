@@ -13,8 +13,8 @@ from bot.engine.actions import title_of
 from bot.engine.engine import Engine
 from bot.errors import AscBotError
 from commands.approvers import Approvers
-from commands.common import Submission, answer, load, open_view, slack_error, tell
-from commands.origin import acting_click
+from commands.common import Submission, answer, open_view, slack_error, tell
+from commands.origin import acting_view
 
 log = logging.getLogger(__name__)
 ACTION_ID = blocks.BETA_GROUPS
@@ -27,12 +27,10 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
     @app.action(ACTION_ID)
     async def pick_groups(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        click = await acting_click(engine, client, body)
-        if click is None:
+        clicked = await acting_view(engine, client, body)
+        if clicked is None:
             return
-        view = await load(engine, client, click.user, click.where, click.publication_id)
-        if view is None:
-            return
+        click, view = clicked
         meta = click.modal_context()
         # The trigger id lives 3 s and App Store Connect may be slower: open first, fill in after.
         opened = await open_view(

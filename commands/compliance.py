@@ -15,8 +15,8 @@ from bot.engine.actions import title_of
 from bot.engine.compliance import ANSWER, CHANGE, KEY, change_problem, current_answer
 from bot.engine.engine import Engine
 from commands.approvers import Approvers
-from commands.common import ButtonClick, Submission, answer, load, open_view, slack_error, tell
-from commands.origin import acting_click
+from commands.common import ButtonClick, Submission, answer, open_view, slack_error, tell
+from commands.origin import acting_click, acting_view
 
 log = logging.getLogger(__name__)
 ANSWERS = {blocks.COMPLIANCE_YES: True, blocks.COMPLIANCE_NO: False}
@@ -34,12 +34,10 @@ def _register_change(app: AsyncApp, engine: Engine) -> None:
     @app.action(blocks.CHANGE_COMPLIANCE)
     async def confirm_change(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        click = await acting_click(engine, client, body)
-        if click is None:
+        clicked = await acting_view(engine, client, body)
+        if clicked is None:
             return
-        view = await load(engine, client, click.user, click.where, click.publication_id)
-        if view is None:
-            return
+        click, view = clicked
         checked = await engine.check(click.publication_id, CHANGE, click.user)
         if not await answer(client, click.where, click.user, CHANGE_TITLE, checked):
             return

@@ -24,7 +24,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
 from bot.engine.engine import Engine
-from commands.common import ButtonClick, Where, tell
+from bot.engine.notifier import PublicationView
+from commands.common import ButtonClick, Where, load, tell
 from storage.records import Publication
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,18 @@ async def acting_click(engine: Engine, client: AsyncWebClient, body: dict[str, A
     )
     await refuse(engine, client, pub, click)
     return None
+
+
+async def acting_view(
+    engine: Engine, client: AsyncWebClient, body: dict[str, Any]
+) -> tuple[ButtonClick, PublicationView] | None:
+    """The click and its publication, for the listeners that need both; None when the click was
+    refused or the publication is gone (the clicker was told either way)."""
+    click = await acting_click(engine, client, body)
+    if click is None:
+        return None
+    view = await load(engine, client, click.user, click.where, click.publication_id)
+    return None if view is None else (click, view)
 
 
 async def refuse(engine: Engine, client: AsyncWebClient, pub: Publication, click: ButtonClick) -> None:

@@ -16,12 +16,11 @@ from commands.common import (
     Submission,
     already_open,
     answer,
-    load,
     open_view,
     release_date_error,
     tell,
 )
-from commands.origin import acting_click
+from commands.origin import acting_view
 
 ACTION_ID = blocks.SUBMIT_TO_APP_STORE
 CALLBACK_ID = blocks.SUBMIT_TO_APP_STORE_VIEW
@@ -61,12 +60,10 @@ def register(app: AsyncApp, engine: Engine, approvers: Approvers) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        click = await acting_click(engine, client, body)
-        if click is None:
+        clicked = await acting_view(engine, client, body)
+        if clicked is None:
             return
-        view = await load(engine, client, click.user, click.where, click.publication_id)
-        if view is None:
-            return
+        click, view = clicked
         pub = view.publication
         if not await answer(
             client, click.where, click.user, TITLE, await engine.check(pub.id, KIND, click.user)
