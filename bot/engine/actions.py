@@ -49,11 +49,11 @@ ACTIONS: dict[str, ActionSpec] = {
             "expire_build_submitted_for_review",
             "Expire the build in beta review",
             10,
-            testflight.expire_previous,
+            testflight.expire_build_submitted_for_review,
         ),
         ActionSpec("export_compliance", "Answer export compliance", 15, testflight.export_compliance),
         ActionSpec("what_to_test", "Set What to Test", 20, testflight.what_to_test),
-        ActionSpec("submit_to_testflight", "Submit to TestFlight", 30, testflight.testflight),
+        ActionSpec("submit_to_testflight", "Submit to TestFlight", 30, testflight.submit_to_testflight),
         ActionSpec("beta_groups", "Add beta groups", 40, testflight.beta_groups),
         # Changing an answer already sent to Apple is an approver's call (the first answer is anyone's).
         ActionSpec(
@@ -64,7 +64,7 @@ ACTIONS: dict[str, ActionSpec] = {
             gated=True,
             button="Change export compliance",
         ),
-        ActionSpec("submit_to_app_store", "Submit for review", 50, appstore.app_store, gated=True),
+        ActionSpec("submit_to_app_store", "Submit for review", 50, appstore.submit_to_app_store, gated=True),
         ActionSpec("schedule_release", "Schedule release", 60, appstore.schedule_release, gated=True),
         ActionSpec("release_now", "Release now", 70, appstore.release_now, gated=True),
         ActionSpec("phased_pause", "Pause phased release", 80, appstore.phased, gated=True),

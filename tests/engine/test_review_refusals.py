@@ -11,7 +11,7 @@ import pytest
 
 from bot.appstore.errors import AscConflict
 from bot.engine import messages
-from bot.engine.steps.appstore import app_store
+from bot.engine.steps.appstore import submit_to_app_store
 from bot.engine.steps.base import ActionContext
 from storage.records import Action, Publication
 from tests.appstore.fakes import make_client, routes
@@ -93,7 +93,7 @@ async def test_missing_fields_are_named_per_locale_in_the_thread() -> None:
     answer = recorded("reconstructed/409_version_localization_missing_fields.json", 409)
     client, _, _, _ = make_client(routes(_table(answer)))
     with pytest.raises(AscConflict) as caught:
-        await app_store(_ctx(client))
+        await submit_to_app_store(_ctx(client))
     # The runner posts exactly this for a step that raised AscError.
     text = messages.action_failed("Submit for App Store review", caught.value.user_message)
     assert "App Store version 1.0.1: description, keywords and support URL are missing in en-US" in text
@@ -109,7 +109,7 @@ async def test_version_in_another_submission_sends_that_submission() -> None:
     table[("GET", "/v1/reviewSubmissions/s-blocking")] = httpx.Response(200, json=blocking)
     table[("PATCH", "/v1/reviewSubmissions/s-blocking")] = httpx.Response(200, json=submitted)
     client, rec, _, _ = make_client(routes(table))
-    outcome = await app_store(_ctx(client))
+    outcome = await submit_to_app_store(_ctx(client))
     assert outcome.status == "succeeded", outcome.message
     assert outcome.result["submission_id"] == "s-blocking"
     assert ("PATCH", "/v1/reviewSubmissions/s-blocking") in rec.calls()

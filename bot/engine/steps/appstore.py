@@ -84,7 +84,7 @@ async def _editable_version(
     ), version
 
 
-async def app_store(ctx: ActionContext) -> Outcome:
+async def submit_to_app_store(ctx: ActionContext) -> Outcome:
     """Submit for App Store review: version, build, copyright, release type and date, phased release,
     What's New, cancel earlier submissions, then the review submission. Each part checks first."""
     pub = ctx.publication

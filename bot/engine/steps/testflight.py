@@ -33,7 +33,7 @@ async def _expire_others(ctx: ActionContext) -> str:
     return ", ".join(f"{b.marketing_version or '?'} ({b.version})" for b in builds)
 
 
-async def expire_previous(ctx: ActionContext) -> Outcome:
+async def expire_build_submitted_for_review(ctx: ActionContext) -> Outcome:
     """Expire the app's other builds waiting for or in beta review, so this one can be submitted."""
     names = await _expire_others(ctx)
     if not names:
@@ -153,7 +153,7 @@ async def ensure_beta_review(
         raise
 
 
-async def testflight(ctx: ActionContext) -> Outcome:
+async def submit_to_testflight(ctx: ActionContext) -> Outcome:
     """Submit for TestFlight beta review; checks App Store Connect first so a retry never submits twice."""
     ensured = await ensure_beta_review(ctx)
     if isinstance(ensured, Outcome):
