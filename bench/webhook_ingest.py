@@ -2,8 +2,9 @@
 
 The bot checks each webhook's HMAC signature and timestamp, validates it field by field and commits
 the publication, its steps, an audit event and the delivery id to SQLite (WAL, synchronous=FULL)
-before answering 202. Its scheduler is off, so the numbers are ingest alone (no polling or Slack
-posts running beside it). It runs twice: on the sandbox's database in memory-backed /dev/shm, where
+before answering 202. Its scheduler is off, so nothing polls; the outbox still posts each new
+publication's Slack message beside the intakes, as in production (to the simulator, in this
+process). It runs twice: on the sandbox's database in memory-backed /dev/shm, where
 an fsync costs nothing (the bot's own cost per webhook), and on a database on disk (`--disk-dir`),
 where every group commit waits for its fsync as in production. The same signed requests then go to
 a handler that answers 202 and does nothing. Requests come from a separate load-generator process,
