@@ -2,12 +2,14 @@
 
 Only a definite "cannot" refuses: an unknown or archived channel, or one the bot is not in that it
 could not post in. Trouble asking (rate limits, outages, a token without channels:read) answers None,
-so a Slack outage never refuses publications. Answers are kept briefly, so a burst of webhooks for
-one channel is one call.
+so a Slack outage never refuses publications. Answers are kept briefly, and checks of one channel
+made while its call is in flight wait for that call, so a burst of webhooks for one channel is one
+call (and a failure of it is every waiter's answer).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -27,6 +29,7 @@ class ChannelCheck:
         self._client = client
         self._ttl = ttl
         self._answers: dict[str, tuple[float, tuple[str, str]]] = {}
+        self._asking: dict[str, asyncio.Task[tuple[str, str]]] = {}
 
     async def problem(self, channel: str) -> str | None:
         verdict, said = await self.check(channel)
@@ -37,6 +40,15 @@ class ChannelCheck:
         cached = self._answers.get(channel)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
+        asking = self._asking.get(channel)
+        if asking is None:
+            asking = asyncio.ensure_future(self._ask(channel))
+            self._asking[channel] = asking
+            asking.add_done_callback(lambda _: self._asking.pop(channel, None))
+        # shielded: a caller cancelled (its request gone) does not cancel the call the others await
+        return await asyncio.shield(asking)
+
+    async def _ask(self, channel: str) -> tuple[str, str]:
         try:
             response = await self._client.conversations_info(channel=channel)
         except SlackApiError as exc:

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar
 
 from sqlite_utils import Database
@@ -50,6 +51,10 @@ class StorageEngine(Protocol):
 # The most transactions committed together: bounds how long one group holds the write lock.
 GROUP_MAX = 128
 _Waiting = tuple[Callable[..., Any], tuple[Any, ...], "asyncio.Future[Any]"]
+GROUP_SAVEPOINT = "grouped"
+# The database whose group savepoint was just opened for one grouped function, on the owner thread;
+# that function's first `immediate(db)` takes it for its own instead of nesting a second one.
+_fresh_group: ContextVar[Database | None] = ContextVar("fresh_group", default=None)
 
 
 class Store:
@@ -163,18 +168,21 @@ class Store:
         try:
             db.execute("BEGIN IMMEDIATE")
             for fn, args in work:
-                db.execute("SAVEPOINT grouped")
+                db.execute(f"SAVEPOINT {GROUP_SAVEPOINT}")
+                _fresh_group.set(db)
                 try:
                     value = fn(db, *args)
                 except Exception as exc:
                     if not db.conn.in_transaction:
                         raise  # SQLite rolled the whole transaction back (e.g. SQLITE_FULL)
-                    db.execute("ROLLBACK TO grouped")
-                    db.execute("RELEASE grouped")
+                    db.execute(f"ROLLBACK TO {GROUP_SAVEPOINT}")
+                    db.execute(f"RELEASE {GROUP_SAVEPOINT}")
                     outcomes.append((False, exc))
                 else:
-                    db.execute("RELEASE grouped")
+                    db.execute(f"RELEASE {GROUP_SAVEPOINT}")
                     outcomes.append((True, value))
+                finally:
+                    _fresh_group.set(None)
             db.conn.commit()
         except Exception as exc:
             if db.conn.in_transaction:
@@ -290,12 +298,23 @@ def immediate(db: Database) -> Iterator[Database]:
     In WAL mode a deferred transaction that reads and then writes fails at once with
     SQLITE_BUSY_SNAPSHOT if another connection committed in between; IMMEDIATE waits instead.
     Inside a transaction already (a group commit, `Store.call_grouped`) it is a savepoint: its
-    failure undoes its own writes only, and the group commits the rest.
+    failure undoes its own writes only, and the group commits the rest. A grouped function's first
+    one is the savepoint the group opened for that function (two statements fewer per intake): its
+    failure rolls back to it, which undoes the same writes.
     On PostgreSQL: a REPEATABLE READ transaction (storage/pg.py runs it again when it is aborted).
     """
     if dialect(db) == "postgresql":
         with db.transaction():  # type: ignore[attr-defined]
             yield db
+        return
+    if _fresh_group.get() is db:
+        _fresh_group.set(None)  # a nested or second immediate() opens its own
+        try:
+            yield db
+        except BaseException:
+            if db.conn.in_transaction:
+                db.execute(f"ROLLBACK TO {GROUP_SAVEPOINT}")
+            raise
         return
     if db.conn.in_transaction:
         db.execute("SAVEPOINT immediate")

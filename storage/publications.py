@@ -18,8 +18,9 @@ from storage.sql import (
     NewEvent,
     encode,
     get_publication,
-    insert,
     insert_event,
+    insert_returning,
+    insert_rows,
     one,
     record_delivery,
     update_row,
@@ -74,25 +75,23 @@ class PublicationsRepository:
                     if delivery is not None:
                         record_delivery(db, delivery, now, pub.id, _told(pub))
                     return Intake(pub, False, pub.state)
-                insert(db, "publications", encode({**fields, "created_at": now, "updated_at": now}))
-                for action in actions:
-                    insert(
-                        db,
-                        "actions",
-                        encode(
-                            {
-                                "publication_id": fields["id"],
-                                "kind": action.kind,
-                                "params": action.params,
-                                "status": action.status,
-                                "requested_by": action.requested_by,
-                                "requested_at": now,
-                            }
-                        ),
+                row = insert_returning(db, "publications", encode({**fields, "created_at": now, "updated_at": now}))
+                steps = [
+                    encode(
+                        {
+                            "publication_id": fields["id"],
+                            "kind": action.kind,
+                            "params": action.params,
+                            "status": action.status,
+                            "requested_by": action.requested_by,
+                            "requested_at": now,
+                        }
                     )
+                    for action in actions
+                ]
+                insert_rows(db, "actions", steps)
                 insert_event(db, fields["id"], event, now)
-                pub = get_publication(db, fields["id"])
-                assert pub is not None
+                pub = Publication.from_row(row)
                 if delivery is not None:
                     record_delivery(db, delivery, now, pub.id, _told(pub))
                 return Intake(pub, True, pub.state)

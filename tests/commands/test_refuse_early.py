@@ -3,6 +3,10 @@ asked and before anything is stored; a Slack outage refuses nothing."""
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from bot.sandbox.world import DEMO_CHANNEL, World
 from tests.commands.conftest import ephemerals_to, eventually
 
@@ -37,6 +41,35 @@ async def test_an_archived_channel_is_refused_and_the_answer_is_cached(world: Wo
         )
         assert reply.status_code == 400 and "archived" in reply.text
     assert len(world.slack.calls_to("conversations.info")) == 1
+    assert await _stored(world) == 0
+
+
+async def test_a_burst_for_an_unchecked_channel_asks_slack_once(world: World) -> None:
+    world.asc.add_app("com.example.app", name="Example")
+    world.slack.add_channel("C0NEW", "new-releases")
+    payloads = [world.upload_payload("com.example.app", "1.4.0", str(n), channel="C0NEW") for n in range(8)]
+    replies = await asyncio.gather(*(world.send_upload(p) for p in payloads))
+    assert [r.status_code for r in replies] == [202] * 8, [r.text for r in replies]
+    assert len(world.slack.calls_to("conversations.info")) == 1
+    assert await _stored(world) == 8
+
+
+@pytest.mark.parametrize(
+    ("make", "said"), [("archived", "archived"), ("missing", "cannot post in <#C0GONE>")]
+)
+async def test_a_burst_for_a_channel_the_bot_cannot_post_in_is_all_refused_on_one_call(
+    world: World, make: str, said: str
+) -> None:
+    world.asc.add_app("com.example.app", name="Example")
+    if make == "archived":
+        world.slack.add_channel("C0GONE", "old-releases", archived=True)
+    payloads = [world.upload_payload("com.example.app", "1.4.0", str(n), channel="C0GONE") for n in range(8)]
+    replies = await asyncio.gather(*(world.send_upload(p) for p in payloads))
+    assert [r.status_code for r in replies] == [400] * 8
+    assert all(said in r.text for r in replies), [r.text for r in replies]
+    [call] = world.slack.calls_to("conversations.info")
+    # an archived channel is a successful answer (is_archived); a missing one is Slack's error
+    assert (call.ok, call.error) == ((True, None) if make == "archived" else (False, "channel_not_found"))
     assert await _stored(world) == 0
 
 

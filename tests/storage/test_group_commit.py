@@ -149,3 +149,47 @@ async def test_close_waits_for_the_groups_asked_for(tmp_path: Path) -> None:
     assert len(await asyncio.gather(*writes)) == 300
     check = Database(str(tmp_path / "g.db"))
     assert check.execute("select count(*) from t").fetchone()[0] == 300
+
+
+async def test_a_grouped_function_that_survives_its_failed_block_keeps_only_what_came_after(
+    tmp_path: Path,
+) -> None:
+    # A grouped function's first immediate() is the group's own savepoint (no second one nested):
+    # its failure must still undo exactly its block, and nested immediate() blocks keep their own.
+    store = await sqlite_store(tmp_path)
+
+    def survivor(db: Database, key: str) -> str:
+        try:
+            with immediate(db):
+                db.execute("insert into t values (?, 'first')", [f"{key}-first"])
+                raise ValueError("refused after its insert")
+        except ValueError:
+            pass
+        with immediate(db):
+            db.execute("insert into t values (?, 'second')", [f"{key}-second"])
+            try:
+                with immediate(db):
+                    db.execute("insert into t values (?, 'nested')", [f"{key}-nested"])
+                    raise ValueError("the nested block alone is undone")
+            except ValueError:
+                pass
+        return key
+
+    def put(db: Database, key: str) -> str:
+        with immediate(db):
+            db.execute("insert into t values (?, 'v')", [key])
+        return key
+
+    gate = threading.Event()
+    busy = asyncio.ensure_future(store.call(lambda db: gate.wait(10)))
+    writes = [
+        asyncio.ensure_future(store.call_grouped(fn, key))
+        for fn, key in ((put, "a"), (survivor, "s"), (put, "b"))
+    ]
+    await asyncio.sleep(0.05)
+    gate.set()
+    await busy
+    assert await asyncio.gather(*writes) == ["a", "s", "b"]
+    rows = await store.call(lambda db: db.execute("select k, v from t order by k").fetchall())
+    assert rows == [("a", "v"), ("b", "v"), ("s-second", "second")]
+    await store.close()
