@@ -7,11 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    ContextBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block
 
 from bot.engine.actions import GATED, label_of
 from storage.m011_step_kinds import RENAMED_KINDS
@@ -173,16 +169,77 @@ def fit(blocks: list[dict[str, Any]], limit: int = MAX_BLOCKS) -> list[dict[str,
     """At most `limit` blocks: the rest is replaced by a note, never sent for Slack to refuse."""
     if len(blocks) <= limit:
         return blocks
-    note = ContextBlock(elements=[MarkdownTextObject(text=f"…and {len(blocks) - limit + 1} more not shown.")])
-    return [*blocks[: limit - 1], note.to_dict()]
+    return [*blocks[: limit - 1], context(f"…and {len(blocks) - limit + 1} more not shown.")]
 
 
-def _section(text: str, block_id: str | None = None) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=shorten(text, SECTION_TEXT_MAX)), block_id=block_id)
+# -- blocks as the JSON Slack takes ------------------------------------------------------------
+# Plain dicts, exactly as slack_sdk's models give them (`to_dict`: keys sorted, except a confirm's;
+# None and empty values left out): building and validating the models cost ~1 ms per publication
+# message, which the outbox posts for every webhook (benchmark 5). Each caller keeps within Slack's
+# limits (`shorten`); tests/test_message_payloads.py checks the result against slack_sdk's models.
 
 
-def _context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=shorten(text, SECTION_TEXT_MAX))])
+def plain_text(text: str) -> dict[str, Any]:
+    return {"emoji": True, "text": text, "type": "plain_text"}
+
+
+def mrkdwn(text: str) -> dict[str, Any]:
+    return {"text": text, "type": "mrkdwn"}
+
+
+def section(text: str, block_id: str | None = None) -> dict[str, Any]:
+    block = {"text": mrkdwn(shorten(text, SECTION_TEXT_MAX)), "type": "section"}
+    return {"block_id": block_id, **block} if block_id else block
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"elements": [mrkdwn(shorten(text, SECTION_TEXT_MAX))], "type": "context"}
+
+
+def header(text: str) -> dict[str, Any]:
+    return {"text": plain_text(shorten(text, HEADER_MAX)), "type": "header"}
+
+
+def actions(block_id: str, elements: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"block_id": block_id, "elements": elements, "type": "actions"}
+
+
+def confirm(title: str, text: str, yes: str, no: str = "Cancel") -> dict[str, Any]:
+    """A confirmation dialog (its keys in slack_sdk's order: title, text, confirm, deny)."""
+    return {
+        "title": plain_text(title),
+        "text": mrkdwn(shorten(text, CONFIRM_TEXT_MAX)),
+        "confirm": plain_text(yes),
+        "deny": plain_text(no),
+    }
+
+
+def button(
+    text: str, action_id: str, value: str, style: str | None = None, ask: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A button; `ask` is its confirmation dialog (`confirm`)."""
+    element: dict[str, Any] = {"action_id": action_id}
+    if ask:
+        element["confirm"] = ask
+    if style:
+        element["style"] = style
+    element.update(text=plain_text(text), type="button", value=value)
+    return element
+
+
+def model(block: dict[str, Any]) -> Block:
+    """A block as a slack_sdk model, for the builders that mix it with other models."""
+    parsed = Block.parse(block)
+    assert parsed is not None, block
+    return parsed
+
+
+def _section(text: str, block_id: str | None = None) -> Block:
+    return model(section(text, block_id))
+
+
+def _context(text: str) -> Block:
+    return model(context(text))
 
 
 def _humane(state: str) -> str:

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ConfirmObject,
-    HeaderBlock,
-)
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from bot.appstore.states import RELEASE_TYPES, VERSION_NOT_SUBMITTABLE, VERSION_RELEASED
 from bot.blocks.base import (
@@ -20,8 +14,6 @@ from bot.blocks.base import (
     COMPLIANCE_NO,
     COMPLIANCE_QUESTION,
     COMPLIANCE_YES,
-    CONFIRM_TEXT_MAX,
-    HEADER_MAX,
     NEEDS_APPROVER,
     PHASED_COMPLETE,
     PHASED_PAUSE,
@@ -38,10 +30,16 @@ from bot.blocks.base import (
     _humane,
     _release_date,
     _section,
+    actions,
+    button,
+    confirm,
+    context,
     escape,
     fit,
+    header,
     mention,
     mention_approver,
+    section,
     shorten,
     when,
 )
@@ -114,18 +112,15 @@ def publication_message(view: PublicationView) -> tuple[str, list[dict[str, Any]
     """The publication message: title, state, details, steps, and the buttons that apply now."""
     pub = view.publication
     title = f"{pub.app_name or pub.app_bundle_id} {pub.version} ({pub.build_number})"
-    blocks: list[Block] = [
-        HeaderBlock(text=shorten(f"📱 {title}", HEADER_MAX)),
-        _section("\n".join(_details(view))),
-    ]
+    blocks = [header(f"📱 {title}"), section("\n".join(_details(view)))]
     if view.actions:
-        blocks.append(_section("\n".join(_action_line(a) for a in view.actions)))
+        blocks.append(section("\n".join(_action_line(a) for a in view.actions)))
     buttons = [_button(pub, action_id, label) for action_id, label in buttons_for(view)]
     if buttons:
-        blocks.append(ActionsBlock(block_id="publication_actions", elements=buttons))
-    blocks.append(_context(f"Publication `{pub.id}` · uploaded {pub.created_at:%Y-%m-%d %H:%M} UTC"))
+        blocks.append(actions("publication_actions", buttons))
+    blocks.append(context(f"Publication `{pub.id}` · uploaded {pub.created_at:%Y-%m-%d %H:%M} UTC"))
     text = shorten(f"{title}: {state_line(pub)}", SECTION_TEXT_MAX)
-    return text, fit([b.to_dict() for b in blocks])
+    return text, fit(blocks)
 
 
 def buttons_for(view: PublicationView) -> list[tuple[str, str]]:
@@ -159,7 +154,7 @@ def buttons_for(view: PublicationView) -> list[tuple[str, str]]:
     return [(action_id, label_of(STEP_BUTTONS[action_id])) for action_id in shown]
 
 
-def _button(pub: Publication, action_id: str, label: str) -> ButtonElement:
+def _button(pub: Publication, action_id: str, label: str) -> dict[str, Any]:
     label_of = f"{pub.app_name or pub.app_bundle_id} {pub.version} ({pub.build_number})"
     questions = {
         SUBMIT_TO_APP_STORE: (
@@ -174,12 +169,9 @@ def _button(pub: Publication, action_id: str, label: str) -> ButtonElement:
             "Release",
         ),
     }
-    confirm = None
-    if action_id in questions:
-        title, text, yes = questions[action_id]
-        confirm = ConfirmObject(title=title, text=shorten(text, CONFIRM_TEXT_MAX), confirm=yes, deny="Cancel")
+    ask = confirm(*questions[action_id]) if action_id in questions else None
     style = "primary" if action_id in (SUBMIT_TO_TESTFLIGHT, RELEASE_NOW) else None
-    return ButtonElement(text=label, action_id=action_id, value=pub.id, style=style, confirm=confirm)
+    return button(label, action_id, pub.id, style, ask)
 
 
 # -- thread replies ----------------------------------------------------------------------------
