@@ -86,9 +86,10 @@ async def test_cancelling_ends_the_renewals() -> None:
 async def test_the_renewed_lease_stays_with_its_holder(storage: Storage, clock: FakeClock) -> None:
     """A lease in storage, renewed while the work goes on, is never free for another replica to take.
 
-    The engine's clock follows real time here (a tenth of a second per tenth of a second slept), so the
-    lease of 1.5 s is renewed about every 0.5 s of it, well before it would run out."""
-    lease = timedelta(seconds=1.5)
+    The engine's clock runs at most twice as fast as real time here (0.2 s per 0.1 s slept), so the
+    lease of 3 s, renewed every real second, is renewed at most about 2 s of its time apart: before it
+    runs out (renewing only once per whole lease would let the other replica in)."""
+    lease = timedelta(seconds=3)
     renewed: list[bool] = []
 
     async def renew() -> None:
@@ -100,7 +101,7 @@ async def test_the_renewed_lease_stays_with_its_holder(storage: Storage, clock: 
     try:
         while len(renewed) < 3:
             await asyncio.sleep(0.1)
-            clock.advance(0.1)
+            clock.advance(0.2)
             taken_by_other.append(await storage.claim_lease("work", "replica-b", clock.now(), lease))
     finally:
         await stop(task)
