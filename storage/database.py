@@ -3,6 +3,8 @@
 Writes that may come in bursts (webhook intake) go through `call_grouped`: the transactions waiting
 when the owner thread gets to them commit together, one fsync for the group, each its own savepoint
 (one failing undoes only its own writes), and each caller answered only after the group's commit.
+A `Batchable` transaction's waiting calls run as one batch (a multi-row INSERT per table instead of
+one per call); a batch that fails runs again call by call, each with its own savepoint.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlite_utils import Database
 
@@ -25,6 +28,7 @@ from storage.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Item = TypeVar("Item")
 
 
 class StorageEngine(Protocol):
@@ -46,6 +50,19 @@ class StorageEngine(Protocol):
         """Like `call`, for one transaction (`fn` writes inside `immediate(db)`) that may commit
         together with others waiting at the same time; it returns once its own commit is durable."""
         ...
+
+
+@dataclass(frozen=True)
+class Batchable(Generic[Item, T]):
+    """A grouped transaction over one item that SQLite's group commit may run for several items at
+    once: `many(db, items)` must leave the rows and give the results that `one(db, item)` would, called
+    for each item in turn. Called as `fn(db, item)` it is `one` (PostgreSQL, or a batch that failed)."""
+
+    one: Callable[[Database, Item], T]
+    many: Callable[[Database, list[Item]], list[T]]
+
+    def __call__(self, db: Database, item: Item) -> T:
+        return self.one(db, item)
 
 
 # The most transactions committed together: bounds how long one group holds the write lock.
@@ -167,22 +184,18 @@ class Store:
         outcomes: list[tuple[bool, Any]] = []
         try:
             db.execute("BEGIN IMMEDIATE")
-            for fn, args in work:
-                db.execute(f"SAVEPOINT {GROUP_SAVEPOINT}")
-                _fresh_group.set(db)
-                try:
-                    value = fn(db, *args)
-                except Exception as exc:
-                    if not db.conn.in_transaction:
-                        raise  # SQLite rolled the whole transaction back (e.g. SQLITE_FULL)
-                    db.execute(f"ROLLBACK TO {GROUP_SAVEPOINT}")
-                    db.execute(f"RELEASE {GROUP_SAVEPOINT}")
-                    outcomes.append((False, exc))
-                else:
-                    db.execute(f"RELEASE {GROUP_SAVEPOINT}")
-                    outcomes.append((True, value))
-                finally:
-                    _fresh_group.set(None)
+            start = 0
+            while start < len(work):
+                fn, end = work[start][0], start + 1
+                if isinstance(fn, Batchable):  # its calls next to each other run as one batch
+                    while end < len(work) and work[end][0] is fn:
+                        end += 1
+                    if end - start > 1:
+                        outcomes += self._batch(db, fn, [args for _, args in work[start:end]])
+                        start = end
+                        continue
+                outcomes.append(self._in_group(db, fn, work[start][1]))
+                start = end
             db.conn.commit()
         except Exception as exc:
             if db.conn.in_transaction:
@@ -190,6 +203,44 @@ class Store:
             log.warning("a group of %d transactions failed (%s); committing each alone", len(work), exc)
             return [self._alone(db, fn, args) for fn, args in work]
         return outcomes
+
+    @staticmethod
+    def _in_group(db: Database, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[bool, Any]:
+        """One function of a group, in a savepoint of its own: its failure undoes only its writes."""
+        db.execute(f"SAVEPOINT {GROUP_SAVEPOINT}")
+        _fresh_group.set(db)
+        try:
+            value = fn(db, *args)
+        except Exception as exc:
+            if not db.conn.in_transaction:
+                raise  # SQLite rolled the whole transaction back (e.g. SQLITE_FULL)
+            db.execute(f"ROLLBACK TO {GROUP_SAVEPOINT}")
+            db.execute(f"RELEASE {GROUP_SAVEPOINT}")
+            return False, exc
+        else:
+            db.execute(f"RELEASE {GROUP_SAVEPOINT}")
+            return True, value
+        finally:
+            _fresh_group.set(None)
+
+    @classmethod
+    def _batch(cls, db: Database, fn: Batchable[Any, Any], calls: list[tuple[Any, ...]]) -> list[tuple[bool, Any]]:
+        """Several calls of one batchable function as one batch, in one savepoint; when the batch
+        fails, each call again on its own, so that only the failing one's writes are undone."""
+        db.execute(f"SAVEPOINT {GROUP_SAVEPOINT}")
+        try:
+            values = fn.many(db, [args[0] for args in calls])
+            if len(values) != len(calls):
+                raise RuntimeError(f"a batch of {len(calls)} gave {len(values)} results")
+        except Exception as exc:
+            if not db.conn.in_transaction:
+                raise
+            db.execute(f"ROLLBACK TO {GROUP_SAVEPOINT}")
+            db.execute(f"RELEASE {GROUP_SAVEPOINT}")
+            log.info("a batch of %d failed (%s); running each alone", len(calls), exc)
+            return [cls._in_group(db, fn, args) for args in calls]
+        db.execute(f"RELEASE {GROUP_SAVEPOINT}")
+        return [(True, value) for value in values]
 
     @staticmethod
     def _alone(db: Database, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[bool, Any]:

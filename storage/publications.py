@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,26 +10,17 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.database import StorageEngine, immediate
+from storage.intakes import STORE_INTAKE, NewPublication
 from storage.records import ACTIVE_STATES, Publication, from_db_time, to_db_time
 from storage.sql import (
     Intake,
     NewAction,
     NewEvent,
-    encode,
     get_publication,
     insert_event,
-    insert_returning,
-    insert_rows,
     one,
-    record_delivery,
     update_row,
 )
-
-
-def _told(pub: Publication) -> dict[str, Any]:
-    """What a delivery's sender is told about its publication, kept for a repeated delivery."""
-    return {"publication_id": pub.id, "state": pub.state}
-
 
 # What moves back with the clock; updated_at too, so the same jump is not undone twice.
 _SHIFTED = ("next_poll_at", "find_deadline", "process_deadline", "asc_down_since", "updated_at")
@@ -55,48 +45,8 @@ class PublicationsRepository:
         One transaction, committed together with other intakes waiting at the same time (one fsync
         for a burst of webhooks); it returns only once its own commit is durable."""
 
-        def tx(db: Database) -> Intake:
-            with immediate(db):
-                if delivery is not None:
-                    seen = one(db, "select * from deliveries where source = ? and delivery_id = ?", delivery)
-                    if seen is not None:
-                        pub = get_publication(db, seen["publication_id"])
-                        assert pub is not None
-                        told = json.loads(seen["response"] or "{}")
-                        return Intake(pub, False, str(told.get("state") or pub.state))
-                existing = one(
-                    db,
-                    "select * from publications where app_bundle_id = ? and platform = ? and version = ?"
-                    " and build_number = ?",
-                    [fields["app_bundle_id"], fields["platform"], fields["version"], fields["build_number"]],
-                )
-                if existing is not None:
-                    pub = Publication.from_row(existing)
-                    if delivery is not None:
-                        record_delivery(db, delivery, now, pub.id, _told(pub))
-                    return Intake(pub, False, pub.state)
-                row = insert_returning(db, "publications", encode({**fields, "created_at": now, "updated_at": now}))
-                steps = [
-                    encode(
-                        {
-                            "publication_id": fields["id"],
-                            "kind": action.kind,
-                            "params": action.params,
-                            "status": action.status,
-                            "requested_by": action.requested_by,
-                            "requested_at": now,
-                        }
-                    )
-                    for action in actions
-                ]
-                insert_rows(db, "actions", steps)
-                insert_event(db, fields["id"], event, now)
-                pub = Publication.from_row(row)
-                if delivery is not None:
-                    record_delivery(db, delivery, now, pub.id, _told(pub))
-                return Intake(pub, True, pub.state)
-
-        return await self.store.call_grouped(tx)
+        item = NewPublication(fields, actions, delivery, now, event)
+        return await self.store.call_grouped(STORE_INTAKE, item)
 
     async def get(self, publication_id: str) -> Publication | None:
         return await self.store.call(get_publication, publication_id)

@@ -99,7 +99,7 @@ def one(db: Database, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
     return dict(zip(names, row, strict=True))
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=1024)
 def _insert_sql(table: str, columns: tuple[str, ...], rows: int = 1, returning: bool = False) -> str:
     names = ", ".join(f"[{name}]" for name in columns)
     values = ", ".join(["(" + ", ".join("?" for _ in columns) + ")"] * rows)
@@ -113,14 +113,40 @@ def insert(db: Database, table: str, row: dict[str, Any]) -> None:
     db.execute(_insert_sql(table, tuple(row)), list(row.values()))
 
 
-def insert_rows(db: Database, table: str, rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT encoded rows that name the same columns, in one statement."""
+# Rows per multi-row INSERT: SQLite allows 32,766 parameters in one statement, PostgreSQL 65,535.
+_MAX_PARAMETERS = 30_000
+
+
+def _chunks(rows: Sequence[dict[str, Any]], table: str) -> list[tuple[tuple[str, ...], Sequence[dict[str, Any]]]]:
     if not rows:
-        return
+        return []
     columns = tuple(rows[0])
     if any(tuple(row) != columns for row in rows):
         raise ValueError(f"rows for {table} name different columns")
-    db.execute(_insert_sql(table, columns, len(rows)), [value for row in rows for value in row.values()])
+    per = max(1, _MAX_PARAMETERS // len(columns))
+    return [(columns, rows[at : at + per]) for at in range(0, len(rows), per)]
+
+
+def insert_rows(db: Database, table: str, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT encoded rows that name the same columns, in one statement (or a few, for many rows)."""
+    for columns, chunk in _chunks(rows, table):
+        db.execute(_insert_sql(table, columns, len(chunk)), [value for row in chunk for value in row.values()])
+
+
+def insert_rows_returning(db: Database, table: str, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """INSERT encoded rows naming the same columns and read them back whole (the columns' defaults
+    too), in one statement; in no promised order."""
+    stored: list[dict[str, Any]] = []
+    for columns, chunk in _chunks(rows, table):
+        sql = _insert_sql(table, columns, len(chunk), returning=True)
+        params = [value for row in chunk for value in row.values()]
+        if dialect(db) == "postgresql":
+            stored += list(db.query(sql, params))
+            continue
+        cursor = db.conn.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        stored += [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return stored
 
 
 def insert_returning(db: Database, table: str, row: dict[str, Any]) -> dict[str, Any]:
@@ -130,22 +156,23 @@ def insert_returning(db: Database, table: str, row: dict[str, Any]) -> dict[str,
     return stored
 
 
-def insert_event(db: Database, publication_id: str | None, event: NewEvent, now: datetime) -> None:
-    insert(
-        db,
-        "events",
-        encode(
-            {
-                "publication_id": publication_id,
-                "at": now,
-                "actor": event.actor,
-                "kind": event.kind,
-                "message": event.message,
-                "data": event.data,
-                "announce": event.announce,
-            }
-        )
+def event_row(publication_id: str | None, event: NewEvent, now: datetime) -> dict[str, Any]:
+    """An event's encoded row for the events table."""
+    return encode(
+        {
+            "publication_id": publication_id,
+            "at": now,
+            "actor": event.actor,
+            "kind": event.kind,
+            "message": event.message,
+            "data": event.data,
+            "announce": event.announce,
+        }
     )
+
+
+def insert_event(db: Database, publication_id: str | None, event: NewEvent, now: datetime) -> None:
+    insert(db, "events", event_row(publication_id, event, now))
 
 
 def update_row(
@@ -169,6 +196,24 @@ def get_publication(db: Database, publication_id: str) -> Publication | None:
     return Publication.from_row(row) if row else None
 
 
+def delivery_row(
+    delivery: tuple[str, str],
+    now: datetime,
+    publication_id: str | None = None,
+    told: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A webhook delivery's row: its id, and what its sender was told (`response`: the publication's
+    id and state), so that a repeated delivery is told the same. How it is told (the HTTP status) is
+    the web layer's: `status` is left empty (rows from before hold the status they were answered with)."""
+    return {
+        "source": delivery[0],
+        "delivery_id": delivery[1],
+        "received_at": to_db_time(now),
+        "publication_id": publication_id,
+        "response": _to_json(told or {}),
+    }
+
+
 def record_delivery(
     db: Database,
     delivery: tuple[str, str],
@@ -176,17 +221,5 @@ def record_delivery(
     publication_id: str | None = None,
     told: dict[str, Any] | None = None,
 ) -> None:
-    """Remember a webhook delivery id, and what its sender was told (`response`: the publication's id
-    and state), so that a repeated delivery is told the same. How it is told (the HTTP status) is the
-    web layer's: `status` is left empty (rows from before hold the status they were answered with)."""
-    insert(
-        db,
-        "deliveries",
-        {
-            "source": delivery[0],
-            "delivery_id": delivery[1],
-            "received_at": to_db_time(now),
-            "publication_id": publication_id,
-            "response": _to_json(told or {}),
-        },
-    )
+    """Remember a webhook delivery id (see `delivery_row`)."""
+    insert(db, "deliveries", delivery_row(delivery, now, publication_id, told))

@@ -1,0 +1,168 @@
+"""Storing a new publication from an upload, once: alone, or a burst of them as one batch.
+
+`STORE_INTAKE` is a `Batchable`: on SQLite the intakes waiting for the same group commit are stored
+by `store_intakes` with one multi-row INSERT per table (a publication's row, its steps, its first
+event, the delivery id) instead of four statements and two savepoints per intake; that is most of
+what the owner thread did per webhook in a burst. Each intake's answer is what `store_intake`, run
+for each in turn, would have given: a repeated delivery id or build, also within the batch, finds
+the publication the first one made.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.database import Batchable, immediate
+from storage.records import Publication
+from storage.sql import (
+    Intake,
+    NewAction,
+    NewEvent,
+    delivery_row,
+    encode,
+    event_row,
+    get_publication,
+    insert_rows,
+    insert_rows_returning,
+    one,
+    record_delivery,
+)
+
+
+@dataclass(frozen=True)
+class NewPublication:
+    """What an intake asks to store: the publication's columns, its first steps, the webhook's
+    delivery (source, id) if any, and its `created` event."""
+
+    fields: dict[str, Any]
+    actions: Sequence[NewAction]
+    delivery: tuple[str, str] | None
+    now: datetime
+    event: NewEvent
+
+    @property
+    def build_key(self) -> tuple[str, str, str, str]:
+        f = self.fields
+        return (f["app_bundle_id"], f["platform"], f["version"], f["build_number"])
+
+
+def told(pub: Publication) -> dict[str, Any]:
+    """What a delivery's sender is told about its publication, kept for a repeated delivery."""
+    return {"publication_id": pub.id, "state": pub.state}
+
+
+_BY_DELIVERY = "select * from deliveries where source = ? and delivery_id = ?"
+_BY_BUILD = (
+    "select * from publications where app_bundle_id = ? and platform = ? and version = ? and build_number = ?"
+)
+
+
+def _repeated_delivery(db: Database, delivery: tuple[str, str]) -> Intake | None:
+    """The answer to a delivery id already stored: what its first delivery was told."""
+    seen = one(db, _BY_DELIVERY, delivery)
+    if seen is None:
+        return None
+    pub = get_publication(db, seen["publication_id"])
+    assert pub is not None
+    first = json.loads(seen["response"] or "{}")
+    return Intake(pub, False, str(first.get("state") or pub.state))
+
+
+def _publication_row(item: NewPublication) -> dict[str, Any]:
+    return encode({**item.fields, "created_at": item.now, "updated_at": item.now})
+
+
+def _action_rows(item: NewPublication) -> list[dict[str, Any]]:
+    return [
+        encode(
+            {
+                "publication_id": item.fields["id"],
+                "kind": action.kind,
+                "params": action.params,
+                "status": action.status,
+                "requested_by": action.requested_by,
+                "requested_at": item.now,
+            }
+        )
+        for action in item.actions
+    ]
+
+
+def store_intake(db: Database, item: NewPublication) -> Intake:
+    """Store one intake in its own transaction (a savepoint inside a group commit)."""
+    with immediate(db):
+        if item.delivery is not None and (repeated := _repeated_delivery(db, item.delivery)) is not None:
+            return repeated
+        existing = one(db, _BY_BUILD, item.build_key)
+        if existing is not None:
+            pub = Publication.from_row(existing)
+            if item.delivery is not None:
+                record_delivery(db, item.delivery, item.now, pub.id, told(pub))
+            return Intake(pub, False, pub.state)
+        rows = insert_rows_returning(db, "publications", [_publication_row(item)])
+        insert_rows(db, "actions", _action_rows(item))
+        insert_rows(db, "events", [event_row(item.fields["id"], item.event, item.now)])
+        pub = Publication.from_row(rows[0])
+        if item.delivery is not None:
+            record_delivery(db, item.delivery, item.now, pub.id, told(pub))
+        return Intake(pub, True, pub.state)
+
+
+def store_intakes(db: Database, items: list[NewPublication]) -> list[Intake]:
+    """Store several intakes inside the caller's transaction, as `store_intake` would one by one."""
+    answers: list[Intake | None] = [None] * len(items)
+    # Index of the intake whose publication another one gets: (j, record its delivery id?).
+    same_as: dict[int, tuple[int, bool]] = {}
+    by_delivery: dict[tuple[str, str], int] = {}  # delivery ids this batch records -> that intake
+    by_build: dict[tuple[str, str, str, str], int] = {}  # builds this batch found or creates
+    found: dict[int, Publication] = {}  # publication of an intake that found or created one
+    new: list[int] = []
+    for i, item in enumerate(items):
+        delivery, key = item.delivery, item.build_key
+        if delivery is not None:
+            if delivery in by_delivery:  # sent twice in this batch: told what the first was
+                same_as[i] = (by_delivery[delivery], False)
+                continue
+            if (repeated := _repeated_delivery(db, delivery)) is not None:
+                answers[i] = repeated
+                continue
+            by_delivery[delivery] = i
+        if key in by_build:
+            same_as[i] = (by_build[key], True)
+            continue
+        by_build[key] = i
+        existing = one(db, _BY_BUILD, key)
+        if existing is not None:
+            found[i] = Publication.from_row(existing)
+            answers[i] = Intake(found[i], False, found[i].state)
+        else:
+            new.append(i)
+    stored = insert_rows_returning(db, "publications", [_publication_row(items[i]) for i in new])
+    by_id = {row["id"]: Publication.from_row(row) for row in stored}
+    for i in new:
+        found[i] = by_id[items[i].fields["id"]]
+        answers[i] = Intake(found[i], True, found[i].state)
+    insert_rows(db, "actions", [row for i in new for row in _action_rows(items[i])])
+    insert_rows(db, "events", [event_row(items[i].fields["id"], items[i].event, items[i].now) for i in new])
+    for i, (j, _) in same_as.items():
+        first = answers[j]
+        assert first is not None
+        found[i] = first.publication
+        answers[i] = Intake(first.publication, False, first.state)
+    deliveries = [
+        delivery_row(item.delivery, item.now, found[i].id, told(found[i]))
+        for i, item in enumerate(items)
+        if item.delivery is not None and i in found and (i not in same_as or same_as[i][1])
+    ]
+    insert_rows(db, "deliveries", deliveries)
+    assert all(a is not None for a in answers)
+    return [a for a in answers if a is not None]
+
+
+STORE_INTAKE: Batchable[NewPublication, Intake] = Batchable(store_intake, store_intakes)
