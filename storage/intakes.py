@@ -74,6 +74,38 @@ def _repeated_delivery(db: Database, delivery: tuple[str, str]) -> Intake | None
     return Intake(pub, False, str(first.get("state") or pub.state))
 
 
+# Terms per lookup query: SQLite parses `a OR b OR …` as a tree at most 1,000 deep.
+_TERMS = 200
+
+
+def _stored_deliveries(db: Database, deliveries: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these delivery ids are stored already (one indexed search each, in one query)."""
+    wanted = sorted(set(deliveries))
+    found: set[tuple[str, str]] = set()
+    for at in range(0, len(wanted), _TERMS):
+        part = wanted[at : at + _TERMS]
+        where = " or ".join(["(source = ? and delivery_id = ?)"] * len(part))
+        sql = f"select source, delivery_id from deliveries where {where}"  # noqa: S608 - only placeholders
+        found |= {(row[0], row[1]) for row in db.execute(sql, [v for d in part for v in d]).fetchall()}
+    return found
+
+
+def _stored_builds(db: Database, keys: list[tuple[str, str, str, str]]) -> dict[tuple[str, ...], dict[str, Any]]:
+    """The stored publications of these builds, by build (searched in the natural key's index)."""
+    wanted = sorted(set(keys))
+    found: dict[tuple[str, ...], dict[str, Any]] = {}
+    term = "(app_bundle_id = ? and platform = ? and version = ? and build_number = ?)"
+    for at in range(0, len(wanted), _TERMS):
+        part = wanted[at : at + _TERMS]
+        sql = f"select * from publications where {' or '.join([term] * len(part))}"  # noqa: S608
+        cursor = db.execute(sql, [v for key in part for v in key])
+        names = [column[0] for column in cursor.description]
+        for row in cursor.fetchall():
+            record = dict(zip(names, row, strict=True))
+            found[(record["app_bundle_id"], record["platform"], record["version"], record["build_number"])] = record
+    return found
+
+
 def _publication_row(item: NewPublication) -> dict[str, Any]:
     return encode({**item.fields, "created_at": item.now, "updated_at": item.now})
 
@@ -123,21 +155,25 @@ def store_intakes(db: Database, items: list[NewPublication]) -> list[Intake]:
     by_build: dict[tuple[str, str, str, str], int] = {}  # builds this batch found or creates
     found: dict[int, Publication] = {}  # publication of an intake that found or created one
     new: list[int] = []
+    # What the database holds already, read in two queries (each of the owner thread's statements
+    # gives the GIL up and waits to get it back, in a burst as long as a statement takes).
+    stored_deliveries = _stored_deliveries(db, [item.delivery for item in items if item.delivery is not None])
+    stored_builds = _stored_builds(db, [item.build_key for item in items])
     for i, item in enumerate(items):
         delivery, key = item.delivery, item.build_key
         if delivery is not None:
             if delivery in by_delivery:  # sent twice in this batch: told what the first was
                 same_as[i] = (by_delivery[delivery], False)
                 continue
-            if (repeated := _repeated_delivery(db, delivery)) is not None:
-                answers[i] = repeated
+            if delivery in stored_deliveries:
+                answers[i] = _repeated_delivery(db, delivery)
                 continue
             by_delivery[delivery] = i
         if key in by_build:
             same_as[i] = (by_build[key], True)
             continue
         by_build[key] = i
-        existing = one(db, _BY_BUILD, key)
+        existing = stored_builds.get(key)
         if existing is not None:
             found[i] = Publication.from_row(existing)
             answers[i] = Intake(found[i], False, found[i].state)
