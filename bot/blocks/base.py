@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_sdk.models.blocks import Block
-
 from bot.engine.actions import GATED, label_of
 from storage.m011_step_kinds import RENAMED_KINDS
 from storage.records import Publication
@@ -175,8 +173,10 @@ def fit(blocks: list[dict[str, Any]], limit: int = MAX_BLOCKS) -> list[dict[str,
 # -- blocks as the JSON Slack takes ------------------------------------------------------------
 # Plain dicts, exactly as slack_sdk's models give them (`to_dict`: keys sorted, except a confirm's;
 # None and empty values left out): building and validating the models cost ~1 ms per publication
-# message, which the outbox posts for every webhook (benchmark 5). Each caller keeps within Slack's
-# limits (`shorten`); tests/test_message_payloads.py checks the result against slack_sdk's models.
+# message, which the outbox posts for every webhook (benchmark 5), and ~25% of the bot's CPU in a
+# burst of modals and replies (issue 14; form parts are in forms.py). Each caller keeps within
+# Slack's limits (`shorten`); tests/test_message_payloads.py and tests/test_blocks_payloads.py check
+# the results against recordings made with slack_sdk's models, and against the models themselves.
 
 
 def plain_text(text: str) -> dict[str, Any]:
@@ -225,21 +225,6 @@ def button(
         element["style"] = style
     element.update(text=plain_text(text), type="button", value=value)
     return element
-
-
-def model(block: dict[str, Any]) -> Block:
-    """A block as a slack_sdk model, for the builders that mix it with other models."""
-    parsed = Block.parse(block)
-    assert parsed is not None, block
-    return parsed
-
-
-def _section(text: str, block_id: str | None = None) -> Block:
-    return model(section(text, block_id))
-
-
-def _context(text: str) -> Block:
-    return model(context(text))
 
 
 def _humane(state: str) -> str:

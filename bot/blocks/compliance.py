@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.base import CHANGE_COMPLIANCE_VIEW, _context, _section, escape, mention, when
+from bot.blocks.base import CHANGE_COMPLIANCE_VIEW, context, escape, mention, section, when
 from bot.blocks.modals import _modal
 from bot.engine.compliance import said
 from storage.records import Action, Publication
@@ -22,7 +22,7 @@ def change_compliance_modal(pub: Publication, given: Action, current: bool, meta
         "App Store Connect takes one answer per build: once the current one has reached Apple it "
         "refuses another, and the thread will say so. The change is logged."
     )
-    blocks = [_section(text), _context(note)]
+    blocks = [section(text), context(note)]
     return _modal(
         CHANGE_COMPLIANCE_VIEW, "Export compliance", blocks, meta, submit="Change it", close="Keep it"
     )

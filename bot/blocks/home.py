@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import DividerBlock, HeaderBlock
-
-from bot.blocks.base import HEADER_MAX, _context, _section, escape, fit, mention_approver, shorten
+from bot.blocks.base import context, escape, fit, header, mention_approver, section
 from bot.blocks.modals import message_link
 from bot.engine.overview import ANYONE, APPLE, APPROVERS, BOT, Item, Overview
 
@@ -36,25 +34,23 @@ def home_view(overview: Overview) -> dict[str, Any]:
     """The Home tab: the viewer's pending approvals first, then every app's publications in flight."""
     blocks: list[dict[str, Any]] = []
     if overview.approvals:
-        blocks.append(HeaderBlock(text=shorten("Waiting for your approval", HEADER_MAX)).to_dict())
+        blocks.append(header("Waiting for your approval"))
         for item in overview.approvals:
             pub = item.publication
-            blocks.append(_section(f"{escape(pub.app_name or pub.app_bundle_id)} {_line(item)}").to_dict())
-        blocks.append(DividerBlock().to_dict())
+            blocks.append(section(f"{escape(pub.app_name or pub.app_bundle_id)} {_line(item)}"))
+        blocks.append({"type": "divider"})
     elif overview.is_approver:
-        blocks.append(_context("✅ Nothing waits for your approval.").to_dict())
-    blocks.append(HeaderBlock(text="Publications in flight").to_dict())
+        blocks.append(context("✅ Nothing waits for your approval."))
+    blocks.append(header("Publications in flight"))
     if not overview.apps:
         blocks.append(
-            _section(
-                "Nothing is in flight. CI's build-uploaded webhook or `/asc publish` starts one."
-            ).to_dict()
+            section("Nothing is in flight. CI's build-uploaded webhook or `/asc publish` starts one.")
         )
     for bundle_id, items in overview.apps.items():
         name = items[0].publication.app_name
         title = f"*{escape(name)}* ({escape(bundle_id)})" if name else f"*{escape(bundle_id)}*"
-        blocks.append(_section(title + "\n" + "\n".join(f"• {_line(i)}" for i in items[:20])).to_dict())
+        blocks.append(section(title + "\n" + "\n".join(f"• {_line(i)}" for i in items[:20])))
         if len(items) > 20:
-            blocks.append(_context(f"…and {len(items) - 20} more: `/asc status {bundle_id}`").to_dict())
-    blocks.append(_context("Updated each time you open this tab.").to_dict())
+            blocks.append(context(f"…and {len(items) - 20} more: `/asc status {bundle_id}`"))
+    blocks.append(context("Updated each time you open this tab."))
     return {"type": "home", "callback_id": CALLBACK_ID, "blocks": fit(blocks, MAX_HOME_BLOCKS)}

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement
-
 from bot.appstore.states import RELEASE_TYPES, VERSION_NOT_SUBMITTABLE, VERSION_RELEASED
 from bot.blocks.base import (
     APPROVE,
@@ -26,10 +24,8 @@ from bot.blocks.base import (
     STEP_BUTTONS,
     SUBMIT_TO_APP_STORE,
     SUBMIT_TO_TESTFLIGHT,
-    _context,
     _humane,
     _release_date,
-    _section,
     actions,
     button,
     confirm,
@@ -194,13 +190,10 @@ def reply(view: PublicationView, event: Event) -> tuple[str, list[dict[str, Any]
         return text, None
     pub_id = view.publication.id
     buttons = [
-        ButtonElement(text="Yes, it uses non-exempt encryption", action_id=COMPLIANCE_YES, value=pub_id),
-        ButtonElement(
-            text="No non-exempt encryption", action_id=COMPLIANCE_NO, value=pub_id, style="primary"
-        ),
+        button("Yes, it uses non-exempt encryption", COMPLIANCE_YES, pub_id),
+        button("No non-exempt encryption", COMPLIANCE_NO, pub_id, "primary"),
     ]
-    blocks = [_section(text), ActionsBlock(block_id="export_compliance", elements=buttons)]
-    return text, [b.to_dict() for b in blocks]
+    return text, [section(text), actions("export_compliance", buttons)]
 
 
 def _needs_approver(view: PublicationView, event: Event, text: str) -> tuple[str, list[dict[str, Any]]]:
@@ -209,14 +202,13 @@ def _needs_approver(view: PublicationView, event: Event, text: str) -> tuple[str
     approvers = [str(a) for a in event.data.get("approvers") or []][:20]
     who = ", ".join(mention_approver(a) for a in approvers)
     text = shorten(f"{text} Approvers: {who}." if who else text, SECTION_TEXT_MAX)
-    button = ButtonElement(text="Approve and run it", action_id=APPROVE + kind, value=view.publication.id)
-    blocks = [_section(text), ActionsBlock(block_id=f"approve_{kind}"[:255], elements=[button])]
-    return text, [b.to_dict() for b in blocks]
+    approve = button("Approve and run it", APPROVE + kind, view.publication.id)
+    return text, [section(text), actions(f"approve_{kind}"[:255], [approve])]
 
 
 def compliance_answered(question: str, uses_encryption: bool, user: str) -> tuple[str, list[dict[str, Any]]]:
     """The question reply once answered: the buttons give way to who answered what."""
     answer = "uses" if uses_encryption else "does not use"
     said = f"✅ {mention(user)} answered: the app {answer} non-exempt encryption."
-    blocks = [_section(question), _context(said)]
-    return shorten(f"{question}\n{said}", SECTION_TEXT_MAX), [b.to_dict() for b in blocks]
+    blocks = [section(question), context(said)]
+    return shorten(f"{question}\n{said}", SECTION_TEXT_MAX), blocks

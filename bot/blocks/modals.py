@@ -7,20 +7,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    Block,
-    CheckboxesElement,
-    DateTimePickerElement,
-    InputBlock,
-    Option,
-    OptionGroup,
-    PlainTextInputElement,
-    RadioButtonsElement,
-    StaticMultiSelectElement,
-    StaticSelectElement,
-)
-from slack_sdk.models.views import View
-
 from bot.appstore.models import BetaGroup
 from bot.blocks.answers import requested
 from bot.blocks.base import (
@@ -43,12 +29,24 @@ from bot.blocks.base import (
     SUBMIT_TO_APP_STORE_VIEW,
     WHAT_TO_TEST_VIEW,
     WHATS_NEW,
-    _context,
     _release_date,
-    _section,
+    context,
     escape,
     fit,
+    section,
     shorten,
+)
+from bot.blocks.forms import (
+    checkboxes,
+    datetime_picker,
+    input_block,
+    modal,
+    multi_select,
+    option,
+    option_group,
+    radio_buttons,
+    static_select,
+    text_input,
 )
 from bot.blocks.message import state_line
 from bot.engine.actions import title_of
@@ -66,26 +64,17 @@ def metadata(**context: str | None) -> str:
 def _modal(
     callback_id: str,
     title: str,
-    blocks: Iterable[Block],
+    blocks: Iterable[dict[str, Any]],
     meta: str,
     submit: str | None = None,
     close: str | None = None,
 ) -> dict[str, Any]:
-    view = View(
-        type="modal",
-        callback_id=callback_id,
-        title=title,
-        blocks=list(blocks),
-        private_metadata=meta,
-        submit=submit,
-        close=close or ("Cancel" if submit else "Close"),
-    )
-    return view.to_dict()
+    return modal(callback_id, title, blocks, meta, submit, close)
 
 
 def message_modal(callback_id: str, title: str, text: str, meta: str) -> dict[str, Any]:
     """A modal that only says something: loading, an error, nothing to pick."""
-    return _modal(callback_id, title, [_section(text)], meta)
+    return _modal(callback_id, title, [section(text)], meta)
 
 
 def loading_modal(callback_id: str, title: str, pub: Publication, meta: str) -> dict[str, Any]:
@@ -99,30 +88,21 @@ def what_to_test_modal(pub: Publication, meta: str) -> dict[str, Any]:
     """Optional What to Test text for testers, asked right after *Submit to TestFlight*."""
     note = (pub.release_notes or [{}])[0]
     language: str = note["language"] if note.get("language") in LOCALES else "en-US"
-    locales = [Option(value=code, text=code) for code in LOCALES]
-    text = PlainTextInputElement(
-        action_id=WHATS_NEW,
+    locales = [option(code, code) for code in LOCALES]
+    text = text_input(
+        WHATS_NEW,
+        INPUT_MAX,
+        shorten(note["text"], INPUT_MAX) if note.get("text") else None,
+        "What should testers try in this build?",
         multiline=True,
-        max_length=INPUT_MAX,
-        initial_value=shorten(note["text"], INPUT_MAX) if note.get("text") else None,
-        placeholder="What should testers try in this build?",
     )
     blocks = [
-        _section(
+        section(
             f"{requested(title_of('submit_to_testflight'), pub)}\nAdd What to Test for testers, or skip it."
         ),
-        InputBlock(
-            block_id=LOCALE,
-            label="Language",
-            element=StaticSelectElement(
-                action_id=LOCALE, options=locales, initial_option=Option(value=language, text=language)
-            ),
-        ),
-        InputBlock(
-            block_id=WHATS_NEW,
-            label="What to Test",
-            element=text,
-            hint="Up to 3000 characters (Slack's limit for a text field).",
+        input_block(LOCALE, "Language", static_select(LOCALE, locales, option(language, language))),
+        input_block(
+            WHATS_NEW, "What to Test", text, hint="Up to 3000 characters (Slack's limit for a text field)."
         ),
     ]
     return _modal(WHAT_TO_TEST_VIEW, "What to Test", blocks, meta, submit="Save", close="Skip")
@@ -146,35 +126,28 @@ def beta_groups_modal(pub: Publication, groups: Sequence[BetaGroup], meta: str) 
     ):
         members = [g for g in usable if g.is_internal is internal]
         left_out += max(0, len(members) - MAX_OPTIONS)
-        options = [Option(value=g.name, text=shorten(g.name, OPTION_TEXT_MAX)) for g in members[:MAX_OPTIONS]]
+        options = [option(g.name, shorten(g.name, OPTION_TEXT_MAX)) for g in members[:MAX_OPTIONS]]
         initial += [o for o, g in zip(options, members, strict=False) if name_key(g.name) in wanted]
         if options:
-            option_groups.append(OptionGroup(label=label, options=options))
-    picker = StaticMultiSelectElement(
-        action_id=GROUPS,
-        placeholder="Pick groups",
-        option_groups=option_groups,
-        initial_options=initial or None,
-    )
-    blocks: list[Block] = [
-        _section(f"Add *{escape(pub.label)}* to these TestFlight groups:"),
-        InputBlock(
-            block_id=GROUPS,
-            label="Beta groups",
-            element=picker,
+            option_groups.append(option_group(label, options))
+    picker = multi_select(GROUPS, "Pick groups", option_groups, initial)
+    blocks = [
+        section(f"Add *{escape(pub.label)}* to these TestFlight groups:"),
+        input_block(
+            GROUPS,
+            "Beta groups",
+            picker,
             hint="External groups need Apple's beta review; asc-bot submits the build for it.",
         ),
     ]
     if left_out:
-        blocks.append(_context(f"{left_out} more group(s) are not listed; add them in App Store Connect."))
+        blocks.append(context(f"{left_out} more group(s) are not listed; add them in App Store Connect."))
     return _modal(BETA_GROUPS_VIEW, title, blocks, meta, submit="Add")
 
 
-def _date_picker(initial: datetime | None, now: datetime) -> DateTimePickerElement:
+def _date_picker(initial: datetime | None, now: datetime) -> dict[str, Any]:
     start = initial if initial and initial > now else None
-    return DateTimePickerElement(
-        action_id=RELEASE_DATE, initial_date_time=int(start.timestamp()) if start else None
-    )
+    return datetime_picker(RELEASE_DATE, int(start.timestamp()) if start else None)
 
 
 def next_hour(now: datetime, days: int = 1) -> datetime:
@@ -185,7 +158,7 @@ def next_hour(now: datetime, days: int = 1) -> datetime:
 def submit_to_app_store_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:
     """Release type, date, copyright and phased release, defaulting to the publication's options."""
     options = pub.options
-    kinds = [Option(value=k, text=t) for k, t in RELEASE_TYPE_LABELS.items()]
+    kinds = [option(k, t) for k, t in RELEASE_TYPE_LABELS.items()]
     chosen = options.get("release_type") if options.get("release_type") in RELEASE_TYPE_LABELS else "MANUAL"
     extras = {
         "phased_release": ("Phased release", "Roll out to automatic updates over 7 days"),
@@ -194,44 +167,38 @@ def submit_to_app_store_modal(pub: Publication, meta: str, now: datetime) -> dic
             "Withdraw this app's other open submissions",
         ),
     }
-    checks = [Option(value=k, text=t, description=d) for k, (t, d) in extras.items()]
-    ticked = [o for o in checks if options.get(o.value) is True]
+    checks = [option(k, t, d) for k, (t, d) in extras.items()]
+    ticked = [o for o in checks if options.get(o["value"]) is True]
     copyright_text = options.get("copyright")
-    blocks: list[Block] = [
-        _section(f"Submit *{escape(pub.label)}* to App Store review."),
-        InputBlock(
-            block_id=RELEASE_TYPE,
-            label="Release",
-            element=RadioButtonsElement(
-                action_id=RELEASE_TYPE,
-                options=kinds,
-                initial_option=next(o for o in kinds if o.value == chosen),
-            ),
+    blocks = [
+        section(f"Submit *{escape(pub.label)}* to App Store review."),
+        input_block(
+            RELEASE_TYPE,
+            "Release",
+            radio_buttons(RELEASE_TYPE, kinds, next(o for o in kinds if o["value"] == chosen)),
         ),
-        InputBlock(
-            block_id=RELEASE_DATE,
-            label="Release date (scheduled releases only)",
-            element=_date_picker(_release_date(pub), now),
-            optional=True,
+        input_block(
+            RELEASE_DATE,
+            "Release date (scheduled releases only)",
+            _date_picker(_release_date(pub), now),
             hint="On the hour, in your time zone; App Store Connect releases at hour precision.",
+            optional=True,
         ),
-        InputBlock(
-            block_id=COPYRIGHT,
-            label="Copyright",
-            element=PlainTextInputElement(
-                action_id=COPYRIGHT,
-                max_length=200,
-                initial_value=shorten(str(copyright_text), 200) if copyright_text else None,
-                placeholder=f"{now.year} Example Ltd",
+        input_block(
+            COPYRIGHT,
+            "Copyright",
+            text_input(
+                COPYRIGHT,
+                200,
+                shorten(str(copyright_text), 200) if copyright_text else None,
+                f"{now.year} Example Ltd",
             ),
             optional=True,
         ),
-        InputBlock(
-            block_id=SUBMIT_TO_APP_STORE_OPTIONS,
-            label="Options",
-            element=CheckboxesElement(
-                action_id=SUBMIT_TO_APP_STORE_OPTIONS, options=checks, initial_options=ticked or None
-            ),
+        input_block(
+            SUBMIT_TO_APP_STORE_OPTIONS,
+            "Options",
+            checkboxes(SUBMIT_TO_APP_STORE_OPTIONS, checks, ticked),
             optional=True,
         ),
     ]
@@ -241,14 +208,14 @@ def submit_to_app_store_modal(pub: Publication, meta: str, now: datetime) -> dic
 def schedule_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:
     """A date-time picker for the earliest release date, on the hour and in the future."""
     current = _release_date(pub)
-    blocks: list[Block] = [
-        _section(
+    blocks = [
+        section(
             f"Release *{escape(pub.label)}* automatically once Apple approves it, but not before this time."
         ),
-        InputBlock(
-            block_id=RELEASE_DATE,
-            label="Release date",
-            element=_date_picker(current if current and current > now else next_hour(now), now),
+        input_block(
+            RELEASE_DATE,
+            "Release date",
+            _date_picker(current if current and current > now else next_hour(now), now),
             hint="On the hour, in your time zone; App Store Connect releases at hour precision.",
         ),
     ]
@@ -284,7 +251,7 @@ def status(pubs: Sequence[Publication], bundle_id: str | None) -> tuple[str, lis
     scope = f" for {escape(bundle_id)}" if bundle_id else ""
     if not pubs:
         text = f"Nothing in flight{scope}."
-        return text, [_section(text).to_dict()]
+        return text, [section(text)]
     lines = []
     for pub in pubs:
         link = message_link(pub)
@@ -299,7 +266,7 @@ def status(pubs: Sequence[Publication], bundle_id: str | None) -> tuple[str, lis
         current = f"{current}\n{line}" if current else line
     sections.append(current)
     header = f"*{len(pubs)} publication(s) in flight{scope}:*"
-    blocks = [_section(header).to_dict(), *(_section(s).to_dict() for s in sections)]
+    blocks = [section(header), *(section(s) for s in sections)]
     return shorten(f"{header}\n" + "\n".join(lines), SECTION_TEXT_MAX), fit(blocks)
 
 
