@@ -58,10 +58,17 @@ class Servers:
         poll_interval: float = 30.0,
         extra_env: dict[str, str] | None = None,
         log_name: str = "bot.log",
+        scheduler: bool = True,
     ) -> tuple[Process, str]:
-        """`asc-bot serve` on a free port against the world's simulators; returns it and its URL."""
+        """`asc-bot serve` on a free port against the world's simulators; returns it and its URL.
+
+        Without `scheduler` it is `bench.bot_server`: the same bot with its clock off.
+        """
         port = free_port()
-        argv = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        if scheduler:
+            argv = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        else:
+            argv = [sys.executable, "-m", "bench.bot_server", str(port)]
         env = {**bot_env(world, db_path, poll_interval), **(extra_env or {})}
         proc = await self.start(argv, env, port, log_name)
         return proc, f"http://127.0.0.1:{port}"
@@ -79,6 +86,13 @@ class Servers:
             world.slack.api_url,
         ]
         proc = await self.start(argv, dict(os.environ), port, "bolt.log")
+        return proc, f"http://127.0.0.1:{port}"
+
+    async def bare_aiohttp(self) -> tuple[Process, str]:
+        """The bare aiohttp handler (bench.baselines) that answers 202 to every webhook."""
+        port = free_port()
+        argv = [sys.executable, "-m", "bench.baselines", "aiohttp", str(port), "-", "-"]
+        proc = await self.start(argv, dict(os.environ), port, "aiohttp.log")
         return proc, f"http://127.0.0.1:{port}"
 
     async def start(self, argv: list[str], env: dict[str, str], port: int, log_name: str) -> Process:

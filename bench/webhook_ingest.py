@@ -14,66 +14,68 @@ a handler that answers 202 and does nothing. Requests come from a separate load-
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import tempfile
 from collections import Counter
-from contextlib import AsyncExitStack
-from dataclasses import replace
+from contextlib import AsyncExitStack, closing
+from pathlib import Path
 from typing import Any
 
-from bench.baselines import bare_aiohttp
 from bench.common import Result, Table, cli, ms, percentile, ratio
-from bench.harness import LoadGen, Served, ci_webhook
-from bot.app import build_app
+from bench.harness import LoadGen, ci_webhook
+from bench.processes import Servers
 from bot.clock import SystemClock
 from bot.sandbox.world import World
 
 BUNDLE = "com.example.ingest"
 
 
+def stored_publications(db_path: str) -> int:
+    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as db:
+        return int(db.execute("SELECT count(*) FROM publications").fetchone()[0])
+
+
 async def run(args: argparse.Namespace) -> Result:
     total, warmup, concurrency, rounds = args.webhooks, args.warmup, args.concurrency, args.rounds
     world = await World(SystemClock(), scheduler=False).start()
-    baseline = await Served(bare_aiohttp()).start()
+    await world.stop_bot()  # the bots run in their own processes; the world keeps the simulators
     disk = tempfile.TemporaryDirectory(prefix="asc-bot-bench-", dir=args.disk_dir)
-    assert world.bot is not None and world.config is not None
-    # The same bot a second time, on a database on disk (its own file, so its own lock).
-    on_disk = build_app(replace(world.config, db_path=f"{disk.name}/asc-bot.db"), clock=world.clock)
+    databases = {"asc-bot": world.db_path, "asc-bot on disk": f"{disk.name}/asc-bot.db"}
     results: dict[str, dict[str, Any]] = {}
     stored = {}
     try:
-        await on_disk.start(scheduler=False)
-        await on_disk.serve("127.0.0.1", 0)
-        options = {"submit_to_testflight": True, "beta_groups": ["QA"]}
-        notes = [{"language": "en-US", "text": "What to test in this build"}]
-        payloads = [
-            world.upload_payload(BUNDLE, "5.0.0", str(n), publishing=options, release_notes=notes)
-            for n in range(1, warmup + total + 1)
-        ]
-        servers = {
-            "asc-bot": f"{world.bot.url}/webhooks/build-uploaded",
-            "asc-bot on disk": f"{on_disk.url}/webhooks/build-uploaded",
-            "bare aiohttp": f"{baseline.url}/webhooks/build-uploaded",
-        }
-        async with AsyncExitStack() as stack:
-            loads = {name: await stack.enter_async_context(LoadGen(concurrency)) for name in servers}
-            for name, url in servers.items():
-                await loads[name].fire([ci_webhook(url, p, world.webhook_secret) for p in payloads[:warmup]])
-                results[name] = {"latencies": [], "statuses": Counter(), "wall": 0.0}
-            # Rounds taking turns (the order reversed every round), so that a change in the machine's
-            # load during the run falls on all three alike; signed just before each is sent.
-            size = -(-total // rounds)
-            for turn, start in enumerate(range(warmup, warmup + total, size)):
-                for name in list(servers) if turn % 2 == 0 else list(servers)[::-1]:
-                    chunk = payloads[start : start + size]
-                    got = await loads[name].fire([ci_webhook(servers[name], p, world.webhook_secret) for p in chunk])
-                    results[name]["latencies"] += got["latencies"]
-                    results[name]["statuses"].update({int(k): v for k, v in got["statuses"].items()})
-                    results[name]["wall"] += got["wall"]
-        stored["asc-bot"] = (await world.bot.storage.counts())["publications"]
-        stored["asc-bot on disk"] = (await on_disk.storage.counts())["publications"]
+        async with Servers(Path(world.db_path).parent) as servers:
+            urls = {
+                name: (await servers.bot(world, db, scheduler=False, log_name=f"bot-{n}.log"))[1]
+                for n, (name, db) in enumerate(databases.items())
+            }
+            urls["bare aiohttp"] = (await servers.bare_aiohttp())[1]
+            options = {"submit_to_testflight": True, "beta_groups": ["QA"]}
+            notes = [{"language": "en-US", "text": "What to test in this build"}]
+            payloads = [
+                world.upload_payload(BUNDLE, "5.0.0", str(n), publishing=options, release_notes=notes)
+                for n in range(1, warmup + total + 1)
+            ]
+            targets = {name: f"{url}/webhooks/build-uploaded" for name, url in urls.items()}
+            async with AsyncExitStack() as stack:
+                loads = {name: await stack.enter_async_context(LoadGen(concurrency)) for name in targets}
+                for name, url in targets.items():
+                    await loads[name].fire([ci_webhook(url, p, world.webhook_secret) for p in payloads[:warmup]])
+                    results[name] = {"latencies": [], "statuses": Counter(), "wall": 0.0}
+                # Rounds taking turns (the order reversed every round), so that a change in the
+                # machine's load during the run falls on all three alike; signed just before sending.
+                size = -(-total // rounds)
+                for turn, start in enumerate(range(warmup, warmup + total, size)):
+                    for name in list(targets) if turn % 2 == 0 else list(targets)[::-1]:
+                        chunk = payloads[start : start + size]
+                        got = await loads[name].fire(
+                            [ci_webhook(targets[name], p, world.webhook_secret) for p in chunk]
+                        )
+                        results[name]["latencies"] += got["latencies"]
+                        results[name]["statuses"].update({int(k): v for k, v in got["statuses"].items()})
+                        results[name]["wall"] += got["wall"]
+            stored = {name: stored_publications(db) for name, db in databases.items()}
     finally:
-        await on_disk.stop()
-        await baseline.stop()
         await world.stop()
         disk.cleanup()
 

@@ -179,10 +179,12 @@ def store_intakes(db: Database, items: list[NewPublication]) -> list[Intake]:
             answers[i] = Intake(found[i], False, found[i].state)
         else:
             new.append(i)
-    stored = insert_rows_returning(db, "publications", [_publication_row(items[i]) for i in new])
-    by_id = {row["id"]: Publication.from_row(row) for row in stored}
-    for i in new:
-        found[i] = by_id[items[i].fields["id"]]
+    rows = [_publication_row(items[i]) for i in new]
+    insert_rows(db, "publications", rows)
+    # Read from the rows just written, not back out of SQLite (`RETURNING`): the columns they leave
+    # out are NULL or a default `from_row` gives too ('{}', '[]', 0); a test compares the two.
+    for i, row in zip(new, rows, strict=True):
+        found[i] = Publication.from_row(row)
         answers[i] = Intake(found[i], True, found[i].state)
     insert_rows(db, "actions", [row for i in new for row in _action_rows(items[i])])
     insert_rows(db, "events", [event_row(items[i].fields["id"], items[i].event, items[i].now) for i in new])

@@ -17,7 +17,7 @@ import pytest
 from storage.database import Store
 from storage.intakes import STORE_INTAKE, NewPublication, store_intake, store_intakes
 from storage.repository import NewAction, NewEvent
-from storage.sql import Intake
+from storage.sql import Intake, get_publication
 
 T0 = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 TABLES = ("publications", "actions", "events", "deliveries")
@@ -101,6 +101,9 @@ async def test_a_batch_stores_what_one_by_one_would(tmp_path: Path, seed: int) -
     assert answers(together) == answers(alone)
     assert [r.publication for r in together] == [r.publication for r in alone]
     assert await contents(batched) == await contents(one_by_one)
+    # A new publication's answer is built from the row written, not read back: it is what is stored.
+    for r in together:
+        assert r.publication == await batched.call(get_publication, r.publication_id)
     assert sum(r.created for r in together) < len(items)  # the burst did repeat itself
     await one_by_one.close()
     await batched.close()
