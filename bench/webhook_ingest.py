@@ -2,13 +2,14 @@
 
 The bot checks each webhook's HMAC signature and timestamp, validates it field by field and commits
 the publication, its steps, an audit event and the delivery id to SQLite (WAL, synchronous=FULL)
-before answering 202. Its scheduler is off, so nothing polls; the outbox still posts each new
-publication's Slack message beside the intakes, as in production (to the simulator, in this
-process). It runs twice: on the sandbox's database in memory-backed /dev/shm, where
-an fsync costs nothing (the bot's own cost per webhook), and on a database on disk (`--disk-dir`),
-where every group commit waits for its fsync as in production. The same signed requests then go to
-a handler that answers 202 and does nothing. Requests come from a separate load-generator process,
-`--concurrency` at a time, after a discarded warm-up round.
+before answering 202. It runs alone in its own process (`bench.bot_server`: the product's app with
+its clock off, so nothing polls); its outbox still posts each new publication's Slack message beside
+the intakes, as in production, to the Slack simulator in this process. It runs twice: on a database
+in memory-backed /dev/shm, where an fsync costs nothing (the bot's own cost per webhook), and on a
+database on disk (`--disk-dir`), where every group commit waits for its fsync as in production. The
+same signed requests then go to a handler that answers 202 and does nothing, alone in a process too.
+Requests come from a separate load-generator process, `--concurrency` at a time, after a discarded
+warm-up round.
 """
 
 from __future__ import annotations
@@ -113,7 +114,8 @@ async def run(args: argparse.Namespace) -> Result:
         notes=[
             f"{stored['asc-bot']:,} and {stored['asc-bot on disk']:,} publications stored by the bot (warm-up "
             "included); every 202 was committed first.",
-            "asc-bot: signature + timestamp check, validation, one SQLite transaction (WAL, synchronous=FULL); "
+            "Each server runs alone in its own process. asc-bot: signature + timestamp check, validation, one "
+            "SQLite transaction (WAL, synchronous=FULL); "
             "in /dev/shm an fsync costs nothing, on disk each group commit waits for one.",
             "bare aiohttp does not check the signature: an HMAC-SHA256 check of one webhook is a few "
             "microseconds of the bot's time per webhook.",
