@@ -13,37 +13,22 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bot.appstore.models import BetaGroup
 from bot.engine.notifier import PublicationView
 from bot.engine.overview import ANYONE, APPLE, APPROVERS, BOT, Item, NextStep, Overview
-from storage.records import Action, Event, Publication
+from storage.records import Event, Publication
+from tests.message_cases import NOW, _act
+from tests.message_cases import _pub as message_pub
 
-NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 META = '{"p":"p1","c":"C1","m":"1700000000.000100"}'
 
 
 def _pub(**over: Any) -> Publication:
-    base: dict[str, Any] = dict(
-        id="p1",
-        app_bundle_id="com.example.app",
-        platform="IOS",
-        version="1.4.0",
-        build_number="412",
-        state="ready",
-        created_at=NOW,
-        channel="C1",
-        message_ts="1700000000.000100",
-    )
-    return Publication(**{**base, **over})
-
-
-def _act(kind: str, status: str = "succeeded", **over: Any) -> Action:
-    return Action(
-        id=1, publication_id="p1", kind=kind, status=status, requested_by="U1", requested_at=NOW, **over
-    )
+    """The publication messages' publication (tests.message_cases), ready and already posted."""
+    return message_pub(**{"state": "ready", "message_ts": "1700000000.000100", "source": {}, **over})
 
 
 def _event(event_kind: str, message: str | None = None, **data: Any) -> Event:

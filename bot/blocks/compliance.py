@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.base import CHANGE_COMPLIANCE_VIEW, context, escape, mention, section, when
-from bot.blocks.modals import _modal
+from bot.blocks.forms import modal
 from bot.engine.compliance import said
 from storage.records import Action, Publication
 
@@ -23,7 +23,7 @@ def change_compliance_modal(pub: Publication, given: Action, current: bool, meta
         "refuses another, and the thread will say so. The change is logged."
     )
     blocks = [section(text), context(note)]
-    return _modal(
+    return modal(
         CHANGE_COMPLIANCE_VIEW, "Export compliance", blocks, meta, submit="Change it", close="Keep it"
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -61,20 +61,9 @@ def metadata(**context: str | None) -> str:
     return json.dumps({k: v for k, v in context.items() if v is not None}, separators=(",", ":"))
 
 
-def _modal(
-    callback_id: str,
-    title: str,
-    blocks: Iterable[dict[str, Any]],
-    meta: str,
-    submit: str | None = None,
-    close: str | None = None,
-) -> dict[str, Any]:
-    return modal(callback_id, title, blocks, meta, submit, close)
-
-
 def message_modal(callback_id: str, title: str, text: str, meta: str) -> dict[str, Any]:
     """A modal that only says something: loading, an error, nothing to pick."""
-    return _modal(callback_id, title, [section(text)], meta)
+    return modal(callback_id, title, [section(text)], meta)
 
 
 def loading_modal(callback_id: str, title: str, pub: Publication, meta: str) -> dict[str, Any]:
@@ -105,7 +94,7 @@ def what_to_test_modal(pub: Publication, meta: str) -> dict[str, Any]:
             WHATS_NEW, "What to Test", text, hint="Up to 3000 characters (Slack's limit for a text field)."
         ),
     ]
-    return _modal(WHAT_TO_TEST_VIEW, "What to Test", blocks, meta, submit="Save", close="Skip")
+    return modal(WHAT_TO_TEST_VIEW, "What to Test", blocks, meta, submit="Save", close="Skip")
 
 
 def beta_groups_modal(pub: Publication, groups: Sequence[BetaGroup], meta: str) -> dict[str, Any]:
@@ -142,7 +131,7 @@ def beta_groups_modal(pub: Publication, groups: Sequence[BetaGroup], meta: str) 
     ]
     if left_out:
         blocks.append(context(f"{left_out} more group(s) are not listed; add them in App Store Connect."))
-    return _modal(BETA_GROUPS_VIEW, title, blocks, meta, submit="Add")
+    return modal(BETA_GROUPS_VIEW, title, blocks, meta, submit="Add")
 
 
 def _date_picker(initial: datetime | None, now: datetime) -> dict[str, Any]:
@@ -202,7 +191,7 @@ def submit_to_app_store_modal(pub: Publication, meta: str, now: datetime) -> dic
             optional=True,
         ),
     ]
-    return _modal(SUBMIT_TO_APP_STORE_VIEW, title_of("submit_to_app_store"), blocks, meta, submit="Submit")
+    return modal(SUBMIT_TO_APP_STORE_VIEW, title_of("submit_to_app_store"), blocks, meta, submit="Submit")
 
 
 def schedule_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]:
@@ -219,7 +208,7 @@ def schedule_modal(pub: Publication, meta: str, now: datetime) -> dict[str, Any]
             hint="On the hour, in your time zone; App Store Connect releases at hour precision.",
         ),
     ]
-    return _modal(SCHEDULE_VIEW, title_of("schedule_release"), blocks, meta, submit="Schedule")
+    return modal(SCHEDULE_VIEW, title_of("schedule_release"), blocks, meta, submit="Schedule")
 
 
 def release_date_problem(picked: datetime | None, now: datetime) -> str | None:
