@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -64,6 +65,10 @@ async def test_without_delivery_id_the_build_is_the_key(world: World) -> None:
     assert rerun.json() == first.json()
     assert other.json()["publication_id"] != first.json()["publication_id"]
     assert (await stored(world))["publications"] == 2
+    # Ids in time order (UUIDv7): the later publication's sorts after the first one's.
+    ids = [uuid.UUID(answer.json()["publication_id"]) for answer in (first, other)]
+    assert [i.version for i in ids] == [7, 7]
+    assert ids[0] < ids[1]
 
 
 async def test_fifty_concurrent_duplicates_make_one_publication(world: World) -> None:
