@@ -9,7 +9,7 @@ from bot.engine import lifecycle, messages
 from bot.engine.guard import NEEDS_APPROVER, Verdict, gate_initial_steps
 from bot.engine.intake import InvalidNotice, Problem, UploadNotice
 from bot.engine.parts import EnginePart
-from storage.ids import time_ordered_id
+from storage.ids import new_ulid
 from storage.repository import Intake, NewAction, NewEvent
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class Uploads(EnginePart):
             f"{bundle_id} {notice.version} ({notice.build_number})", self._settings.find_timeout
         )
         fields: dict[str, Any] = {
-            "id": time_ordered_id(),
+            "id": new_ulid(),
             "app_bundle_id": bundle_id,
             "app_id": app_id,
             "app_name": app_name,

@@ -1,49 +1,52 @@
-"""Publication ids are RFC 9562 version-7 UUIDs, in the order they were made."""
+"""Publication ids are ULIDs, in the order they were made."""
 
 from __future__ import annotations
 
+import re
 import time
-import uuid
 
 import pytest
 
 from storage import ids
-from storage.ids import time_ordered_id
+from storage.ids import new_ulid, ulid_millis
 
-
-def test_an_id_is_a_version_7_uuid_carrying_the_time_it_was_made() -> None:
-    before = time.time_ns() // 1_000_000
-    made = time_ordered_id()
-    after = time.time_ns() // 1_000_000
-    parsed = uuid.UUID(made)
-    assert str(parsed) == made
-    assert parsed.version == 7
-    assert parsed.variant == uuid.RFC_4122
-    assert before <= parsed.int >> 80 <= after
+ULID = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
 
 
 @pytest.fixture(autouse=True)
 def _own_sequence(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The tests below set the clock; the ids the other tests make go on from the real one."""
+    """Some tests here set the clock; the ids the other tests make go on from the real one."""
     monkeypatch.setattr(ids, "_last", 0)
 
 
+def test_an_id_is_a_ulid_carrying_the_time_it_was_made() -> None:
+    before = time.time_ns() // 1_000_000
+    made = new_ulid()
+    after = time.time_ns() // 1_000_000
+    assert ULID.fullmatch(made), made
+    assert before <= ulid_millis(made) <= after
+
+
+def test_the_spec_s_example_time_reads_back() -> None:
+    # The ULID spec's example, 01ARZ3NDEKTSV4RRFFQ69G5FAV, was made at 1469922850259 ms.
+    assert ulid_millis("01ARZ3NDEKTSV4RRFFQ69G5FAV") == 1_469_922_850_259
+
+
 def test_ids_made_in_one_millisecond_still_increase_and_differ(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ids.time, "time_ns", lambda: 1_700_000_000_000_000_000)
-    made = [time_ordered_id() for _ in range(5_000)]
+    monkeypatch.setattr(ids.time, "time_ns", lambda: 1_469_922_850_259_000_000)
+    made = [new_ulid() for _ in range(5_000)]
     assert made == sorted(made)
     assert len(set(made)) == len(made)
-    assert {uuid.UUID(m).int >> 80 for m in made} == {1_700_000_000_000}
-    assert all(uuid.UUID(m).version == 7 for m in made)
+    assert {ulid_millis(m) for m in made} == {1_469_922_850_259}
+    assert all(m.startswith("01ARZ3NDEK") for m in made)
 
 
 def test_an_id_after_the_clock_went_back_still_sorts_after_the_last(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ids.time, "time_ns", lambda: 1_700_000_000_000_000_000)
-    later = time_ordered_id()
+    later = new_ulid()
     monkeypatch.setattr(ids.time, "time_ns", lambda: 1_699_999_000_000_000_000)
-    assert time_ordered_id() > later
+    assert new_ulid() > later
 
 
 def test_the_random_part_differs_between_ids() -> None:
-    made = {uuid.UUID(time_ordered_id()).int & (1 << 62) - 1 for _ in range(100)}
-    assert len(made) == 100
+    assert len({new_ulid()[10:] for _ in range(100)}) == 100
