@@ -15,6 +15,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 
+from bot.ack_first import AckFirst
 from bot.apple_webhooks import PATH as APPLE_PATH
 from bot.apple_webhooks import InvalidEvent, parse_event
 from bot.appstore.errors import AscError, AscNotFound
@@ -39,6 +40,7 @@ MAX_BODY = 1024 * 1024
 APPLE_SOURCE = "app-store-connect"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _NOT_JSON = object()
+ACK_FIRST = web.AppKey("ack_first", AckFirst)  # the Slack requests still waiting for their answer
 
 
 def error(status: int, message: str, **extra: Any) -> web.Response:
@@ -213,9 +215,16 @@ def apple_handler(engine: Engine, secret: str | None, clock: Clock) -> Handler:
     return app_store_connect
 
 
-def slack_handler(bolt: AsyncApp) -> Handler:
+def slack_handler(bolt: AsyncApp, acks: AckFirst) -> Handler:
+
     async def slack_events(request: web.Request) -> web.StreamResponse:
-        return await to_aiohttp_response(await bolt.async_dispatch(await bolt_request(request)))
+        acks.arrived()
+        try:
+            bolt_req = await bolt_request(request)
+            bolt_req.context["ack"] = acks.ack()
+            return await to_aiohttp_response(await bolt.async_dispatch(bolt_req))
+        finally:
+            acks.answered()
 
     return slack_events
 
@@ -252,7 +261,8 @@ def build_web_app(
 ) -> web.Application:
     """The bot's HTTP routes; `/openapi.json` describes all of them but Slack's."""
     app = web.Application(middlewares=[errors_as_json], client_max_size=MAX_BODY)
-    app.router.add_post("/slack/events", slack_handler(bolt))
+    app[ACK_FIRST] = AckFirst()
+    app.router.add_post("/slack/events", slack_handler(bolt, app[ACK_FIRST]))
     app.router.add_post(
         "/webhooks/build-uploaded",
         build_upload_handler(engine, webhook_secret, clock, allow_untimestamped_signatures),
