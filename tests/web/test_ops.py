@@ -11,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.blocks import SUBMIT_TO_TESTFLIGHT
 from bot.sandbox.clock import FakeClock
 from bot.sandbox.world import DEMO_CHANNEL, World
+from tests.commands.conftest import requested
 
 
 @pytest.fixture
@@ -60,6 +61,7 @@ async def test_metrics_after_a_full_publication(quiet: World, clock: FakeClock) 
     root = next(m for m in quiet.slack.messages[DEMO_CHANNEL] if not m.thread_ts)
     click = await quiet.slack.click_button(quiet.events_url, root, SUBMIT_TO_TESTFLIGHT, user="U0ALICE")
     assert click.status == 200
+    await requested(quiet, created.json()["publication_id"], "submit_to_testflight")  # after the ack
     await sweep()
     build_id = quiet.asc.build_id_for("com.example.app", "1.4.0", "412", "IOS")
     quiet.asc.approve_beta_review(build_id)
