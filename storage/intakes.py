@@ -10,6 +10,7 @@ the publication the first one made.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,10 +41,10 @@ class NewPublication:
     """What an intake asks to store: the publication's columns, its first steps, the webhook's
     delivery (source, id) if any, and its `created` event.
 
-    Its rows are encoded, and the publication they make read back, when it is made: on the caller's
-    thread (the event loop's), not the owner thread's. In a burst the two take turns with the GIL,
-    and every stretch of Python the owner thread runs between two statements is one the event loop
-    waits for (benchmark 5)."""
+    Its rows are encoded when it is made: on the caller's thread (the event loop's), not the owner
+    thread's. In a burst the two take turns with the GIL, and every stretch of Python the owner
+    thread runs between two statements is one the event loop waits for (benchmark 5). The
+    publication its row makes is read back only when someone asks (`publication`)."""
 
     fields: dict[str, Any]
     actions: Sequence[NewAction]
@@ -53,15 +54,21 @@ class NewPublication:
     publication_row: dict[str, Any] = field(init=False, repr=False, compare=False)
     action_rows: list[dict[str, Any]] = field(init=False, repr=False, compare=False)
     event_row: dict[str, Any] = field(init=False, repr=False, compare=False)
-    # What `Publication.from_row` gives for `publication_row`: the publication if it is new.
-    publication: Publication = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         row = _publication_row(self)
         object.__setattr__(self, "publication_row", row)
         object.__setattr__(self, "action_rows", _action_rows(self))
         object.__setattr__(self, "event_row", event_row(self.fields["id"], self.event, self.now))
-        object.__setattr__(self, "publication", Publication.from_row(row))
+
+    @functools.cached_property
+    def publication(self) -> Publication:
+        """What `Publication.from_row` gives for `publication_row`: the publication if it is new."""
+        return Publication.from_row(self.publication_row)
+
+    def created(self) -> Intake:
+        """The answer when this intake made its publication."""
+        return Intake(self.fields["id"], True, self.publication_row["state"], lambda: self.publication)
 
     @property
     def build_key(self) -> tuple[str, str, str, str]:
@@ -69,9 +76,9 @@ class NewPublication:
         return (f["app_bundle_id"], f["platform"], f["version"], f["build_number"])
 
 
-def told(pub: Publication) -> dict[str, Any]:
+def told(intake: Intake) -> dict[str, Any]:
     """What a delivery's sender is told about its publication, kept for a repeated delivery."""
-    return {"publication_id": pub.id, "state": pub.state}
+    return {"publication_id": intake.publication_id, "state": intake.state}
 
 
 _BY_DELIVERY = "select * from deliveries where source = ? and delivery_id = ?"
@@ -88,7 +95,7 @@ def _repeated_delivery(db: Database, delivery: tuple[str, str]) -> Intake | None
     pub = get_publication(db, seen["publication_id"])
     assert pub is not None
     first = json.loads(seen["response"] or "{}")
-    return Intake(pub, False, str(first.get("state") or pub.state))
+    return Intake.of(pub, False, str(first.get("state") or pub.state))
 
 
 # Terms per lookup query: SQLite parses `a OR b OR …` as a tree at most 1,000 deep.
@@ -151,16 +158,18 @@ def store_intake(db: Database, item: NewPublication) -> Intake:
         existing = one(db, _BY_BUILD, item.build_key)
         if existing is not None:
             pub = Publication.from_row(existing)
+            found = Intake.of(pub, False, pub.state)
             if item.delivery is not None:
-                record_delivery(db, item.delivery, item.now, pub.id, told(pub))
-            return Intake(pub, False, pub.state)
+                record_delivery(db, item.delivery, item.now, pub.id, told(found))
+            return found
         rows = insert_rows_returning(db, "publications", [item.publication_row])
         insert_rows(db, "actions", item.action_rows)
         insert_rows(db, "events", [item.event_row])
         pub = Publication.from_row(rows[0])
+        made = Intake.of(pub, True, pub.state)
         if item.delivery is not None:
-            record_delivery(db, item.delivery, item.now, pub.id, told(pub))
-        return Intake(pub, True, pub.state)
+            record_delivery(db, item.delivery, item.now, pub.id, told(made))
+        return made
 
 
 def store_intakes(db: Database, items: list[NewPublication]) -> list[Intake]:
@@ -170,7 +179,7 @@ def store_intakes(db: Database, items: list[NewPublication]) -> list[Intake]:
     same_as: dict[int, tuple[int, bool]] = {}
     by_delivery: dict[tuple[str, str], int] = {}  # delivery ids this batch records -> that intake
     by_build: dict[tuple[str, str, str, str], int] = {}  # builds this batch found or creates
-    found: dict[int, Publication] = {}  # publication of an intake that found or created one
+    found: dict[int, Intake] = {}  # the answer of an intake that found or created a publication
     new: list[int] = []
     # What the database holds already, read in two queries (each of the owner thread's statements
     # gives the GIL up and waits to get it back, in a burst as long as a statement takes).
@@ -192,25 +201,23 @@ def store_intakes(db: Database, items: list[NewPublication]) -> list[Intake]:
         by_build[key] = i
         existing = stored_builds.get(key)
         if existing is not None:
-            found[i] = Publication.from_row(existing)
-            answers[i] = Intake(found[i], False, found[i].state)
+            pub = Publication.from_row(existing)
+            answers[i] = found[i] = Intake.of(pub, False, pub.state)
         else:
             new.append(i)
     insert_rows(db, "publications", [items[i].publication_row for i in new])
     # Read from the rows just written, not back out of SQLite (`RETURNING`): the columns they leave
     # out are NULL or a default `from_row` gives too ('{}', '[]', 0); a test compares the two.
     for i in new:
-        found[i] = items[i].publication
-        answers[i] = Intake(found[i], True, found[i].state)
+        answers[i] = found[i] = items[i].created()
     insert_rows(db, "actions", [row for i in new for row in items[i].action_rows])
     insert_rows(db, "events", [items[i].event_row for i in new])
     for i, (j, _) in same_as.items():
         first = answers[j]
         assert first is not None
-        found[i] = first.publication
-        answers[i] = Intake(first.publication, False, first.state)
+        answers[i] = found[i] = Intake(first.publication_id, False, first.state, first.read)
     deliveries = [
-        delivery_row(item.delivery, item.now, found[i].id, told(found[i]))
+        delivery_row(item.delivery, item.now, found[i].publication_id, told(found[i]))
         for i, item in enumerate(items)
         if item.delivery is not None and i in found and (i not in same_as or same_as[i][1])
     ]

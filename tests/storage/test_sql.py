@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from storage.database import StorageEngine, immediate, make_store
-from storage.sql import insert_returning, insert_rows, one
+from storage.sql import _to_json, insert_returning, insert_rows, one
 
 
 @pytest.fixture
@@ -78,3 +81,17 @@ async def test_insert_rows_in_one_statement_and_refuses_rows_that_differ(store: 
     with pytest.raises(ValueError, match="different columns"):
         await store.call(mixed)
     assert await store.call(lambda db: one(db, "select count(*) as c from a", [])) == {"c": 3}
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_stored_json_is_the_text_json_dumps_gives(value: object) -> None:
+    # `_to_json` reuses one C encoder instead of json.dumps building one per call: same text.
+    assert _to_json(value) == json.dumps(value, sort_keys=True)
