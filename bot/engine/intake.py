@@ -99,6 +99,8 @@ class _Checker:
         self.problems.append(Problem(name, message))
 
     def unknown(self, where: str, keys: set[Any], known: set[str] | tuple[str, ...], what: str) -> None:
+        if keys.issubset(known):  # the usual case, in C: every key is known
+            return
         extra = sorted((k for k in keys if k not in known), key=str)
         for key in extra[:_MAX_UNKNOWN_LISTED]:
             shown = key if len(key) <= 64 else key[:61] + "..."

@@ -103,7 +103,7 @@ class Uploads(EnginePart):
         )
         for verdict in waiting if result.created else []:
             await self._storage.add_event(
-                result.publication.id,
+                result.publication_id,
                 NewEvent(
                     NEEDS_APPROVER,
                     actor=actor,
@@ -116,7 +116,7 @@ class Uploads(EnginePart):
         if result.created:
             log.info(
                 "publication %s created for %s %s (%s) by %s",
-                result.publication.id,
+                result.publication_id,
                 bundle_id,
                 notice.version,
                 notice.build_number,
