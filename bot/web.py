@@ -218,7 +218,6 @@ def apple_handler(engine: Engine, secret: str | None, clock: Clock) -> Handler:
 
 
 def slack_handler(bolt: AsyncApp, acks: AckFirst) -> Handler:
-
     async def slack_events(request: web.Request) -> web.StreamResponse:
         acks.arrived()
         try:
