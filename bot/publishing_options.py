@@ -43,6 +43,8 @@ class Option:
 
 def text_problem(value: str, *, multiline: bool) -> str | None:
     """Why a text cannot be stored or shown (lone surrogates, control characters), or None."""
+    if not multiline and value.isascii() and value.isprintable():
+        return None  # the usual case, in C: ASCII has no surrogates, its only unprintables are controls
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

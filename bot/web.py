@@ -6,6 +6,7 @@ Both webhooks check in the same order (README, "The build-uploaded webhook"): si
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -53,8 +54,14 @@ def problems(found: list[Problem]) -> web.Response:
 
 async def read_limited(request: web.Request, limit: int = MAX_BODY) -> bytes | None:
     """The raw body, or None when it is over `limit` (never buffers more than limit + one chunk)."""
-    if request.content_length is not None and request.content_length > limit:
+    length = request.content_length
+    if length is not None and length > limit:
         return None
+    if length is not None and "Content-Encoding" not in request.headers:  # else aiohttp inflates it
+        try:
+            return await request.content.readexactly(length)  # the usual case: one read, no loop
+        except asyncio.IncompleteReadError as exc:  # the client hung up early: what it sent
+            return exc.partial
     chunks, size = [], 0
     async for chunk in request.content.iter_chunked(64 * 1024):
         size += len(chunk)
@@ -83,11 +90,20 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys)
+
+
+def _loads(body: bytes) -> Any:
+    # What json.loads does with bytes and an object_pairs_hook, with the decoder made once instead
+    # of for every body (a third of the cost of decoding a webhook).
+    return _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
+
+
 def decode_json(body: bytes) -> Any:
     """The decoded body, or `_NOT_JSON` (bad syntax or encoding, nesting deep enough to recurse, or a
     key given twice in one object)."""
     try:
-        return json.loads(body, object_pairs_hook=_unique_keys)
+        return _loads(body)
     except (ValueError, RecursionError):
         return _NOT_JSON
 
@@ -95,7 +111,7 @@ def decode_json(body: bytes) -> Any:
 def duplicate_key(body: bytes) -> str | None:
     """The first key named twice in one object of a JSON body, if any."""
     try:
-        json.loads(body, object_pairs_hook=_unique_keys)
+        _loads(body)
     except DuplicateKey as exc:
         return exc.key
     except (ValueError, RecursionError):

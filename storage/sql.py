@@ -94,9 +94,11 @@ class ActionRequest:
 def encode(fields: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in fields.items():
-        if isinstance(value, datetime):
+        if value is None or type(value) is str:  # the usual case first: stored as it is
+            out[key] = value
+        elif isinstance(value, datetime):
             out[key] = to_db_time(value)
-        elif key in _JSON_FIELDS and value is not None and not isinstance(value, str):
+        elif key in _JSON_FIELDS and not isinstance(value, str):
             out[key] = _to_json(value)
         elif isinstance(value, bool):
             out[key] = int(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import re
 from collections.abc import AsyncIterator
@@ -265,6 +266,20 @@ async def test_over_one_mebibyte_is_413(world: World) -> None:
     assert len(exact) == MAX_BODY
     assert (await world.send_upload(exact)).status_code == 400
     await assert_nothing_kept(world)
+
+
+async def test_a_compressed_body_is_read_and_limited_inflated(world: World) -> None:
+    # aiohttp inflates a gzip body: its Content-Length is the compressed size, not what is read.
+    body = json.dumps(payload(world, build="77", release_notes=[{"language": "en-US", "text": "x" * 3000}]))
+    raw = body.encode()
+    now = int(world.clock.now().timestamp())
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip", **sign_ci(world.webhook_secret, raw, now)}
+    packed = gzip.compress(raw)
+    assert len(packed) < len(raw) // 4
+    assert (await post_raw(world, packed, headers)).status_code == 202
+    bomb = raw[:-1] + b', "pad": "' + b"x" * MAX_BODY + b'"}'
+    headers = {**headers, **sign_ci(world.webhook_secret, bomb, now)}
+    assert (await post_raw(world, gzip.compress(bomb), headers)).status_code == 413
 
 
 class _Stream:
