@@ -191,7 +191,8 @@ class Store:
                     while end < len(work) and work[end][0] is fn:
                         end += 1
                     if end - start > 1:
-                        outcomes += self._batch(db, fn, [args for _, args in work[start:end]])
+                        whole = start == 0 and end == len(work)  # the group is this one batch
+                        outcomes += self._batch(db, fn, [args for _, args in work[start:end]], whole)
                         start = end
                         continue
                 outcomes.append(self._in_group(db, fn, work[start][1]))
@@ -224,10 +225,14 @@ class Store:
             _fresh_group.set(None)
 
     @classmethod
-    def _batch(cls, db: Database, fn: Batchable[Any, Any], calls: list[tuple[Any, ...]]) -> list[tuple[bool, Any]]:
-        """Several calls of one batchable function as one batch, in one savepoint; when the batch
-        fails, each call again on its own, so that only the failing one's writes are undone."""
-        db.execute(f"SAVEPOINT {GROUP_SAVEPOINT}")
+    def _batch(
+        cls, db: Database, fn: Batchable[Any, Any], calls: list[tuple[Any, ...]], whole: bool = False
+    ) -> list[tuple[bool, Any]]:
+        """Several calls of one batchable function as one batch, in one savepoint (none when it is the
+        `whole` transaction: its rollback does as well); when the batch fails, each call again on its
+        own, so that only the failing one's writes are undone."""
+        if not whole:
+            db.execute(f"SAVEPOINT {GROUP_SAVEPOINT}")
         try:
             values = fn.many(db, [args[0] for args in calls])
             if len(values) != len(calls):
@@ -235,11 +240,16 @@ class Store:
         except Exception as exc:
             if not db.conn.in_transaction:
                 raise
-            db.execute(f"ROLLBACK TO {GROUP_SAVEPOINT}")
-            db.execute(f"RELEASE {GROUP_SAVEPOINT}")
+            if whole:
+                db.conn.rollback()
+                db.execute("BEGIN IMMEDIATE")
+            else:
+                db.execute(f"ROLLBACK TO {GROUP_SAVEPOINT}")
+                db.execute(f"RELEASE {GROUP_SAVEPOINT}")
             log.info("a batch of %d failed (%s); running each alone", len(calls), exc)
             return [cls._in_group(db, fn, args) for args in calls]
-        db.execute(f"RELEASE {GROUP_SAVEPOINT}")
+        if not whole:
+            db.execute(f"RELEASE {GROUP_SAVEPOINT}")
         return [(True, value) for value in values]
 
     @staticmethod

@@ -130,6 +130,8 @@ async def test_waiting_intakes_are_inserted_with_one_statement_per_table(tmp_pat
     inserts = [s.split("(")[0].strip() for s in statements if s.upper().startswith("INSERT")]
     assert sorted(inserts) == sorted(f"INSERT INTO [{t}]" for t in TABLES), inserts
     assert sum(s.upper().startswith("COMMIT") for s in statements) == 1
+    # The batch is the whole transaction: no savepoint of its own (each statement costs a GIL round trip).
+    assert not [s for s in statements if s.upper().startswith(("SAVEPOINT", "RELEASE"))], statements
     assert [len(rows) for rows in (await contents(store)).values()] == [40, 80, 40, 40]
     await store.close()
 
@@ -144,4 +146,31 @@ async def test_one_bad_intake_fails_alone_and_the_rest_of_its_batch_is_stored(tm
     stored = await contents(store)
     assert [row[0] for row in stored["publications"]] == [f"pub-{n:04d}" for n in range(10) if n != 4]
     assert len(stored["actions"]) == 18 and len(stored["deliveries"]) == 9
+    await store.close()
+
+
+async def test_a_failing_batch_next_to_other_writes_undoes_only_its_bad_intake(tmp_path: Path) -> None:
+    store = await opened(tmp_path / "g.db")
+    items = [item(n, str(n), f"d{n}") for n in range(6)]
+    bad = items[2]
+    items[2] = NewPublication({**bad.fields, "no_such_column": 1}, bad.actions, bad.delivery, bad.now, bad.event)
+    await store.call(lambda db: db.execute("create table notes (text text)"))
+
+    def note(db: Any, text: str) -> str:
+        db.execute("insert into notes values (?)", [text])
+        return text
+
+    gate = threading.Event()
+    busy = asyncio.ensure_future(store.call(lambda db: gate.wait(10)))
+    first = asyncio.ensure_future(store.call_grouped(note, "before"))
+    calls = [asyncio.ensure_future(store.call_grouped(STORE_INTAKE, i)) for i in items]
+    await asyncio.sleep(0.05)
+    gate.set()
+    await busy
+    assert await first == "before"
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    assert [type(r).__name__ for r in results] == ["Intake"] * 2 + ["OperationalError"] + ["Intake"] * 3
+    stored = await contents(store)
+    assert [row[0] for row in stored["publications"]] == [f"pub-{n:04d}" for n in range(6) if n != 2]
+    assert await store.call(lambda db: db.execute("select text from notes").fetchall()) == [("before",)]
     await store.close()
