@@ -1,10 +1,8 @@
 """The SQLite database: one owner thread for the connection, WAL mode, migrations at open.
 
 Writes that may come in bursts (webhook intake) go through `call_grouped`: the transactions waiting
-when the owner thread gets to them commit together, one fsync for the group, each its own savepoint
-(one failing undoes only its own writes), and each caller answered only after the group's commit.
-A `Batchable` transaction's waiting calls run as one batch (a multi-row INSERT per table instead of
-one per call); a batch that fails runs again call by call, each with its own savepoint.
+when the owner thread gets to them commit together, one fsync for the group, each answered after
+the group's commit (storage/group_commit.py).
 """
 
 from __future__ import annotations
@@ -18,17 +16,15 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlite_utils import Database
 
+from storage.group_commit import GROUP_SAVEPOINT, GroupCommitter, fresh_group
 from storage.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-Item = TypeVar("Item")
 
 
 class StorageEngine(Protocol):
@@ -52,28 +48,6 @@ class StorageEngine(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class Batchable(Generic[Item, T]):
-    """A grouped transaction over one item that SQLite's group commit may run for several items at
-    once: `many(db, items)` must leave the rows and give the results that `one(db, item)` would, called
-    for each item in turn. Called as `fn(db, item)` it is `one` (PostgreSQL, or a batch that failed)."""
-
-    one: Callable[[Database, Item], T]
-    many: Callable[[Database, list[Item]], list[T]]
-
-    def __call__(self, db: Database, item: Item) -> T:
-        return self.one(db, item)
-
-
-# The most transactions committed together: bounds how long one group holds the write lock.
-GROUP_MAX = 128
-_Waiting = tuple[Callable[..., Any], tuple[Any, ...], "asyncio.Future[Any]"]
-GROUP_SAVEPOINT = "grouped"
-# The database whose group savepoint was just opened for one grouped function, on the owner thread;
-# that function's first `immediate(db)` takes it for its own instead of nesting a second one.
-_fresh_group: ContextVar[Database | None] = ContextVar("fresh_group", default=None)
-
-
 class Store:
     """Owns the sqlite-utils `Database`; every call runs on the store's single thread.
 
@@ -88,8 +62,7 @@ class Store:
         self._db: Database | None = None
         self._thread_id: int | None = None
         self._lock: int | None = None
-        self._waiting: list[_Waiting] = []  # grouped transactions not yet handed to the owner thread
-        self._committer: asyncio.Task[None] | None = None
+        self._groups: GroupCommitter | None = None
 
     async def open(self) -> None:
         """Connect in the owner thread, switch to WAL and apply pending migrations."""
@@ -98,13 +71,14 @@ class Store:
         if self.exclusive and self.path != ":memory:" and not self.path.startswith("file:"):
             self._lock = hold_lock(self.path)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asc-bot-db")
+        self._groups = GroupCommitter(self._executor, self._database)
         await self.call(lambda db: None)
 
     async def close(self) -> None:
         if self._executor is None:
             return
-        if self._committer is not None:
-            await asyncio.shield(self._committer)  # the groups already asked for commit first
+        if self._groups is not None:
+            await asyncio.shield(self._groups.close())  # the groups already asked for commit first
 
         def _close(db: Database) -> None:
             db.conn.close()
@@ -112,7 +86,7 @@ class Store:
 
         await self.call(_close)
         self._executor.shutdown(wait=True)
-        self._executor = None
+        self._executor = self._groups = None
         if self._lock is not None:
             os.close(self._lock)  # closing the descriptor releases the lock
             self._lock = None
@@ -139,127 +113,9 @@ class Store:
         While the owner thread commits one group, the transactions asked for meanwhile wait and
         then commit together as the next: no timer, a lone transaction commits at once.
         """
-        if self._executor is None:
+        if self._groups is None:
             raise RuntimeError("Store.open() has not been called")
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        self._waiting.append((fn, args, future))
-        if self._committer is None:
-            self._committer = loop.create_task(self._commit_groups())
-        return await future
-
-    async def _commit_groups(self) -> None:
-        """The one committer task: hands the waiting transactions to the owner thread, a group at a
-        time, and answers each caller with its own result or exception after the group's commit."""
-        loop = asyncio.get_running_loop()
-        group: list[_Waiting] = []
-        try:
-            while self._waiting and self._executor is not None:
-                group, self._waiting = self._waiting[:GROUP_MAX], self._waiting[GROUP_MAX:]
-                work = [(fn, args) for fn, args, _ in group]
-                outcomes = await loop.run_in_executor(self._executor, self._run_group, work)
-                for (_, _, future), (ok, value) in zip(group, outcomes, strict=True):
-                    if not future.done():
-                        future.set_result(value) if ok else future.set_exception(value)
-                group = []
-        except BaseException as exc:
-            # Not committed as far as anyone can tell: every caller still waiting is told so.
-            failure = exc if isinstance(exc, Exception) else RuntimeError("the store was stopped")
-            for _, _, future in [*group, *self._waiting]:
-                if not future.done():
-                    future.set_exception(failure)
-            self._waiting = []
-            raise
-        finally:
-            self._committer = None
-        for _, _, future in self._waiting:  # closed meanwhile
-            if not future.done():
-                future.set_exception(RuntimeError("the store is closed"))
-        self._waiting = []
-
-    def _run_group(self, work: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[tuple[bool, Any]]:
-        """On the owner thread: one transaction, a savepoint per function, one commit. When the group
-        as a whole fails (its commit, or an error that ends the transaction), each runs alone."""
-        db = self._database()
-        outcomes: list[tuple[bool, Any]] = []
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            start = 0
-            while start < len(work):
-                fn, end = work[start][0], start + 1
-                if isinstance(fn, Batchable):  # its calls next to each other run as one batch
-                    while end < len(work) and work[end][0] is fn:
-                        end += 1
-                    if end - start > 1:
-                        whole = start == 0 and end == len(work)  # the group is this one batch
-                        outcomes += self._batch(db, fn, [args for _, args in work[start:end]], whole)
-                        start = end
-                        continue
-                outcomes.append(self._in_group(db, fn, work[start][1]))
-                start = end
-            db.conn.commit()
-        except Exception as exc:
-            if db.conn.in_transaction:
-                db.conn.rollback()
-            log.warning("a group of %d transactions failed (%s); committing each alone", len(work), exc)
-            return [self._alone(db, fn, args) for fn, args in work]
-        return outcomes
-
-    @staticmethod
-    def _in_group(db: Database, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[bool, Any]:
-        """One function of a group, in a savepoint of its own: its failure undoes only its writes."""
-        db.execute(f"SAVEPOINT {GROUP_SAVEPOINT}")
-        _fresh_group.set(db)
-        try:
-            value = fn(db, *args)
-        except Exception as exc:
-            if not db.conn.in_transaction:
-                raise  # SQLite rolled the whole transaction back (e.g. SQLITE_FULL)
-            db.execute(f"ROLLBACK TO {GROUP_SAVEPOINT}")
-            db.execute(f"RELEASE {GROUP_SAVEPOINT}")
-            return False, exc
-        else:
-            db.execute(f"RELEASE {GROUP_SAVEPOINT}")
-            return True, value
-        finally:
-            _fresh_group.set(None)
-
-    @classmethod
-    def _batch(
-        cls, db: Database, fn: Batchable[Any, Any], calls: list[tuple[Any, ...]], whole: bool = False
-    ) -> list[tuple[bool, Any]]:
-        """Several calls of one batchable function as one batch, in one savepoint (none when it is the
-        `whole` transaction: its rollback does as well); when the batch fails, each call again on its
-        own, so that only the failing one's writes are undone."""
-        if not whole:
-            db.execute(f"SAVEPOINT {GROUP_SAVEPOINT}")
-        try:
-            values = fn.many(db, [args[0] for args in calls])
-            if len(values) != len(calls):
-                raise RuntimeError(f"a batch of {len(calls)} gave {len(values)} results")
-        except Exception as exc:
-            if not db.conn.in_transaction:
-                raise
-            if whole:
-                db.conn.rollback()
-                db.execute("BEGIN IMMEDIATE")
-            else:
-                db.execute(f"ROLLBACK TO {GROUP_SAVEPOINT}")
-                db.execute(f"RELEASE {GROUP_SAVEPOINT}")
-            log.info("a batch of %d failed (%s); running each alone", len(calls), exc)
-            return [cls._in_group(db, fn, args) for args in calls]
-        if not whole:
-            db.execute(f"RELEASE {GROUP_SAVEPOINT}")
-        return [(True, value) for value in values]
-
-    @staticmethod
-    def _alone(db: Database, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[bool, Any]:
-        try:
-            return True, fn(db, *args)
-        except Exception as exc:
-            if db.conn.in_transaction:
-                db.conn.rollback()
-            return False, exc
+        return await self._groups.call(fn, args)
 
 
 class DatabaseInUse(RuntimeError):
@@ -305,7 +161,9 @@ def sqlite_path(db: str) -> str:
 
 
 def _connect(path: str) -> Database:
-    conn = sqlite3.connect(path, timeout=10.0)
+    # A batch's statements differ by their row count (storage/intakes.py): five shapes times every
+    # group size up to GROUP_MAX would overflow the default cache of 128 and prepare them anew.
+    conn = sqlite3.connect(path, timeout=10.0, cached_statements=1024)
     db = Database(conn)
     if path != ":memory:":
         db.enable_wal()
@@ -368,8 +226,8 @@ def immediate(db: Database) -> Iterator[Database]:
         with db.transaction():  # type: ignore[attr-defined]
             yield db
         return
-    if _fresh_group.get() is db:
-        _fresh_group.set(None)  # a nested or second immediate() opens its own
+    if fresh_group.get() is db:
+        fresh_group.set(None)  # a nested or second immediate() opens its own
         try:
             yield db
         except BaseException:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -192,4 +193,56 @@ async def test_a_grouped_function_that_survives_its_failed_block_keeps_only_what
     assert await asyncio.gather(*writes) == ["a", "s", "b"]
     rows = await store.call(lambda db: db.execute("select k, v from t order by k").fetchall())
     assert rows == [("a", "v"), ("b", "v"), ("s-second", "second")]
+    await store.close()
+
+
+async def test_transactions_asked_for_in_one_turn_of_an_idle_store_commit_as_one_group(tmp_path: Path) -> None:
+    # Nothing holds the owner thread: the first transaction does not leave alone, the ones its
+    # event-loop turn reads (a burst of requests arriving together) join its group.
+    store = await sqlite_store(tmp_path)
+    statements: list[str] = []
+    await store.call(lambda db: db.conn.set_trace_callback(statements.append))
+
+    def put(db: Database, key: str) -> str:
+        with immediate(db):
+            db.execute("insert into t values (?, ?)", [key, "v"])
+        return key
+
+    async def request(key: str) -> str:
+        time.sleep(0.002)  # noqa: ASYNC251 - a request's blocking work lets the owner thread run (syscalls)
+        return await store.call_grouped(put, key)
+
+    writes = [asyncio.ensure_future(request(f"k{n}")) for n in range(10)]
+    assert await asyncio.gather(*writes) == [f"k{n}" for n in range(10)]
+    await store.call(lambda db: db.conn.set_trace_callback(None))
+    assert sum(s.upper().startswith("COMMIT") for s in statements) == 1, statements
+    await store.close()
+
+
+async def test_a_stream_of_groups_does_not_starve_the_stores_other_calls(tmp_path: Path) -> None:
+    # The owner thread takes the next group itself, but queued behind the calls asked for meanwhile:
+    # a read asked for during a burst waits for one group, not for the burst to end.
+    store = await sqlite_store(tmp_path)
+    committed: list[str] = []
+
+    def slow_put(db: Database, key: str) -> str:
+        with immediate(db):
+            db.execute("insert into t values (?, ?)", [key, "v"])
+            threading.Event().wait(0.002)
+        committed.append(key)
+        return key
+
+    read = None
+    writes = []
+    for n in range(1000):  # a group is always waiting while another commits
+        writes.append(asyncio.ensure_future(store.call_grouped(slow_put, f"k{n}")))
+        if n == 20:
+            read = asyncio.ensure_future(store.call(lambda db: db.execute("select count(*) from t").fetchone()[0]))
+        await asyncio.sleep(0.001)
+        if read is not None and read.done():
+            break
+    assert read is not None and read.done(), "the read waited for the whole burst"
+    assert await read < len(writes)
+    await asyncio.gather(*writes)
+    assert len(committed) == len(writes)
     await store.close()
