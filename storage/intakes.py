@@ -19,7 +19,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage.database import Batchable, immediate
+from storage.database import immediate
+from storage.group_commit import Batchable
 from storage.records import Publication
 from storage.sql import (
     Intake,
@@ -102,16 +103,33 @@ def _repeated_delivery(db: Database, delivery: tuple[str, str]) -> Intake | None
 _TERMS = 200
 
 
-def _stored_deliveries(db: Database, deliveries: list[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Which of these delivery ids are stored already (one indexed search each, in one query)."""
-    wanted = sorted(set(deliveries))
-    found: set[tuple[str, str]] = set()
-    for at in range(0, len(wanted), _TERMS):
-        part = wanted[at : at + _TERMS]
-        where = " or ".join(["(source = ? and delivery_id = ?)"] * len(part))
-        sql = f"select source, delivery_id from deliveries where {where}"  # noqa: S608 - only placeholders
-        found |= {(row[0], row[1]) for row in db.execute(sql, [v for d in part for v in d]).fetchall()}
-    return found
+def _stored(
+    db: Database, deliveries: list[tuple[str, str]], keys: list[tuple[str, str, str, str]]
+) -> tuple[set[tuple[str, str]], dict[tuple[str, ...], dict[str, Any]]]:
+    """Which of these delivery ids and builds are stored already, in one query (an indexed search
+    each); the rows of the builds found are read only when there are some (a build sent again)."""
+    wanted_deliveries, wanted_builds = sorted(set(deliveries)), sorted(set(keys))
+    stored_deliveries: set[tuple[str, str]] = set()
+    stored_builds: list[tuple[str, str, str, str]] = []
+    build_term = "(app_bundle_id = ? and platform = ? and version = ? and build_number = ?)"
+    for at in range(0, max(len(wanted_deliveries), len(wanted_builds)), _TERMS):
+        part_d, part_b = wanted_deliveries[at : at + _TERMS], wanted_builds[at : at + _TERMS]
+        queries: list[str] = []
+        if part_d:
+            where = " or ".join(["(source = ? and delivery_id = ?)"] * len(part_d))
+            queries.append(f"select 0, source, delivery_id, null, null from deliveries where {where}")  # noqa: S608
+        if part_b:
+            where = " or ".join([build_term] * len(part_b))
+            queries.append(
+                f"select 1, app_bundle_id, platform, version, build_number from publications where {where}"  # noqa: S608
+            )
+        params = [v for d in part_d for v in d] + [v for key in part_b for v in key]
+        for kind, a, b, c, d in db.execute(" union all ".join(queries), params).fetchall():
+            if kind == 0:
+                stored_deliveries.add((a, b))
+            else:
+                stored_builds.append((a, b, c, d))
+    return stored_deliveries, _stored_builds(db, stored_builds) if stored_builds else {}
 
 
 def _stored_builds(db: Database, keys: list[tuple[str, str, str, str]]) -> dict[tuple[str, ...], dict[str, Any]]:
@@ -181,10 +199,11 @@ def store_intakes(db: Database, items: list[NewPublication]) -> list[Intake]:
     by_build: dict[tuple[str, str, str, str], int] = {}  # builds this batch found or creates
     found: dict[int, Intake] = {}  # the answer of an intake that found or created a publication
     new: list[int] = []
-    # What the database holds already, read in two queries (each of the owner thread's statements
+    # What the database holds already, read in one query (each of the owner thread's statements
     # gives the GIL up and waits to get it back, in a burst as long as a statement takes).
-    stored_deliveries = _stored_deliveries(db, [item.delivery for item in items if item.delivery is not None])
-    stored_builds = _stored_builds(db, [item.build_key for item in items])
+    stored_deliveries, stored_builds = _stored(
+        db, [item.delivery for item in items if item.delivery is not None], [item.build_key for item in items]
+    )
     for i, item in enumerate(items):
         delivery, key = item.delivery, item.build_key
         if delivery is not None:

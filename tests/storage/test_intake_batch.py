@@ -130,6 +130,8 @@ async def test_waiting_intakes_are_inserted_with_one_statement_per_table(tmp_pat
     inserts = [s.split("(")[0].strip() for s in statements if s.upper().startswith("INSERT")]
     assert sorted(inserts) == sorted(f"INSERT INTO [{t}]" for t in TABLES), inserts
     assert sum(s.upper().startswith("COMMIT") for s in statements) == 1
+    # What is stored already (delivery ids and builds) is looked up in one query.
+    assert len([s for s in statements if s.upper().startswith("SELECT")]) == 1, statements
     # The batch is the whole transaction: no savepoint of its own (each statement costs a GIL round trip).
     assert not [s for s in statements if s.upper().startswith(("SAVEPOINT", "RELEASE"))], statements
     assert [len(rows) for rows in (await contents(store)).values()] == [40, 80, 40, 40]
