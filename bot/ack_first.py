@@ -14,7 +14,6 @@ Socket Mode requests do not pass through `/slack/events`; their `ack` is Bolt's 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -29,28 +28,46 @@ class AckFirst:
     def __init__(self, max_wait: float = MAX_WAIT) -> None:
         self.max_wait = max_wait
         self.unanswered = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._waiters: list[asyncio.Future[None]] = []
 
     def arrived(self) -> None:
         self.unanswered += 1
-        self._idle.clear()
 
     def answered(self) -> None:
         self.unanswered -= 1
         if self.unanswered <= 0:
             self.unanswered = 0
-            self._idle.set()
+            waiters, self._waiters = self._waiters, []
+            for waiter in waiters:
+                _release(waiter)
 
     async def wait(self) -> None:
-        """Return once no Slack request is waiting for its answer, or after `max_wait`."""
-        if self.unanswered:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._idle.wait(), self.max_wait)
+        """Return once no Slack request is waiting for its answer, or after `max_wait`.
+
+        A future and a timer per waiter, not `asyncio.wait_for` (a task each): in a burst every
+        acked listener waits here while other clicks are still before their ack, on the same event
+        loop; wait_for cost 27 us a waiter against 13 us (benchmark 4 has 200 at once)."""
+        if not self.unanswered:
+            return
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiters.append(waiter)
+        timer = loop.call_later(self.max_wait, _release, waiter)
+        try:
+            await waiter
+        finally:
+            timer.cancel()
+            if not waiter.done():  # cancelled: no longer waiting
+                waiter.cancel()
 
     def ack(self) -> AsyncAck:
         """An `ack` for one request: Bolt's, then a wait for the answers still to go out."""
         return _YieldingAck(self)
+
+
+def _release(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 class _YieldingAck(AsyncAck):

@@ -43,6 +43,20 @@ async def test_a_listener_waits_at_most_max_wait() -> None:
     assert gate.unanswered == 1
 
 
+async def test_a_cancelled_wait_leaves_the_others_waiting_and_released() -> None:
+    gate = AckFirst(max_wait=30)
+    gate.arrived()
+    gone = asyncio.ensure_future(gate.wait())  # its request was cancelled while it waited
+    kept = asyncio.ensure_future(gate.wait())
+    await asyncio.sleep(0.01)
+    gone.cancel()
+    await asyncio.sleep(0.01)
+    assert gone.cancelled() and not kept.done()
+    gate.answered()
+    await asyncio.wait_for(kept, 1)
+    assert gate.unanswered == 0
+
+
 class _Observed(list[Any]):
     """The Slack simulator's call log, noting how many clicks were unanswered at each call."""
 
