@@ -71,6 +71,8 @@ async def test_metrics_after_a_full_publication(quiet: World, clock: FakeClock) 
     assert pub.state == "done", pub
 
     async with httpx.AsyncClient() as http:
+        for n in range(3):  # paths nobody serves: counted under one label, not one each
+            assert (await http.post(f"{quiet.bot.url}/webhooks/no-such-{n}", content=b"{}")).status_code == 404
         page = await http.get(quiet.bot.url + "/metrics")
     assert page.status_code == 200
     assert page.headers["Content-Type"].startswith("text/plain")
@@ -87,6 +89,8 @@ async def test_metrics_after_a_full_publication(quiet: World, clock: FakeClock) 
     assert value(found, "asc_bot_slack_calls_total", method="chat.update", error="") >= 1
     assert value(found, "asc_bot_webhook_requests_total", path="/webhooks/build-uploaded", status="202") == 1
     assert value(found, "asc_bot_webhook_requests_total", path="/webhooks/build-uploaded", status="401") == 1
+    assert value(found, "asc_bot_webhook_requests_total", path="unrouted", status="404") == 3
+    assert not [k for k in found if k[0] == "asc_bot_webhook_requests_total" and "no-such" in str(k)]
     assert value(found, "asc_bot_sweep_duration_seconds_count") == 5
     assert value(found, "asc_bot_outbox_depth") == 0
     assert value(found, "asc_bot_outbox_oldest_age_seconds") == 0
