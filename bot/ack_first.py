@@ -28,7 +28,7 @@ class AckFirst:
     def __init__(self, max_wait: float = MAX_WAIT) -> None:
         self.max_wait = max_wait
         self.unanswered = 0
-        self._waiters: list[asyncio.Future[None]] = []
+        self._waiters: set[asyncio.Future[None]] = set()
 
     def arrived(self) -> None:
         self.unanswered += 1
@@ -37,7 +37,7 @@ class AckFirst:
         self.unanswered -= 1
         if self.unanswered <= 0:
             self.unanswered = 0
-            waiters, self._waiters = self._waiters, []
+            waiters, self._waiters = self._waiters, set()
             for waiter in waiters:
                 _release(waiter)
 
@@ -51,12 +51,13 @@ class AckFirst:
             return
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[None] = loop.create_future()
-        self._waiters.append(waiter)
+        self._waiters.add(waiter)
         timer = loop.call_later(self.max_wait, _release, waiter)
         try:
             await waiter
         finally:
             timer.cancel()
+            self._waiters.discard(waiter)  # released by its timer or cancelled: not kept until idle
             if not waiter.done():  # cancelled: no longer waiting
                 waiter.cancel()
 

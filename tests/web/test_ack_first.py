@@ -41,6 +41,7 @@ async def test_a_listener_waits_at_most_max_wait() -> None:
     gate.arrived()  # an answer that never goes out must not hold the work back past a trigger id's life
     await asyncio.wait_for(gate.ack()(), 1)
     assert gate.unanswered == 1
+    assert not gate._waiters  # a wait that timed out is not kept while requests stay unanswered
 
 
 async def test_a_cancelled_wait_leaves_the_others_waiting_and_released() -> None:
