@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from bot.sandbox.clock import FakeClock
 from storage.database import Store, immediate
+from storage.group_commit import Batchable
 from storage.repository import NewAction, NewEvent, Storage
 from tests.support.publications import fields
 
@@ -245,4 +246,31 @@ async def test_a_stream_of_groups_does_not_starve_the_stores_other_calls(tmp_pat
     assert await read < len(writes)
     await asyncio.gather(*writes)
     assert len(committed) == len(writes)
+    await store.close()
+
+
+async def test_a_lone_batchable_call_that_is_the_whole_group_runs_as_a_batch(tmp_path: Path) -> None:
+    # A group of one intake (on disk, often a burst's first) takes the batch's path: no savepoint
+    # around it, and the batch's statements; its answer is the one `one` would give.
+    store = await sqlite_store(tmp_path)
+    statements: list[str] = []
+    ran: list[str] = []
+
+    def one(db: Database, key: str) -> str:
+        ran.append("one")
+        db.execute("insert into t values (?, 'v')", [key])
+        return key
+
+    def many(db: Database, keys: list[str]) -> list[str]:
+        ran.append("many")
+        db.execute("insert into t values " + ", ".join(["(?, 'v')"] * len(keys)), keys)
+        return keys
+
+    put = Batchable(one, many)
+    await store.call(lambda db: db.conn.set_trace_callback(statements.append))
+    assert await store.call_grouped(put, "alone") == "alone"
+    await store.call(lambda db: db.conn.set_trace_callback(None))
+    assert ran == ["many"]
+    assert not any(s.upper().startswith("SAVEPOINT") for s in statements), statements
+    assert await store.call(lambda db: db.execute("select k from t").fetchall()) == [("alone",)]
     await store.close()
