@@ -22,6 +22,9 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O
 _RANDOM_BITS = 80
 _POOL = 4096  # random bytes read at a time: 409 ids per system call (one GIL hand-off), not one
 _lock = threading.Lock()
+# Two characters per 10 bits: a ULID is written with 14 lookups instead of 26 (half its cost).
+_PAIRS = [a + b for a in ALPHABET for b in ALPHABET]
+_PAIR_SHIFTS = range(115, 0, -10)
 _last = 0
 _random = b""
 _at = 0  # the next unused byte of _random
@@ -40,7 +43,9 @@ def new_ulid() -> str:
         if value <= _last:
             value = _last + 1
         _last = value
-    return "".join([ALPHABET[(value >> shift) & 31] for shift in range(125, -1, -5)])
+    # 26 characters of 5 bits: the top one (the 128-bit value's 3 highest bits), 12 pairs, the last.
+    pairs = [_PAIRS[(value >> shift) & 1023] for shift in _PAIR_SHIFTS]
+    return ALPHABET[value >> 125] + "".join(pairs) + ALPHABET[value & 31]
 
 
 def ulid_millis(ulid: str) -> int:

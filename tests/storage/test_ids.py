@@ -50,3 +50,20 @@ def test_an_id_after_the_clock_went_back_still_sorts_after_the_last(monkeypatch:
 
 def test_the_random_part_differs_between_ids() -> None:
     assert len({new_ulid()[10:] for _ in range(100)}) == 100
+
+
+@pytest.mark.parametrize(
+    ("drawn", "text"),
+    [
+        (bytes(10), "01ARZ3NDEK0000000000000000"),
+        (b"\xff" * 10, "01ARZ3NDEKZZZZZZZZZZZZZZZZ"),
+        # 80 bits 0x0123456789ABCDEF0123, five at a time: 00000 00100 10001 10100 ... 00011
+        (bytes.fromhex("0123456789abcdef0123"), "01ARZ3NDEK04HMASW9NF6YY093"),
+    ],
+)
+def test_an_id_is_written_five_bits_a_character(monkeypatch: pytest.MonkeyPatch, drawn: bytes, text: str) -> None:
+    # Known time and random bytes give the spec's characters, the random part's last one too.
+    monkeypatch.setattr(ids.time, "time_ns", lambda: 1_469_922_850_259_000_000)
+    monkeypatch.setattr(ids, "_random", drawn)
+    monkeypatch.setattr(ids, "_at", 0)
+    assert new_ulid() == text
