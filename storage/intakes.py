@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from storage.database import immediate
 from storage.group_commit import Batchable
-from storage.records import Publication
+from storage.records import Publication, to_db_time
 from storage.sql import (
     Intake,
     NewAction,
@@ -32,6 +32,7 @@ from storage.sql import (
     get_publication,
     insert_rows,
     insert_rows_returning,
+    json_text,
     one,
     record_delivery,
 )
@@ -153,17 +154,17 @@ def _publication_row(item: NewPublication) -> dict[str, Any]:
 
 
 def _action_rows(item: NewPublication) -> list[dict[str, Any]]:
+    # What `encode` gives for each step's row, column by column (benchmark 5: an intake has three).
+    publication_id, at = item.fields["id"], to_db_time(item.now)
     return [
-        encode(
-            {
-                "publication_id": item.fields["id"],
-                "kind": action.kind,
-                "params": action.params,
-                "status": action.status,
-                "requested_by": action.requested_by,
-                "requested_at": item.now,
-            }
-        )
+        {
+            "publication_id": publication_id,
+            "kind": action.kind,
+            "params": json_text(action.params),
+            "status": action.status,
+            "requested_by": action.requested_by,
+            "requested_at": at,
+        }
         for action in item.actions
     ]
 

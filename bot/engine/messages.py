@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 
+@functools.lru_cache(maxsize=256)  # every intake says its find timeout: the same few values
 def duration(seconds: float) -> str:
     td = timedelta(seconds=round(seconds))
     minutes = int(td.total_seconds() // 60)
