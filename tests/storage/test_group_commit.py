@@ -263,7 +263,7 @@ async def test_a_lone_batchable_call_that_is_the_whole_group_runs_as_a_batch(tmp
 
     def many(db: Database, keys: list[str]) -> list[str]:
         ran.append("many")
-        db.execute("insert into t values " + ", ".join(["(?, 'v')"] * len(keys)), keys)
+        db.conn.executemany("insert into t values (?, 'v')", [(key,) for key in keys])
         return keys
 
     put = Batchable(one, many)
