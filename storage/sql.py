@@ -98,8 +98,8 @@ def encode(fields: dict[str, Any]) -> dict[str, Any]:
             out[key] = value
         elif isinstance(value, datetime):
             out[key] = to_db_time(value)
-        elif key in _JSON_FIELDS and not isinstance(value, str):
-            out[key] = _to_json(value)
+        elif key in _JSON_FIELDS:
+            out[key] = json_text(value)
         elif isinstance(value, bool):
             out[key] = int(value)
         else:
@@ -182,7 +182,7 @@ def insert_returning(db: Database, table: str, row: dict[str, Any]) -> dict[str,
 
 
 def json_text(value: Any) -> str | None:
-    """What `encode` stores in a JSON column: None and text as they are, anything else as JSON."""
+    """A JSON column's stored text: None and text as they are (already encoded), anything else as JSON."""
     return value if value is None or isinstance(value, str) else _to_json(value)
 
 
